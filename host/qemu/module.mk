@@ -1,0 +1,24 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# host/qemu: libvus (vfio-user server library), vgpud daemon, vgpuctl CLI.
+
+VUS_DIR   := host/qemu/vfio-user
+VGPUD_DIR := host/qemu/vgpud
+VUS_SRCS  := $(wildcard $(VUS_DIR)/src/*.c)
+VUS_LIB   := $(B)/$(VUS_DIR)/libvus.a
+VUS_CPPFLAGS := -I$(VUS_DIR)/include -I$(VUS_DIR)/src
+
+LIBS += $(VUS_LIB)
+$(VUS_LIB): $(call objs_of,$(VUS_SRCS))
+$(call objs_of,$(VUS_SRCS)): CPPFLAGS += $(VUS_CPPFLAGS)
+
+# The test device model, shared by vgpud and the library's test client.
+TESTDEV_OBJ := $(call objs_of,$(VGPUD_DIR)/src/testdev.c)
+$(TESTDEV_OBJ): CPPFLAGS += $(VUS_CPPFLAGS)
+
+QEMU_TARGETS := $(VUS_LIB) $(TESTDEV_OBJ)
+QEMU_TESTS   :=
+
+.PHONY: qemu qemu-test
+qemu: $(QEMU_TARGETS)
+qemu-test: qemu
+	@bash scripts/run-tests.sh $(QEMU_TESTS)

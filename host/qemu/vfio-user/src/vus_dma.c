@@ -1,0 +1,320 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Guest memory: the DMA map table and the device-side access helpers.
+ *
+ * Each map is refcounted: the table holds one reference, every
+ * vus_dma_get() another. Removing a map takes it out of the table (no new
+ * users) and drops the table's reference; the mmap goes away with the
+ * last reference. dev->dma_dying counts removed-but-referenced maps, and
+ * dev->dma_release_efd is signalled whenever one is finally released, so
+ * the protocol thread can hold an UNMAP reply without blocking.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "vus_internal.h"
+
+#define VUS_PAGE 4096ull
+/* fd-less maps up to this size are ROM/BIOS windows, tolerated (without
+ * access); larger ones are guest RAM, refused. */
+#define VUS_FDLESS_MAX (16ull << 20)
+
+void vus_dma_table_init(struct vus_dma_table *t)
+{
+	pthread_mutex_init(&t->lock, NULL);
+	t->maps = NULL;
+	t->nr = t->cap = 0;
+	t->bytes = 0;
+}
+
+void vus_dma_table_fini(struct vus_dma_table *t)
+{
+	free(t->maps);
+	t->maps = NULL;
+	pthread_mutex_destroy(&t->lock);
+}
+
+static void vus_map_release(struct vus_map *m)
+{
+	struct vus_dev *dev = m->dev;
+	uint64_t one = 1;
+
+	if (m->mmap_base)
+		munmap(m->mmap_base, m->mmap_len);
+	free(m);
+	atomic_fetch_sub(&dev->dma_dying, 1);
+	/* The counter is the truth; the eventfd only wakes the poller. */
+	if (write(dev->dma_release_efd, &one, sizeof(one)) < 0)
+		vus_log_rl(VUS_LOG_WARN, "dma release notify failed: %d", errno);
+}
+
+static void vus_map_put(struct vus_map *m)
+{
+	if (atomic_fetch_sub(&m->refs, 1) == 1)
+		vus_map_release(m);
+}
+
+/* Index of the last map with gpa <= addr, or -1. Lock held. */
+static long vus_dma_find(const struct vus_dma_table *t, uint64_t addr)
+{
+	long lo = 0, hi = (long)t->nr - 1, best = -1;
+
+	while (lo <= hi) {
+		long mid = lo + (hi - lo) / 2;
+
+		if (t->maps[mid]->gpa <= addr) {
+			best = mid;
+			lo = mid + 1;
+		} else {
+			hi = mid - 1;
+		}
+	}
+	return best;
+}
+
+int vus_dma_add(struct vus_dev *dev, uint64_t gpa, uint64_t len, uint32_t prot,
+		int fd, uint64_t file_off, uint32_t max_maps)
+{
+	struct vus_dma_table *t = &dev->dma;
+	struct vus_map *m;
+	long i;
+	int ret = 0, mprot;
+
+	if (!len || (gpa | len | file_off) & (VUS_PAGE - 1) ||
+	    gpa + len < gpa || file_off + len < file_off ||
+	    !(prot & (VUS_DMA_FLAG_READ | VUS_DMA_FLAG_WRITE)) ||
+	    (prot & ~(VUS_DMA_FLAG_READ | VUS_DMA_FLAG_WRITE)) ||
+	    len > SIZE_MAX)
+		return -EINVAL;
+	if (fd < 0 && len > VUS_FDLESS_MAX) {
+		vus_log_rl(VUS_LOG_ERR,
+			   "%s: guest memory [0x%llx, +0x%llx) has no fd: a GPU cannot work through message DMA; back guest RAM with memory-backend-memfd (or memory-backend-file,share=on)",
+			   dev->desc.name, (unsigned long long)gpa,
+			   (unsigned long long)len);
+		return -ENOTSUP;
+	}
+	m = calloc(1, sizeof(*m));
+	if (!m)
+		return -ENOMEM;
+	m->gpa = gpa;
+	m->len = len;
+	m->prot = prot;
+	m->dev = dev;
+	atomic_init(&m->refs, 1);
+	if (fd >= 0) {
+		mprot = ((prot & VUS_DMA_FLAG_READ) ? PROT_READ : 0) |
+			((prot & VUS_DMA_FLAG_WRITE) ? PROT_WRITE : 0);
+		m->mmap_base = mmap(NULL, len, mprot, MAP_SHARED, fd,
+				    (off_t)file_off);
+		if (m->mmap_base == MAP_FAILED) {
+			ret = -errno;
+			vus_log_rl(VUS_LOG_WARN, "%s: DMA_MAP mmap of [0x%llx, +0x%llx) failed: %d",
+				   dev->desc.name, (unsigned long long)gpa,
+				   (unsigned long long)len, ret);
+			free(m);
+			return ret;
+		}
+		m->mmap_len = len;
+		m->va = m->mmap_base;
+	} else {
+		vus_log(VUS_LOG_INFO, "%s: fd-less DMA_MAP [0x%llx, +0x%llx) (ROM?): not reachable by the device",
+			dev->desc.name, (unsigned long long)gpa,
+			(unsigned long long)len);
+	}
+
+	pthread_mutex_lock(&t->lock);
+	if (t->nr >= max_maps) {
+		ret = -ENOSPC;
+		goto out_unlock;
+	}
+	i = vus_dma_find(t, gpa);
+	/* Overlap with the predecessor or the successor? */
+	if ((i >= 0 && t->maps[i]->gpa + t->maps[i]->len > gpa) ||
+	    ((unsigned long)(i + 1) < t->nr && t->maps[i + 1]->gpa < gpa + len)) {
+		ret = -EEXIST;
+		goto out_unlock;
+	}
+	if (t->nr == t->cap) {
+		uint32_t ncap = t->cap ? t->cap * 2 : 16;
+		struct vus_map **n = realloc(t->maps, ncap * sizeof(*n));
+
+		if (!n) {
+			ret = -ENOMEM;
+			goto out_unlock;
+		}
+		t->maps = n;
+		t->cap = ncap;
+	}
+	memmove(&t->maps[i + 2], &t->maps[i + 1],
+		(t->nr - (uint32_t)(i + 1)) * sizeof(*t->maps));
+	t->maps[i + 1] = m;
+	t->nr++;
+	t->bytes += len;
+	pthread_mutex_unlock(&t->lock);
+	return 0;
+
+out_unlock:
+	pthread_mutex_unlock(&t->lock);
+	if (m->mmap_base)
+		munmap(m->mmap_base, m->mmap_len);
+	free(m);
+	return ret;
+}
+
+/* Lock held. */
+static void vus_dma_remove_at(struct vus_dev *dev, uint32_t i)
+{
+	struct vus_dma_table *t = &dev->dma;
+	struct vus_map *m = t->maps[i];
+
+	memmove(&t->maps[i], &t->maps[i + 1], (t->nr - i - 1) * sizeof(*t->maps));
+	t->nr--;
+	t->bytes -= m->len;
+	atomic_fetch_add(&dev->dma_dying, 1);
+	vus_map_put(m);
+}
+
+int vus_dma_remove(struct vus_dev *dev, uint64_t gpa, uint64_t len)
+{
+	struct vus_dma_table *t = &dev->dma;
+	long i;
+	int ret = -ENOENT;
+
+	pthread_mutex_lock(&t->lock);
+	i = vus_dma_find(t, gpa);
+	/* The spec wants an exact match with an earlier map. */
+	if (i >= 0 && t->maps[i]->gpa == gpa && t->maps[i]->len == len) {
+		vus_dma_remove_at(dev, (uint32_t)i);
+		ret = 0;
+	}
+	pthread_mutex_unlock(&t->lock);
+	return ret;
+}
+
+void vus_dma_remove_all(struct vus_dev *dev)
+{
+	struct vus_dma_table *t = &dev->dma;
+
+	pthread_mutex_lock(&t->lock);
+	while (t->nr)
+		vus_dma_remove_at(dev, t->nr - 1);
+	pthread_mutex_unlock(&t->lock);
+}
+
+int vus_dma_dying(struct vus_dev *dev)
+{
+	return atomic_load(&dev->dma_dying);
+}
+
+int vus_dma_get(struct vus_dev *dev, uint64_t gpa, uint64_t len, bool write,
+		void **ptr, struct vus_dma_ref *ref)
+{
+	struct vus_dma_table *t = &dev->dma;
+	struct vus_map *m;
+	long i;
+	int ret = -EFAULT;
+
+	ref->priv = NULL;
+	*ptr = NULL;
+	if (!len || gpa + len < gpa)
+		return -EINVAL;
+	pthread_mutex_lock(&t->lock);
+	i = vus_dma_find(t, gpa);
+	if (i < 0)
+		goto out_unlock;
+	m = t->maps[i];
+	if (gpa + len > m->gpa + m->len || !m->va)
+		goto out_unlock;
+	if (!(m->prot & (write ? VUS_DMA_FLAG_WRITE : VUS_DMA_FLAG_READ))) {
+		ret = -EACCES;
+		goto out_unlock;
+	}
+	atomic_fetch_add(&m->refs, 1);
+	*ptr = m->va + (gpa - m->gpa);
+	ref->priv = m;
+	ret = 0;
+out_unlock:
+	pthread_mutex_unlock(&t->lock);
+	return ret;
+}
+
+void vus_dma_put(struct vus_dma_ref *ref)
+{
+	if (ref->priv)
+		vus_map_put(ref->priv);
+	ref->priv = NULL;
+}
+
+/* Length of the mapped, accessible run at gpa, up to len (0: none). */
+static uint64_t vus_dma_run(struct vus_dev *dev, uint64_t gpa, uint64_t len,
+			    bool write)
+{
+	struct vus_dma_table *t = &dev->dma;
+	struct vus_map *m;
+	uint64_t n = 0;
+	long i;
+
+	pthread_mutex_lock(&t->lock);
+	i = vus_dma_find(t, gpa);
+	if (i >= 0) {
+		m = t->maps[i];
+		if (gpa < m->gpa + m->len && m->va &&
+		    (m->prot & (write ? VUS_DMA_FLAG_WRITE : VUS_DMA_FLAG_READ))) {
+			n = m->gpa + m->len - gpa;
+			if (n > len)
+				n = len;
+		}
+	}
+	pthread_mutex_unlock(&t->lock);
+	return n;
+}
+
+static int vus_dma_copy(struct vus_dev *dev, uint64_t gpa, void *buf,
+			size_t len, bool write)
+{
+	struct vus_dma_ref ref;
+	uint8_t *b = buf;
+	uint64_t n;
+	void *p;
+	int ret;
+
+	if (gpa + len < gpa)
+		return -EFAULT;
+	/* Check the whole range first, so a bad range writes nothing. */
+	for (uint64_t a = gpa, left = len; left; a += n, left -= n) {
+		n = vus_dma_run(dev, a, left, write);
+		if (!n)
+			return -EFAULT;
+	}
+	while (len) {
+		n = vus_dma_run(dev, gpa, len, write);
+		if (!n)
+			return -EFAULT;	/* unmapped meanwhile */
+		ret = vus_dma_get(dev, gpa, n, write, &p, &ref);
+		if (ret)
+			return ret;
+		if (write)
+			memcpy(p, b, n);
+		else
+			memcpy(b, p, n);
+		vus_dma_put(&ref);
+		gpa += n;
+		b += n;
+		len -= n;
+	}
+	return 0;
+}
+
+int vus_dma_read(struct vus_dev *dev, uint64_t gpa, void *buf, size_t len)
+{
+	return vus_dma_copy(dev, gpa, buf, len, false);
+}
+
+int vus_dma_write(struct vus_dev *dev, uint64_t gpa, const void *buf,
+		  size_t len)
+{
+	return vus_dma_copy(dev, gpa, (void *)buf, len, true);
+}
