@@ -18,6 +18,20 @@ $(TESTDEV_OBJ): CPPFLAGS += $(VUS_CPPFLAGS)
 QEMU_TARGETS := $(VUS_LIB) $(TESTDEV_OBJ)
 QEMU_TESTS   :=
 
+
+# The C test client against the library + test device (no VM).
+VUS_CLIENT_OBJ := $(call objs_of,$(VUS_DIR)/tests/vus_client.c)
+$(VUS_CLIENT_OBJ): CPPFLAGS += $(VUS_CPPFLAGS)
+INTEG_TESTS += $(B)/$(VUS_DIR)/tests/test_vus_client
+QEMU_TARGETS += $(B)/$(VUS_DIR)/tests/test_vus_client
+QEMU_TESTS += integ:$(B)/$(VUS_DIR)/tests/test_vus_client
+$(B)/$(VUS_DIR)/tests/test_vus_client: $(call objs_of,$(VUS_DIR)/tests/test_vus_client.c) \
+		$(VUS_CLIENT_OBJ) $(TESTDEV_OBJ) $(VUS_LIB)
+	$(link)
+$(B)/$(VUS_DIR)/tests/test_vus_client: LDLIBS += -lcmocka -ljson-c
+$(call objs_of,$(VUS_DIR)/tests/test_vus_client.c): CPPFLAGS += $(VUS_CPPFLAGS) -I$(VGPUD_DIR)/src
+
+# Keep last: the aliases see every target appended above.
 .PHONY: qemu qemu-test
 qemu: $(QEMU_TARGETS)
 qemu-test: qemu
