@@ -31,6 +31,27 @@ $(B)/$(VUS_DIR)/tests/test_vus_client: $(call objs_of,$(VUS_DIR)/tests/test_vus_
 $(B)/$(VUS_DIR)/tests/test_vus_client: LDLIBS += -lcmocka -ljson-c
 $(call objs_of,$(VUS_DIR)/tests/test_vus_client.c): CPPFLAGS += $(VUS_CPPFLAGS) -I$(VGPUD_DIR)/src
 
+# Unit tests of message parsing and validation.
+UNIT_TESTS += $(B)/$(VUS_DIR)/tests/test_vus_proto
+QEMU_TARGETS += $(B)/$(VUS_DIR)/tests/test_vus_proto
+QEMU_TESTS += unit:$(B)/$(VUS_DIR)/tests/test_vus_proto
+$(B)/$(VUS_DIR)/tests/test_vus_proto: $(call objs_of,$(VUS_DIR)/tests/test_vus_proto.c) $(VUS_LIB)
+	$(link)
+$(B)/$(VUS_DIR)/tests/test_vus_proto: LDLIBS += -lcmocka -ljson-c
+$(call objs_of,$(VUS_DIR)/tests/test_vus_proto.c): CPPFLAGS += $(VUS_CPPFLAGS)
+
+# libFuzzer target over the message parser (make fuzz).
+ifeq ($(FUZZ),1)
+FUZZERS += $(B)/$(VUS_DIR)/fuzz/fuzz_vus_msg
+$(B)/$(VUS_DIR)/fuzz/fuzz_vus_msg: $(call objs_of,$(VUS_DIR)/fuzz/fuzz_vus_msg.c) $(VUS_LIB)
+	@mkdir -p $(@D)
+	@echo "  LD      $@"
+	@$(CC) $(LDFLAGS) $(FUZZ_LDFLAGS) -o $@ $(filter %.o %.a,$^) $(LDLIBS) -ljson-c
+$(call objs_of,$(VUS_DIR)/fuzz/fuzz_vus_msg.c): CPPFLAGS += $(VUS_CPPFLAGS)
+# Coverage instrumentation (common.mk's FUZZ flags only add sanitizers).
+$(call objs_of,$(VUS_SRCS) $(VUS_DIR)/fuzz/fuzz_vus_msg.c): CFLAGS += -fsanitize=fuzzer-no-link
+endif
+
 # Keep last: the aliases see every target appended above.
 .PHONY: qemu qemu-test
 qemu: $(QEMU_TARGETS)

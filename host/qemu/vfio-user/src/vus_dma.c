@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "vus_internal.h"
@@ -105,6 +106,15 @@ int vus_dma_add(struct vus_dev *dev, uint64_t gpa, uint64_t len, uint32_t prot,
 	m->dev = dev;
 	atomic_init(&m->refs, 1);
 	if (fd >= 0) {
+		struct stat st;
+
+		/* Touching a mapping past the end of its file is SIGBUS for
+		 * the whole daemon: refuse maps that reach beyond it. */
+		if (fstat(fd, &st) < 0 ||
+		    (S_ISREG(st.st_mode) && file_off + len > (uint64_t)st.st_size)) {
+			free(m);
+			return -EINVAL;
+		}
 		mprot = ((prot & VUS_DMA_FLAG_READ) ? PROT_READ : 0) |
 			((prot & VUS_DMA_FLAG_WRITE) ? PROT_WRITE : 0);
 		m->mmap_base = mmap(NULL, len, mprot, MAP_SHARED, fd,

@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * libFuzzer target over the vfio-user message parser: the input is a
+ * stream of messages (16-byte header + payload, sizes as the header says,
+ * clipped to the input) fed to vus_hdr_check() and vus_msg_handle() of a
+ * fresh connection on a fake device. DMA_MAP gets a memfd and SET_IRQS
+ * eventfds when header bit 31 of the flags asks for them.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "vus_internal.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static uint8_t bar0[4096], bar2[1 << 20], cfg[256], r9[4096];
+
+/* The backing store of region r; aborts if the library let an access
+ * through that is out of bounds or to an absent region. */
+static uint8_t *f_region(uint32_t r, uint64_t off, uint32_t len)
+{
+	static const struct { uint8_t *p; size_t n; } map[10] = {
+		[0] = { bar0, sizeof(bar0) }, [2] = { bar2, sizeof(bar2) },
+		[7] = { cfg, sizeof(cfg) }, [9] = { r9, sizeof(r9) },
+	};
+
+	if (r >= 10 || !map[r].p || off > map[r].n || len > map[r].n - off)
+		abort();
+	return map[r].p + off;
+}
+
+static int f_read(void *o, uint32_t r, uint64_t off, void *buf, uint32_t len)
+{
+	memcpy(buf, f_region(r, off, len), len);
+	return 0;
+}
+
+static int f_write(void *o, uint32_t r, uint64_t off, const void *buf, uint32_t len)
+{
+	if (r == 9)
+		abort();	/* read-only region */
+	memcpy(f_region(r, off, len), buf, len);
+	return 0;
+}
+
+static void f_reset(void *o)
+{
+}
+
+static const struct vus_dev_ops f_ops = {
+	.region_read = f_read, .region_write = f_write, .reset = f_reset,
+};
+
+static struct vus_dev *dev;
+static int memfd = -1;
+
+static void quiet(int l, const char *m)
+{
+}
+
+static void fuzz_init(void)
+{
+	struct vus_dev_desc d = { .name = "fuzz", .num_regions = 10, .num_irqs = 5, .reset = true };
+
+	vus_log_set(quiet, 0);
+	memfd = memfd_create("fuzz-ram", MFD_CLOEXEC);
+	if (memfd < 0 || ftruncate(memfd, 1 << 20))
+		abort();
+	d.regions[0] = (struct vus_region){ .size = sizeof(bar0), .flags = VUS_REGION_RW };
+	d.regions[2] = (struct vus_region){ .size = 1 << 20, .flags = VUS_REGION_RW | VUS_REGION_MMAP,
+					    .mmap_fd = memfd, .nr_sparse = 1, .sparse = { { 0, 4096 } } };
+	d.regions[7] = (struct vus_region){ .size = sizeof(cfg), .flags = VUS_REGION_RW };
+	d.regions[9] = (struct vus_region){ .size = 4096, .flags = VUS_REGION_READ, .type = 1, .subtype = 1 };
+	d.irqs[0] = (struct vus_irq){ .count = 1, .flags = VUS_IRQ_MASKABLE | VUS_IRQ_AUTOMASKED };
+	d.irqs[1] = (struct vus_irq){ .count = 4 };
+	d.irqs[2] = (struct vus_irq){ .count = 8 };
+	if (vus_dev_create(&d, &f_ops, NULL, &dev))
+		abort();
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static uint8_t *in, *out;
+	static struct vus_conn *c, fresh;
+	size_t pos = 0;
+
+	if (!dev) {
+		fuzz_init();
+		in = malloc(VUS_MAX_MSG_SIZE);
+		out = malloc(sizeof(struct vus_region_access) + VUS_MAX_DATA_XFER);
+		c = vus_conn_new(dev, -1);
+		if (!c)
+			abort();
+		fresh = *c;
+	}
+	*c = fresh;	/* a new connection, without reallocating buffers */
+	/* Half the inputs skip VERSION to reach the other handlers. */
+	if (size && (data[0] & 1)) {
+		c->versioned = true;
+		c->caps.write_multiple = data[0] & 2;
+		pos = 1;
+	}
+	while (size - pos >= sizeof(struct vus_hdr)) {
+		struct vus_hdr h;
+		struct vus_msg msg = { 0 };
+		int fds[4] = { -1, -1, -1, -1 };
+		unsigned int nfds = 0;
+		size_t len;
+
+		memcpy(&h, data + pos, sizeof(h));
+		len = h.size;
+		if (len < sizeof(h) || len > size - pos)
+			len = size - pos;
+		if (len > VUS_MAX_MSG_SIZE)
+			break;
+		h.size = (uint32_t)len;
+		memcpy(in, data + pos, len);
+		memcpy(in, &h, sizeof(h));
+		pos += len;
+		if (vus_hdr_check((struct vus_hdr *)in))
+			break;	/* the connection would close */
+		if (h.flags & (1u << 31)) {
+			((struct vus_hdr *)in)->flags &= ~(1u << 31);
+			if (h.cmd == VUS_CMD_DMA_MAP) {
+				fds[0] = dup(memfd);
+				nfds = 1;
+			} else {
+				nfds = 1 + (h.msg_id & 3);
+				for (unsigned int i = 0; i < nfds; i++)
+					fds[i] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+			}
+		}
+		msg.hdr = (struct vus_hdr *)in;
+		msg.payload = in + sizeof(h);
+		msg.payload_len = len - sizeof(h);
+		msg.fds = fds;
+		msg.nfds = nfds;
+		msg.reply = out;
+		msg.reply_cap = sizeof(struct vus_region_access) + VUS_MAX_DATA_XFER;
+		vus_msg_handle(c, &msg);
+		for (unsigned int i = 0; i < nfds; i++)
+			if (fds[i] >= 0)
+				close(fds[i]);
+		if (msg.reply_fd >= 0)
+			close(msg.reply_fd);
+		if (msg.reply_len > msg.reply_cap)
+			abort();
+		if (msg.close_conn)
+			break;
+	}
+	/* As on disconnect: drop the client's maps and eventfds. */
+	vus_dma_remove_all(dev);
+	vus_irqs_drop_client(dev);
+	return 0;
+}
