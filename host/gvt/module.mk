@@ -1,0 +1,34 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# host/gvt: the vGPU device model (freestanding core, POSIX deps for now).
+# The host driver in host/gvt/hostdrv/ has its own module.mk.
+
+GVT_SRCS := $(wildcard host/gvt/src/*.c)
+GVT_LIB  := $(B)/host/gvt/libgvt.a
+GVT_CPPFLAGS := -Ihost/gvt/include -Ihost/gvt/src -Iinclude
+
+LIBS += $(GVT_LIB)
+$(GVT_LIB): $(call objs_of,$(GVT_SRCS))
+$(call objs_of,$(GVT_SRCS)): CPPFLAGS += $(GVT_CPPFLAGS)
+
+GVT_TEST_NAMES := test_gvt_cfg test_gvt_mmio
+GVT_TESTS := $(addprefix $(B)/host/gvt/tests/,$(GVT_TEST_NAMES))
+GVT_TEST_COMMON := $(B)/host/gvt/tests/gvt_test_util.o
+
+UNIT_TESTS += $(GVT_TESTS)
+$(GVT_TEST_COMMON) $(patsubst %,$(B)/host/gvt/tests/%.o,$(GVT_TEST_NAMES)): CPPFLAGS += $(GVT_CPPFLAGS)
+$(GVT_TESTS): $(B)/host/gvt/tests/%: $(B)/host/gvt/tests/%.o $(GVT_TEST_COMMON) $(GVT_LIB)
+	$(link)
+$(GVT_TESTS): LDLIBS += $(CMOCKA_LIBS)
+
+ifeq ($(FUZZ),1)
+FUZZERS += $(B)/host/gvt/fuzz/fuzz_gvt_mmio
+$(B)/host/gvt/fuzz/fuzz_gvt_mmio.o: CPPFLAGS += $(GVT_CPPFLAGS)
+$(B)/host/gvt/fuzz/fuzz_gvt_mmio: $(B)/host/gvt/fuzz/fuzz_gvt_mmio.o $(GVT_LIB)
+	$(link)
+$(B)/host/gvt/fuzz/fuzz_gvt_mmio: LDFLAGS += $(FUZZ_LDFLAGS)
+endif
+
+.PHONY: gvt gvt-test
+gvt: $(GVT_LIB) $(GVT_TESTS)
+gvt-test: gvt
+	@bash scripts/run-tests.sh $(foreach t,$(GVT_TESTS),unit:$(t))

@@ -1,0 +1,259 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * GGTT emulation and the BAR2 aperture.
+ *
+ * Guest GM addresses are host GM addresses (ballooning), so a guest PTE at
+ * index i is shadowed into physical GGTT entry i, but only if i lies in one
+ * of the vGPU's two ranges; everything else is dropped and counted. The
+ * guest PTE's frame (a guest frame number) is pinned through the hypervisor
+ * (dma_map) and the physical entry gets the returned DMA address. Entries the
+ * vGPU does not map point at the host scratch page.
+ *
+ * Torn writes: a 64-bit PTE written as two 32-bit halves is only shadowed
+ * once both halves of the same entry have arrived; until then the physical
+ * entry is scratch (not present), so the GPU never sees half an address.
+ *
+ * The aperture (BAR2) is the CPU view of GM [0, aperture size): an access at
+ * offset o is translated through the vGPU's guest PTE at o >> 12 into guest
+ * memory. Linear only: fence detiling is not applied.
+ */
+#include "gvt_internal.h"
+
+static bool entry_slot(struct gvt_vgpu *v, uint32_t index, uint32_t *slot)
+{
+	if (index >= v->gtt_low_first && index - v->gtt_low_first < v->gtt_low_count) {
+		*slot = index - v->gtt_low_first;
+		return true;
+	}
+	if (index >= v->gtt_high_first && index - v->gtt_high_first < v->gtt_high_count) {
+		*slot = v->gtt_low_count + (index - v->gtt_high_first);
+		return true;
+	}
+	return false;
+}
+
+bool gvt_gm_in_vgpu(struct gvt_vgpu *v, uint64_t gm, uint64_t len)
+{
+	if (!len)
+		return false;
+	if (gm >= v->low_base && gm - v->low_base < v->low_size &&
+	    len <= v->low_size - (gm - v->low_base))
+		return true;
+	return gm >= v->high_base && gm - v->high_base < v->high_size &&
+	       len <= v->high_size - (gm - v->high_base);
+}
+
+static uint64_t scratch_pte(struct gvt_vgpu *v, bool present)
+{
+	uint64_t pte = v->gpu->desc.scratch_pte & GVT_PTE_ADDR_MASK;
+
+	return present ? pte | GVT_PTE_PRESENT : pte;
+}
+
+static void host_write(struct gvt_vgpu *v, uint32_t index, uint64_t pte)
+{
+	int ret = v->gpu->ops->ggtt_write(v->gpu->priv, index, pte);
+
+	if (ret)
+		gvt_vlog(v, 0, "host GGTT write at index 0x%x failed: %d", index, ret);
+}
+
+static void slot_unmap(struct gvt_vgpu *v, uint32_t slot)
+{
+	if (!v->gtt_dma[slot])
+		return;
+	v->hyp->dma_unmap(v->hyp_priv, (v->gtt_guest[slot] & GVT_PTE_ADDR_MASK) >> GVT_PAGE_SHIFT,
+			  v->gtt_dma[slot] & ~1ull);
+	v->gtt_dma[slot] = 0;
+}
+
+/* Shadow the (complete) guest entry of @slot into physical entry @index. */
+static void entry_shadow(struct gvt_vgpu *v, uint32_t index, uint32_t slot)
+{
+	uint64_t pte = v->gtt_guest[slot], dma;
+
+	if (!(pte & GVT_PTE_PRESENT)) {
+		host_write(v, index, scratch_pte(v, false));
+		return;
+	}
+	if (v->hyp->dma_map(v->hyp_priv, (pte & GVT_PTE_ADDR_MASK) >> GVT_PAGE_SHIFT, &dma)) {
+		/* not guest RAM: keep it present, but on scratch (upstream too) */
+		v->stats.ggtt_map_failures++;
+		gvt_vlog(v, 1, "GGTT entry 0x%x: gfn 0x%llx not mappable", index,
+			 (unsigned long long)((pte & GVT_PTE_ADDR_MASK) >> GVT_PAGE_SHIFT));
+		host_write(v, index, scratch_pte(v, true));
+		return;
+	}
+	/* bit 0 marks "mapped" (DMA addresses are page aligned; 0 is legal) */
+	v->gtt_dma[slot] = (dma & GVT_PTE_ADDR_MASK) | 1;
+	host_write(v, index, (dma & GVT_PTE_ADDR_MASK) | GVT_PTE_PRESENT);
+}
+
+static void entry_write(struct gvt_vgpu *v, uint32_t index, uint64_t val, uint8_t halves)
+{
+	uint32_t slot;
+
+	v->stats.ggtt_writes++;
+	if (!entry_slot(v, index, &slot)) {
+		/* outside the vGPU: the guest's balloon space, silently ours to drop */
+		v->stats.ggtt_dropped++;
+		return;
+	}
+	slot_unmap(v, slot);
+	if (halves == 3) {
+		v->gtt_guest[slot] = val;
+		if (v->partial_mask && v->partial_index == index)
+			v->partial_mask = 0;
+		entry_shadow(v, index, slot);
+		return;
+	}
+	/* one 32-bit half */
+	if (halves == 1)
+		v->gtt_guest[slot] = (v->gtt_guest[slot] & ~0xffffffffull) | (uint32_t)val;
+	else
+		v->gtt_guest[slot] = (v->gtt_guest[slot] & 0xffffffffull) | (val << 32);
+	if (!v->partial_mask || v->partial_index != index) {
+		v->partial_index = index;
+		v->partial_mask = 0;
+	}
+	v->partial_mask |= halves;
+	if (v->partial_mask == 3) {
+		v->partial_mask = 0;
+		entry_shadow(v, index, slot);
+	} else {
+		host_write(v, index, scratch_pte(v, false));
+	}
+}
+
+void gvt_ggtt_write(struct gvt_vgpu *v, uint32_t off, const void *buf, size_t len)
+{
+	uint64_t val = gvt_get_le(buf, len);
+
+	if ((len != 4 && len != 8) || off & (len - 1)) {
+		v->stats.ggtt_dropped++;
+		return;
+	}
+	if (len == 8)
+		entry_write(v, off >> 3, val, 3);
+	else
+		entry_write(v, off >> 3, val, (off & 4) ? 2 : 1);
+}
+
+void gvt_ggtt_read(struct gvt_vgpu *v, uint32_t off, void *buf, size_t len)
+{
+	uint32_t slot;
+	uint64_t pte = 0;
+
+	if ((len == 4 || len == 8) && !(off & (len - 1)) && entry_slot(v, off >> 3, &slot))
+		pte = v->gtt_guest[slot];
+	if (len == 4 && (off & 4))
+		pte >>= 32;
+	gvt_put_le(buf, (len == 4 || len == 8) ? pte : 0, len);
+}
+
+int gvt_ggtt_init(struct gvt_vgpu *v)
+{
+	uint32_t n;
+
+	v->gtt_low_first = (uint32_t)(v->low_base >> GVT_PAGE_SHIFT);
+	v->gtt_low_count = (uint32_t)(v->low_size >> GVT_PAGE_SHIFT);
+	v->gtt_high_first = (uint32_t)(v->high_base >> GVT_PAGE_SHIFT);
+	v->gtt_high_count = (uint32_t)(v->high_size >> GVT_PAGE_SHIFT);
+	n = v->gtt_low_count + v->gtt_high_count;
+	v->gtt_guest = gvt_zalloc(sizeof(uint64_t) * n);
+	v->gtt_dma = gvt_zalloc(sizeof(uint64_t) * n);
+	if (!v->gtt_guest || !v->gtt_dma) {
+		gvt_free(v->gtt_guest);
+		gvt_free(v->gtt_dma);
+		v->gtt_guest = v->gtt_dma = NULL;
+		return -ENOMEM;
+	}
+	gvt_ggtt_reset(v);
+	return 0;
+}
+
+/* Unmap everything and point the vGPU's whole physical range at scratch. */
+void gvt_ggtt_reset(struct gvt_vgpu *v)
+{
+	uint32_t i, n = v->gtt_low_count + v->gtt_high_count;
+
+	for (i = 0; i < n; i++) {
+		slot_unmap(v, i);
+		v->gtt_guest[i] = 0;
+	}
+	v->partial_mask = 0;
+	for (i = 0; i < v->gtt_low_count; i++)
+		host_write(v, v->gtt_low_first + i, scratch_pte(v, true));
+	for (i = 0; i < v->gtt_high_count; i++)
+		host_write(v, v->gtt_high_first + i, scratch_pte(v, true));
+	if (v->gpu->ops->ggtt_invalidate)
+		v->gpu->ops->ggtt_invalidate(v->gpu->priv);
+}
+
+void gvt_ggtt_fini(struct gvt_vgpu *v)
+{
+	if (!v->gtt_guest)
+		return;
+	gvt_ggtt_reset(v);
+	gvt_free(v->gtt_guest);
+	gvt_free(v->gtt_dma);
+	v->gtt_guest = v->gtt_dma = NULL;
+}
+
+/* Graphics-memory access through the guest's GGTT view, page by page. */
+int gvt_gm_rw(struct gvt_vgpu *v, uint64_t gm, void *buf, size_t len, bool write)
+{
+	uint8_t *p = buf;
+
+	while (len) {
+		uint32_t slot;
+		uint64_t pte, gpa;
+		size_t chunk = GVT_PAGE_SIZE - (gm & (GVT_PAGE_SIZE - 1));
+		int ret;
+
+		if (chunk > len)
+			chunk = len;
+		if (gm >> GVT_PAGE_SHIFT > 0xffffffffull ||
+		    !entry_slot(v, (uint32_t)(gm >> GVT_PAGE_SHIFT), &slot))
+			return -EFAULT;
+		pte = v->gtt_guest[slot];
+		if (!(pte & GVT_PTE_PRESENT))
+			return -EFAULT;
+		gpa = (pte & GVT_PTE_ADDR_MASK) | (gm & (GVT_PAGE_SIZE - 1));
+		ret = write ? v->hyp->gpa_write(v->hyp_priv, gpa, p, chunk) :
+			      v->hyp->gpa_read(v->hyp_priv, gpa, p, chunk);
+		if (ret)
+			return ret;
+		gm += chunk;
+		p += chunk;
+		len -= chunk;
+	}
+	return 0;
+}
+
+int gvt_aperture_rw(struct gvt_vgpu *v, uint64_t off, void *buf, size_t len, bool write)
+{
+	uint8_t *p = buf;
+
+	if (write)
+		v->stats.aperture_writes++;
+	else
+		v->stats.aperture_reads++;
+	/* page by page, so one bad page does not hide the good ones */
+	while (len) {
+		size_t chunk = GVT_PAGE_SIZE - (off & (GVT_PAGE_SIZE - 1));
+
+		if (chunk > len)
+			chunk = len;
+		if (off >= v->low_base + v->low_size || off < v->low_base ||
+		    gvt_gm_rw(v, off, p, chunk, write)) {
+			v->stats.aperture_dropped++;
+			if (!write)
+				gvt_memset(p, 0xff, chunk);	/* like a master abort */
+		}
+		off += chunk;
+		p += chunk;
+		len -= chunk;
+	}
+	return 0;
+}
