@@ -1,0 +1,253 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * softgpu blitter (BCS): XY_COLOR_BLT, XY_SRC_COPY_BLT (PRM vol 2a, gen8+
+ * 64-bit address layouts; Y-tiling chosen through BCS_SWCTRL) and
+ * XY_FAST_COPY_BLT (tiling types in dw0). Surfaces are linear, X-tiled
+ * (512 B x 8 rows) or legacy Y-tiled (128 B x 32 rows of 16 B OWord
+ * columns); no bit-6 swizzling (gen9). Copies are done in runs that are
+ * contiguous in both surfaces, each split at page boundaries and translated
+ * once, so the fast path is memmove.
+ */
+#include "sgpu_internal.h"
+
+#define XY_FAST_COPY_BLT	0x42
+#define XY_SRC_COPY_BLT		0x53
+#define XY_COLOR_BLT		0x54
+#define BLT_SRC_TILED		(1u << 15)
+#define BLT_DST_TILED		(1u << 11)
+#define BCS_SRC_Y		(1u << 0)
+#define BCS_DST_Y		(1u << 1)
+#define BLT_MAX_BYTES		(64u << 20)	/* per command; bigger = malformed */
+
+enum tiling { LINEAR = 0, TILE_X = 1, TILE_Y = 2 };
+
+struct surf {
+	uint64_t base;
+	uint32_t pitch;		/* bytes */
+	enum tiling tiling;
+	bool ppgtt;
+};
+
+/* offset of byte column xb in row y, and bytes contiguous from there */
+static uint64_t surf_off(const struct surf *s, uint32_t xb, uint32_t y, uint32_t *run)
+{
+	uint64_t tile;
+
+	switch (s->tiling) {
+	case TILE_X:
+		tile = (uint64_t)(y / 8) * (s->pitch / 512) + xb / 512;
+		*run = 512 - xb % 512;
+		return tile * 4096 + (y % 8) * 512 + xb % 512;
+	case TILE_Y:
+		tile = (uint64_t)(y / 32) * (s->pitch / 128) + xb / 128;
+		*run = 16 - xb % 16;
+		return tile * 4096 + ((xb % 128) / 16) * 512 + (y % 32) * 16 + xb % 16;
+	default:
+		*run = UINT32_MAX;
+		return (uint64_t)y * s->pitch + xb;
+	}
+}
+
+static int blt_fault(struct sgpu_engine *eng, uint32_t hdr, uint64_t gva, bool ppgtt)
+{
+	sgpu_fault(eng, gva, ppgtt);
+	sgpu_engine_fail(eng, EIR_PAGE_TABLE, hdr, gva, "blit fault at %s 0x%llx",
+			 ppgtt ? "ppgtt" : "ggtt", (unsigned long long)gva);
+	return -EFAULT;
+}
+
+static int copy_run(struct sgpu_engine *eng, uint32_t hdr, const struct surf *d, uint64_t dva,
+		    const struct surf *s, uint64_t sva, uint32_t len)
+{
+	while (len) {
+		uint32_t da, sa, n;
+		uint8_t *dp = sgpu_xlate(eng, dva, d->ppgtt, &da);
+		uint8_t *sp;
+
+		if (!dp)
+			return blt_fault(eng, hdr, dva, d->ppgtt);
+		/* the one-entry cache now holds dst: translate src second */
+		sp = sgpu_xlate(eng, sva, s->ppgtt, &sa);
+		if (!sp)
+			return blt_fault(eng, hdr, sva, s->ppgtt);
+		n = len;
+		if (n > da)
+			n = da;
+		if (n > sa)
+			n = sa;
+		memmove(dp, sp, n);
+		dva += n;
+		sva += n;
+		len -= n;
+	}
+	return 0;
+}
+
+static void fill(uint8_t *p, uint32_t n, uint32_t color, uint32_t cpp, uint32_t phase)
+{
+	if (cpp == 4 && !phase && !((uintptr_t)p & 3)) {
+		uint32_t *q = (uint32_t *)(void *)p;
+
+		for (uint32_t i = 0; i < n / 4; i++)
+			q[i] = color;
+		p += n & ~3u;
+		n &= 3;
+	}
+	for (uint32_t i = 0; i < n; i++)
+		p[i] = (uint8_t)(color >> (8 * ((phase + i) % cpp)));
+}
+
+static int fill_run(struct sgpu_engine *eng, uint32_t hdr, const struct surf *d, uint64_t dva,
+		    uint32_t len, uint32_t color, uint32_t cpp, uint32_t phase)
+{
+	while (len) {
+		uint32_t da, n;
+		uint8_t *dp = sgpu_xlate(eng, dva, d->ppgtt, &da);
+
+		if (!dp)
+			return blt_fault(eng, hdr, dva, d->ppgtt);
+		n = len < da ? len : da;
+		fill(dp, n, color, cpp, phase);
+		phase = (phase + n) % cpp;
+		dva += n;
+		len -= n;
+	}
+	return 0;
+}
+
+static int check_surf(struct sgpu_engine *eng, uint32_t hdr, const struct surf *s)
+{
+	uint32_t tw = s->tiling == TILE_X ? 512 : s->tiling == TILE_Y ? 128 : 1;
+
+	if (!s->pitch || s->pitch % tw) {
+		sgpu_engine_fail(eng, 0, hdr, 0, "blit pitch %u invalid for tiling %d",
+				 s->pitch, s->tiling);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* rect: dw = y1<<16 | x1, dw+1 = y2<<16 | x2 (exclusive) */
+static int blit(struct sgpu_engine *eng, uint32_t hdr, const struct surf *d, uint32_t dxy1,
+		uint32_t dxy2, const struct surf *s, uint32_t sxy1, uint32_t cpp, bool is_fill,
+		uint32_t color)
+{
+	uint32_t dx1 = dxy1 & 0xFFFF, dy1 = dxy1 >> 16, dx2 = dxy2 & 0xFFFF, dy2 = dxy2 >> 16;
+	uint32_t sx1 = sxy1 & 0xFFFF, sy1 = sxy1 >> 16;
+	uint32_t w, h, row;
+	uint64_t bytes;
+
+	if (dx2 <= dx1 || dy2 <= dy1)
+		return 0;	/* empty rectangle: nothing to do */
+	/* coordinates are signed 16-bit in the PRM; negative ones are not modelled */
+	if ((dx2 | dy2 | sx1 | sy1) & 0x8000) {
+		sgpu_engine_fail(eng, 0, hdr, 0, "negative blit coordinates");
+		return -EINVAL;
+	}
+	w = dx2 - dx1;
+	h = dy2 - dy1;
+	bytes = (uint64_t)w * h * cpp;
+	if (bytes > BLT_MAX_BYTES) {
+		sgpu_engine_fail(eng, 0, hdr, 0, "blit of %llu bytes too large",
+				 (unsigned long long)bytes);
+		return -EINVAL;
+	}
+	if (check_surf(eng, hdr, d) || (!is_fill && check_surf(eng, hdr, s)))
+		return -EINVAL;
+	row = w * cpp;
+	for (uint32_t y = 0; y < h; y++) {
+		uint32_t x = 0;
+
+		while (x < row) {
+			uint32_t drun, srun = UINT32_MAX, n = row - x;
+			uint64_t doff = surf_off(d, dx1 * cpp + x, dy1 + y, &drun);
+			uint64_t soff = 0;
+			int ret;
+
+			if (!is_fill)
+				soff = surf_off(s, sx1 * cpp + x, sy1 + y, &srun);
+			if (n > drun)
+				n = drun;
+			if (n > srun)
+				n = srun;
+			if (is_fill)
+				ret = fill_run(eng, hdr, d, d->base + doff, n, color, cpp, x % cpp);
+			else
+				ret = copy_run(eng, hdr, d, d->base + doff, s, s->base + soff, n);
+			if (ret)
+				return ret;
+			x += n;
+		}
+	}
+	eng->gpu->st.blit_bytes += bytes;
+	bytes = bytes * 1000 / eng->gpu->cfg.blit_mb_per_s;	/* modelled ns */
+	eng->model_ns += bytes;
+	sgpu_cur(eng)->busy_ns += bytes;
+	return 0;
+}
+
+static uint32_t xy_cpp(uint32_t br13)
+{
+	static const uint32_t cpp[4] = { 1, 2, 2, 4 };
+
+	return cpp[(br13 >> 24) & 3];
+}
+
+static inline uint64_t addr48(uint32_t lo, uint32_t hi)
+{
+	return ((uint64_t)(hi & 0xFFFF) << 32) | lo;
+}
+
+int sgpu_blt_exec(struct sgpu_engine *eng, const uint32_t *cmd, uint32_t len, bool ppgtt)
+{
+	uint32_t hdr = cmd[0], op = (hdr >> 22) & 0x7F;
+	uint32_t swctrl = *ereg(eng, R_BCS_SWCTRL);
+	struct surf d = { .ppgtt = ppgtt }, s = { .ppgtt = ppgtt };
+	uint32_t cpp;
+
+	switch (op) {
+	case XY_COLOR_BLT:
+		if (len != 7)
+			break;
+		d.base = addr48(cmd[4], cmd[5]);
+		d.tiling = !(hdr & BLT_DST_TILED) ? LINEAR : (swctrl & BCS_DST_Y) ? TILE_Y : TILE_X;
+		d.pitch = (cmd[1] & 0xFFFF) * (d.tiling ? 4 : 1);
+		return blit(eng, hdr, &d, cmd[2], cmd[3], NULL, 0, xy_cpp(cmd[1]), true, cmd[6]);
+	case XY_SRC_COPY_BLT:
+		if (len != 10)
+			break;
+		d.base = addr48(cmd[4], cmd[5]);
+		d.tiling = !(hdr & BLT_DST_TILED) ? LINEAR : (swctrl & BCS_DST_Y) ? TILE_Y : TILE_X;
+		d.pitch = (cmd[1] & 0xFFFF) * (d.tiling ? 4 : 1);
+		s.base = addr48(cmd[8], cmd[9]);
+		s.tiling = !(hdr & BLT_SRC_TILED) ? LINEAR : (swctrl & BCS_SRC_Y) ? TILE_Y : TILE_X;
+		s.pitch = (cmd[7] & 0xFFFF) * (s.tiling ? 4 : 1);
+		return blit(eng, hdr, &d, cmd[2], cmd[3], &s, cmd[6], xy_cpp(cmd[1]), false, 0);
+	case XY_FAST_COPY_BLT: {
+		static const uint32_t fcpp[8] = { 1, 2, 0, 4, 8, 16, 0, 0 };
+		uint32_t st = (hdr >> 20) & 3, dt = (hdr >> 13) & 3;
+
+		if (len != 10)
+			break;
+		cpp = fcpp[(cmd[1] >> 24) & 7];
+		if (!cpp || st == 3 || dt == 3 || (cmd[1] >> 30)) {
+			/* Ys / Yf tiling and odd depths are not modelled */
+			eng->gpu->st.unsupported++;
+			sgpu_engine_fail(eng, 0, hdr, 0, "fast copy mode not modelled");
+			return -EINVAL;
+		}
+		d.base = addr48(cmd[4], cmd[5]);
+		d.tiling = (enum tiling)dt;
+		d.pitch = (cmd[1] & 0xFFFF) * (dt ? 4 : 1);
+		s.base = addr48(cmd[8], cmd[9]);
+		s.tiling = (enum tiling)st;
+		s.pitch = (cmd[7] & 0xFFFF) * (st ? 4 : 1);
+		return blit(eng, hdr, &d, cmd[2], cmd[3], &s, cmd[6], cpp, false, 0);
+	}
+	default:
+		eng->gpu->st.unsupported++;
+		return 0;	/* other 2D commands: skipped by length */
+	}
+	sgpu_engine_fail(eng, 0, hdr, 0, "blit opcode 0x%x with bad length %u", op, len);
+	return -EINVAL;
+}
