@@ -52,6 +52,32 @@ $(call objs_of,$(VUS_DIR)/fuzz/fuzz_vus_msg.c): CPPFLAGS += $(VUS_CPPFLAGS)
 $(call objs_of,$(VUS_SRCS) $(VUS_DIR)/fuzz/fuzz_vus_msg.c): CFLAGS += -fsanitize=fuzzer-no-link
 endif
 
+# vgpud daemon and vgpuctl CLI.
+VGPUD_SRCS := $(filter-out %/vgpuctl.c %/testdev.c,$(wildcard $(VGPUD_DIR)/src/*.c))
+VGPUD_BIN := $(B)/$(VGPUD_DIR)/vgpud
+VGPUCTL_BIN := $(B)/$(VGPUD_DIR)/vgpuctl
+BINS += $(VGPUD_BIN) $(VGPUCTL_BIN)
+QEMU_TARGETS += $(VGPUD_BIN) $(VGPUCTL_BIN)
+$(call objs_of,$(VGPUD_SRCS) $(VGPUD_DIR)/src/vgpuctl.c): CPPFLAGS += $(VUS_CPPFLAGS)
+$(VGPUD_BIN): $(call objs_of,$(VGPUD_SRCS)) $(TESTDEV_OBJ) $(VUS_LIB)
+	$(link)
+$(VGPUD_BIN): LDLIBS += -ljson-c
+$(VGPUCTL_BIN): $(call objs_of,$(VGPUD_DIR)/src/vgpuctl.c)
+	$(link)
+$(VGPUCTL_BIN): LDLIBS += -ljson-c
+
+# vus-probe: a one-shot vfio-user client for scripts and tests.
+VUS_PROBE := $(B)/$(VUS_DIR)/tests/vus-probe
+BINS += $(VUS_PROBE)
+QEMU_TARGETS += $(VUS_PROBE)
+$(VUS_PROBE): $(call objs_of,$(VUS_DIR)/tests/vus_probe.c) $(VUS_CLIENT_OBJ)
+	$(link)
+$(call objs_of,$(VUS_DIR)/tests/vus_probe.c): CPPFLAGS += $(VUS_CPPFLAGS)
+
+# vgpud end to end (no VM).
+INTEG_TESTS += $(VGPUD_DIR)/tests/test_vgpud.sh
+QEMU_TESTS += integ:$(VGPUD_DIR)/tests/test_vgpud.sh
+
 # Keep last: the aliases see every target appended above.
 .PHONY: qemu qemu-test
 qemu: $(QEMU_TARGETS)
