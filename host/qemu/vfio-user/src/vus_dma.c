@@ -19,8 +19,13 @@
 #include "vus_internal.h"
 
 #define VUS_PAGE 4096ull
-/* fd-less maps up to this size are ROM/BIOS windows, tolerated (without
- * access); larger ones are guest RAM, refused. */
+/*
+ * Maps without an fd: QEMU sends them for RAM it cannot share (ROMs, the
+ * BIOS, VGA memory, and all guest RAM when it is not fd-backed). ROM-like
+ * windows are accepted but unreachable by the device. Guest RAM (it always
+ * starts at GPA 0; or anything bigger than a VGA window) is refused with
+ * one clear log line; QEMU (11.1) reports the errno and carries on.
+ */
 #define VUS_FDLESS_MAX (16ull << 20)
 
 void vus_dma_table_init(struct vus_dma_table *t)
@@ -90,7 +95,7 @@ int vus_dma_add(struct vus_dev *dev, uint64_t gpa, uint64_t len, uint32_t prot,
 	    (prot & ~(VUS_DMA_FLAG_READ | VUS_DMA_FLAG_WRITE)) ||
 	    len > SIZE_MAX)
 		return -EINVAL;
-	if (fd < 0 && len > VUS_FDLESS_MAX) {
+	if (fd < 0 && (gpa == 0 || len > VUS_FDLESS_MAX)) {
 		vus_log_rl(VUS_LOG_ERR,
 			   "%s: guest memory [0x%llx, +0x%llx) has no fd: a GPU cannot work through message DMA; back guest RAM with memory-backend-memfd (or memory-backend-file,share=on)",
 			   dev->desc.name, (unsigned long long)gpa,

@@ -274,9 +274,10 @@ static void test_dma_map_rules(void **state)
 	assert_int_equal(vcl_dma_map(f->c, 0x10000000, 4096, fd2, 0, 0x80), EINVAL);
 	/* Beyond the file: mmap works but... offset past EOF still maps
 	 * (SIGBUS on touch) - so the library must not touch it itself. */
-	/* Small fd-less maps (ROM windows) are tolerated, RAM is refused. */
+	/* fd-less maps: ROM windows are tolerated, RAM (from GPA 0) is refused. */
 	assert_int_equal(vcl_dma_map(f->c, 0xc0000, 0x20000, -1, 0, 1), 0);
-	assert_int_equal(vcl_dma_map(f->c, 0x40000000, 1ull << 30, -1, 0, 3), ENOTSUP);
+	assert_int_equal(vcl_dma_map(f->c, 0, 0xa0000, -1, 0, 3), ENOTSUP);
+	assert_int_equal(vcl_dma_map(f->c, 0x100000, 1ull << 30, -1, 0, 3), ENOTSUP);
 	/* Two fds on a map. */
 	int two[2] = { fd2, fd2 };
 	struct vus_dma_map m = { .argsz = 32, .flags = 3, .addr = 0x20000000, .size = 4096 };
