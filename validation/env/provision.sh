@@ -3,15 +3,16 @@
 # Provision the VM toolchain into $KVMGT_CACHE (default <repo>/build/cache):
 #   tools/root       Debian trixie + trixie-backports: QEMU >= 10.1 (vfio-user-pci),
 #                    SeaBIOS, OVMF, libvirt, virtinst. Run via validation/env/qemu.
-#   guest/root       sid userspace (busybox-static, kmod, modetest, IGT tests, pciutils)
-#                    plus the trixie 6.12 kernel's modules (pruned to what guests need)
+#   guest/base       sid userspace (busybox-static, kmod, modetest, IGT tests, pciutils)
+#   guest/debs       the trixie 6.12 kernel package
 #   guest/vmlinuz, guest/initrd.img, guest/rootfs.ext4
 #                    the bootable guest: direct kernel boot, tiny initramfs that
-#                    mounts rootfs.ext4 (virtio-blk, opened with snapshot=on)
+#                    mounts rootfs.ext4 (virtio-blk, opened with snapshot=on) =
+#                    base + the kernel's modules (pruned to what guests need) + agent
 # Every part is cached by a key over its inputs (this script's step function,
 # package lists, guest scripts); manifests record the resulting package versions.
 # Usage: provision.sh [--quiet] [--force]
-set -euo pipefail
+set -Eeuo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cache=${KVMGT_CACHE:-$top/build/cache}
@@ -33,7 +34,7 @@ GUEST_PKGS="busybox-static kmod libdrm-tests igt-gpu-tools-tests pciutils"
 GUEST_MODULES="i915 vgem virtio_pci virtio_blk virtio_console virtio_rng 9p 9pnet_virtio
 	vfio vfio_pci vfio_iommu_type1 ext4 crc32c_generic crc32c_intel"
 # Only these are put into the initramfs (needed to mount the root disk).
-INITRD_MODULES="virtio_pci virtio_blk ext4"
+INITRD_MODULES="virtio_pci virtio_blk crc32c_generic ext4"
 
 say() { [ "$quiet" = 1 ] || echo "env: $*"; }
 die() { echo "env: error: $*" >&2; exit 1; }
@@ -43,7 +44,7 @@ cache=$(cd "$cache" && pwd)
 export TMPDIR=$cache/tmp
 mkdir -p "$TMPDIR"
 
-trap 'echo "env: error: provisioning failed (provision.sh line $LINENO)" >&2' ERR
+trap '[ "$BASHPID" != $$ ] || echo "env: error: provisioning failed (provision.sh line $LINENO)" >&2' ERR
 exec 9>"$cache/.provision.lock"
 flock 9
 
@@ -122,39 +123,34 @@ tools() {
 	say "tools: done in $((SECONDS - t0))s ($(awk '$1=="qemu-system-x86" {print "qemu " $2}' "$cache/tools/manifest"))"
 }
 
-# ---------------------------------------------------------------- guest root
-build_guest_root() {
+# ---------------------------------------------------------------- guest base
+# sid userspace as mmdebstrap made it, plus the trixie kernel .deb beside it
+build_guest_base() {
 	local dir=$1 debs=$2
 	debstrap "$cache/guest/build.log" \
 		--include="${GUEST_PKGS// /,}" \
 		--customize-hook='chroot "$1" sh -c "cd /tmp && v=\$(apt-cache depends linux-image-amd64/trixie | sed -n \"s/.*Depends: \\(linux-image-6[^ ]*\\)/\\1/p\" | head -n1) && apt-get download -q \$v/trixie"' \
 		--customize-hook="mkdir -p '$debs' && mv \"\$1\"/tmp/linux-image-*.deb '$debs'/" \
 		sid "$dir" "deb $mirror sid main" "deb $mirror trixie main"
-	local deb; deb=$(ls "$debs"/linux-image-*.deb | head -n1)
-	local kx="$TMPDIR/kernel.$$"
-	rm -rf "$kx"; mkdir -p "$kx"
-	dpkg-deb -x "$deb" "$kx"
-	local kver; kver=$(ls "$kx/lib/modules")
-	cp "$kx/boot/vmlinuz-$kver" "$debs/vmlinuz"
-	cp "$kx/boot/config-$kver" "$debs/config"
-	# Keep the wanted modules and their dependency closure.
-	local md="$kx/lib/modules/$kver" want m
-	want=$(for m in $GUEST_MODULES; do modinfo_deps "$md" "$m"; done | sort -u)
-	mkdir -p "$dir/lib/modules/$kver"
-	cp "$md"/modules.order "$md"/modules.builtin "$md"/modules.builtin.modinfo "$dir/lib/modules/$kver/"
-	for m in $want; do
-		mkdir -p "$dir/lib/modules/$kver/$(dirname "$m")"
-		cp "$md/$m" "$dir/lib/modules/$kver/$m"
-	done
-	chroot "$dir" depmod "$kver"
-	echo "$kver" >"$dir/etc/kvmgt-kernel"
-	rm -rf "$kx"
-	# Agent and init scripts.
-	install -m 0755 "$top/validation/env/guest/kvmgt-init" "$dir/sbin/kvmgt-init"
-	install -m 0755 "$top/validation/env/guest/kvmgt-agent" "$dir/sbin/kvmgt-agent"
-	mkdir -p "$dir/mnt/host"
-	echo kvmgt-guest >"$dir/etc/hostname"
 	rm -rf "$dir/var/cache/apt/"* "$dir/var/lib/apt/lists/"*
+}
+
+guest_base() {
+	local k; k=$(key build_guest_base debstrap GUEST_PKGS aptopts)
+	if [ "$force" = 0 ] && [ -f "$cache/guest/base.manifest" ] && grep -qx "key $k" "$cache/guest/base.manifest"; then
+		say "guest base: cached ($(sed -n 's/^kernel-deb //p' "$cache/guest/base.manifest"))"
+		return
+	fi
+	say "guest base: building sid userspace, fetching the trixie kernel (about 1-2 min)..."
+	local t0=$SECONDS
+	mkdir -p "$cache/guest"
+	rm -rf "$cache/guest/base.new" "$cache/guest/debs" "$cache/guest/base.manifest" "$cache/guest/image.manifest"
+	build_guest_base "$cache/guest/base.new" "$cache/guest/debs"
+	rm -rf "$cache/guest/base"; mv "$cache/guest/base.new" "$cache/guest/base"
+	{ echo "key $k"; echo "inputs $GUEST_PKGS"
+	  echo "kernel-deb $(basename "$(ls "$cache/guest/debs"/linux-image-*.deb)")"
+	  versions "$cache/guest/base"; } >"$cache/guest/base.manifest"
+	say "guest base: done in $((SECONDS - t0))s"
 }
 
 # modinfo_deps MODDIR NAME: print the module path of NAME and of all it depends on
@@ -177,78 +173,83 @@ modinfo_deps() {
 		}' "$md/modules.dep"
 }
 
-guest_root() {
-	local k; k=$(key build_guest_root modinfo_deps debstrap GUEST_PKGS GUEST_MODULES aptopts)
-	k=$k-$(cat "$top/validation/env/guest/kvmgt-init" "$top/validation/env/guest/kvmgt-agent" | sha256sum | cut -c1-8)
-	if [ "$force" = 0 ] && [ -f "$cache/guest/manifest" ] && grep -qx "key $k" "$cache/guest/manifest"; then
-		say "guest root: cached (kernel $(cat "$cache/guest/root/etc/kvmgt-kernel"))"
-		return
-	fi
-	say "guest root: building sid userspace + trixie kernel modules (about 1-2 min)..."
-	local t0=$SECONDS
-	mkdir -p "$cache/guest"; rm -rf "$cache/guest/root.new" "$cache/guest/debs" "$cache/guest/manifest" \
-		"$cache/guest/image.manifest"
-	build_guest_root "$cache/guest/root.new" "$cache/guest/debs"
-	rm -rf "$cache/guest/root"; mv "$cache/guest/root.new" "$cache/guest/root"
-	{ echo "key $k"; echo "inputs $GUEST_PKGS"; echo "modules $GUEST_MODULES"
-	  echo "kernel $(basename "$(ls "$cache/guest/debs"/linux-image-*.deb)")"
-	  versions "$cache/guest/root"; } >"$cache/guest/manifest"
-	say "guest root: done in $((SECONDS - t0))s (kernel $(cat "$cache/guest/root/etc/kvmgt-kernel"))"
-}
-
 # ---------------------------------------------------------------- guest image
+# base + kernel modules (pruned) + agent  ->  vmlinuz, initrd.img, rootfs.ext4
 build_image() {
-	local g=$1 root=$1/root kver
-	kver=$(cat "$root/etc/kvmgt-kernel")
+	local g=$1 st="$TMPDIR/guest-root.$$" kx="$TMPDIR/kernel.$$" kver m f b
+	rm -rf "$st" "$kx"
+	cp -a "$g/base" "$st"
+	mkdir -p "$kx"
+	dpkg-deb -x "$(ls "$g/debs"/linux-image-*.deb | head -n1)" "$kx"
+	local kmods=$kx/usr/lib/modules; [ -d "$kmods" ] || kmods=$kx/lib/modules
+	kver=$(ls "$kmods")
+	local md=$st/usr/lib/modules/$kver want
+	mkdir -p "$st/usr/lib/modules"
+	cp -a "$kmods/$kver" "$md"
+	chroot "$st" depmod "$kver"
+	want=$(for m in $GUEST_MODULES; do modinfo_deps "$md" "$m"; done | sort -u)
+	(cd "$md" && find kernel -name '*.ko*') | LC_ALL=C sort | comm -23 - <(echo "$want" | LC_ALL=C sort) |
+		(cd "$md" && xargs rm -f)
+	find "$md/kernel" -type d -empty -delete
+	chroot "$st" depmod "$kver"
+	echo "$kver" >"$st/etc/kvmgt-kernel"
+	install -m 0755 "$top/validation/env/guest/kvmgt-init" "$st/sbin/kvmgt-init"
+	install -m 0755 "$top/validation/env/guest/kvmgt-agent" "$st/sbin/kvmgt-agent"
+	mkdir -p "$st/mnt/host"
+	echo kvmgt-guest >"$st/etc/hostname"
 	# initramfs: static busybox, the root-disk modules (uncompressed) in load order, /init
-	local ir="$TMPDIR/initrd.$$" m f
+	local ir="$TMPDIR/initrd.$$"
 	rm -rf "$ir"; mkdir -p "$ir/bin" "$ir/lib/modules" "$ir/dev" "$ir/proc" "$ir/sys" "$ir/newroot"
-	cp "$root/usr/bin/busybox" "$ir/bin/busybox"
+	cp "$st/usr/bin/busybox" "$ir/bin/busybox"
 	: >"$ir/modules.load"
 	for m in $INITRD_MODULES; do
-		modinfo_deps "$root/lib/modules/$kver" "$m" | tac
+		modinfo_deps "$md" "$m" | tac
 	done | awk '!seen[$0]++' | while read -r f; do
-		local b; b=$(basename "$f"); b=${b%.xz}; b=${b%.zst}
+		b=$(basename "$f"); b=${b%.xz}; b=${b%.zst}
 		case $f in
-		*.xz) xz -dc "$root/lib/modules/$kver/$f" >"$ir/lib/modules/$b" ;;
-		*.zst) zstd -qdc "$root/lib/modules/$kver/$f" >"$ir/lib/modules/$b" ;;
-		*) cp "$root/lib/modules/$kver/$f" "$ir/lib/modules/$b" ;;
+		*.xz) xz -dc "$md/$f" >"$ir/lib/modules/$b" ;;
+		*.zst) zstd -qdc "$md/$f" >"$ir/lib/modules/$b" ;;
+		*) cp "$md/$f" "$ir/lib/modules/$b" ;;
 		esac
 		echo "$b" >>"$ir/modules.load"
 	done
 	install -m 0755 "$top/validation/env/guest/init" "$ir/init"
 	(cd "$ir" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) | gzip -1 >"$g/initrd.img.new"
-	rm -rf "$ir"
-	cp "$g/debs/vmlinuz" "$g/vmlinuz.new"
-	# root disk: ext4 straight from the directory, sized to fit with room for tests
-	local kb; kb=$(du -sk "$root" | cut -f1)
+	cp "$kx/boot/vmlinuz-$kver" "$g/vmlinuz.new"
+	# root disk: ext4 straight from the directory, with room for tests to write
+	# (guests open it with snapshot=on: writes stay in a per-guest overlay)
+	local kb; kb=$(du -sk "$st" | cut -f1)
 	rm -f "$g/rootfs.ext4.new"
-	mke2fs -q -t ext4 -O ^has_journal -L kvmgt-root -d "$root" "$g/rootfs.ext4.new" $((kb * 5 / 4 + 262144))k
+	mke2fs -q -t ext4 -O ^has_journal -L kvmgt-root -d "$st" "$g/rootfs.ext4.new" $((kb * 5 / 4 + 262144))k >/dev/null
+	rm -rf "$st" "$kx" "$ir"
 	mv "$g/initrd.img.new" "$g/initrd.img"; mv "$g/vmlinuz.new" "$g/vmlinuz"
 	mv "$g/rootfs.ext4.new" "$g/rootfs.ext4"
+	echo "$kver" >"$g/kernel-release"
 }
 
 image() {
-	local k; k=$(key build_image modinfo_deps INITRD_MODULES)
-	k=$k-$(sha256sum <"$top/validation/env/guest/init" | cut -c1-8)-$(sed -n 's/^key //p' "$cache/guest/manifest")
+	local k; k=$(key build_image modinfo_deps GUEST_MODULES INITRD_MODULES)
+	k=$k-$(cat "$top"/validation/env/guest/{init,kvmgt-init,kvmgt-agent} | sha256sum | cut -c1-8)
+	k=$k-$(sed -n 's/^key //p' "$cache/guest/base.manifest")
 	if [ "$force" = 0 ] && [ -f "$cache/guest/image.manifest" ] && grep -qx "key $k" "$cache/guest/image.manifest" &&
 		[ -f "$cache/guest/rootfs.ext4" ]; then
-		say "guest image: cached ($(du -h "$cache/guest/rootfs.ext4" | cut -f1) rootfs.ext4)"
+		say "guest image: cached (kernel $(cat "$cache/guest/kernel-release"))"
 		return
 	fi
 	say "guest image: building vmlinuz, initrd.img, rootfs.ext4..."
 	local t0=$SECONDS
 	rm -f "$cache/guest/image.manifest"
 	build_image "$cache/guest"
-	{ echo "key $k"; (cd "$cache/guest" && ls -l vmlinuz initrd.img rootfs.ext4); } >"$cache/guest/image.manifest"
-	say "guest image: done in $((SECONDS - t0))s"
+	{ echo "key $k"; echo "kernel $(cat "$cache/guest/kernel-release")"; echo "modules $GUEST_MODULES"
+	  (cd "$cache/guest" && ls -l vmlinuz initrd.img rootfs.ext4); } >"$cache/guest/image.manifest"
+	say "guest image: done in $((SECONDS - t0))s (kernel $(cat "$cache/guest/kernel-release"), $(du -h "$cache/guest/rootfs.ext4" | cut -f1) rootfs.ext4)"
 }
 
 command -v mmdebstrap >/dev/null || die "mmdebstrap missing: run 'make deps'"
 tools
-guest_root
+guest_base
 image
 { echo "# KVMGT VM toolchain, $(date -u +%FT%TZ)"; cat "$cache/tools/mode"
-  grep -h '^key ' "$cache/tools/manifest" "$cache/guest/manifest" "$cache/guest/image.manifest" 2>/dev/null
+  grep -h '^key ' "$cache/tools/manifest" "$cache/guest/base.manifest" "$cache/guest/image.manifest" 2>/dev/null
 } >"$cache/manifest"
 say "ready in $cache"
