@@ -1,0 +1,47 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# shadow-ppgtt: the shadow PPGTT engine (libsppt) and its tests, bench, fuzzer.
+# The core (src/*.c) is freestanding; src/posix/ is the userspace deps
+# implementation, selected by the include path (-Ishadow-ppgtt/src/posix).
+
+SPPT_DIR       := shadow-ppgtt
+SPPT_LIB       := $(B)/$(SPPT_DIR)/libsppt.a
+SPPT_SRCS      := $(wildcard $(SPPT_DIR)/src/*.c) $(wildcard $(SPPT_DIR)/src/posix/*.c)
+SPPT_CPPFLAGS  := -I$(SPPT_DIR)/include -I$(SPPT_DIR)/src -I$(SPPT_DIR)/src/posix
+SPPT_FAKE_SRCS := $(SPPT_DIR)/tests/sppt_fake.c $(SPPT_DIR)/tests/sppt_prop.c
+SPPT_FAKE_OBJS := $(call objs_of,$(SPPT_FAKE_SRCS))
+SPPT_TESTS     := $(B)/$(SPPT_DIR)/tests/test_sppt $(B)/$(SPPT_DIR)/tests/test_sppt_prop
+SPPT_BENCH     := $(B)/$(SPPT_DIR)/bench/bench_sppt
+SPPT_FUZZ      := $(B)/$(SPPT_DIR)/fuzz/fuzz_sppt
+
+LIBS       += $(SPPT_LIB)
+UNIT_TESTS += $(SPPT_TESTS)
+BENCHES    += $(if $(wildcard $(SPPT_DIR)/bench/bench_sppt.c),$(SPPT_BENCH))
+
+$(SPPT_LIB): $(call objs_of,$(SPPT_SRCS))
+$(call objs_of,$(SPPT_SRCS) $(SPPT_FAKE_SRCS)): CPPFLAGS += $(SPPT_CPPFLAGS)
+$(call objs_of,$(wildcard $(SPPT_DIR)/tests/test_*.c $(SPPT_DIR)/bench/*.c $(SPPT_DIR)/fuzz/*.c)): \
+	CPPFLAGS += $(SPPT_CPPFLAGS) -I$(SPPT_DIR)/tests
+
+$(B)/$(SPPT_DIR)/tests/test_sppt: $(call objs_of,$(SPPT_DIR)/tests/test_sppt.c) $(SPPT_FAKE_OBJS) $(SPPT_LIB)
+	$(link)
+$(B)/$(SPPT_DIR)/tests/test_sppt_prop: $(call objs_of,$(SPPT_DIR)/tests/test_sppt_prop.c) $(SPPT_FAKE_OBJS) $(SPPT_LIB)
+	$(link)
+$(SPPT_TESTS): LDLIBS += $(CMOCKA_LIBS)
+
+$(SPPT_BENCH): $(call objs_of,$(SPPT_DIR)/bench/bench_sppt.c) $(SPPT_FAKE_OBJS) $(SPPT_LIB)
+	$(link)
+
+ifeq ($(FUZZ),1)
+# libFuzzer coverage for our objects (the shared FUZZ flags only add ASan/UBSan).
+$(call objs_of,$(SPPT_SRCS) $(SPPT_FAKE_SRCS) $(SPPT_DIR)/fuzz/fuzz_sppt.c): CFLAGS += -fsanitize=fuzzer-no-link
+FUZZERS += $(SPPT_FUZZ)
+$(SPPT_FUZZ): $(call objs_of,$(SPPT_DIR)/fuzz/fuzz_sppt.c) $(SPPT_FAKE_OBJS) $(SPPT_LIB)
+	$(link)
+$(SPPT_FUZZ): LDFLAGS += $(FUZZ_LDFLAGS)
+endif
+
+.PHONY: sppt sppt-test
+sppt: $(SPPT_LIB) $(SPPT_TESTS) $(if $(wildcard $(SPPT_DIR)/bench/bench_sppt.c),$(SPPT_BENCH))
+
+sppt-test: $(SPPT_TESTS)
+	@bash scripts/run-tests.sh $(foreach t,$(SPPT_TESTS),unit:$(t))

@@ -1,0 +1,650 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * sppt core: hash tables, the pin cache, guest pages, shadow tables and the
+ * per-entry shadowing rules.
+ *
+ * Invariant: the shadow of a guest page is a pure function of its snapshot
+ * (gp->snap) and its variant (level, 64K mode). Every shadow entry that does
+ * not point at a scratch table/page holds exactly one reference: a pin of the
+ * guest page for a leaf, a reference on the child shadow table otherwise.
+ * Releasing an entry recomputes which reference it held from the snapshot
+ * value it was made from, so no per-entry side table is needed.
+ */
+#include "sppt_internal.h"
+
+/* ---------------------------------------------------------------- hash */
+
+int sppt_hash_init(struct sppt_hash *h, u32 bits)
+{
+	h->bits = bits;
+	h->count = 0;
+	h->b = sppt_os_zalloc(sizeof(*h->b) << bits);
+	return h->b ? 0 : -ENOMEM;
+}
+
+void sppt_hash_fini(struct sppt_hash *h)
+{
+	sppt_os_free(h->b);
+	h->b = NULL;
+}
+
+static void sppt_hash_grow(struct sppt_hash *h)
+{
+	struct sppt_hash n = { .bits = h->bits + 1, .count = h->count };
+	u64 i;
+
+	n.b = sppt_os_zalloc(sizeof(*n.b) << n.bits);
+	if (!n.b)
+		return; /* keep the longer chains; still correct */
+	for (i = 0; i < (1ull << h->bits); i++) {
+		struct sppt_hnode *e = h->b[i], *next;
+
+		for (; e; e = next) {
+			u64 k = sppt_hash_idx(&n, e->key);
+
+			next = e->next;
+			e->next = n.b[k];
+			n.b[k] = e;
+		}
+	}
+	sppt_os_free(h->b);
+	*h = n;
+}
+
+void sppt_hash_add(struct sppt_hash *h, struct sppt_hnode *n)
+{
+	u64 k;
+
+	if (h->count >= (1ull << h->bits) && h->bits < 30)
+		sppt_hash_grow(h);
+	k = sppt_hash_idx(h, n->key);
+	n->next = h->b[k];
+	h->b[k] = n;
+	h->count++;
+}
+
+void sppt_hash_del(struct sppt_hash *h, struct sppt_hnode *n)
+{
+	struct sppt_hnode **pp = &h->b[sppt_hash_idx(h, n->key)];
+
+	while (*pp && *pp != n)
+		pp = &(*pp)->next;
+	if (*pp) {
+		*pp = n->next;
+		h->count--;
+	}
+}
+
+/* ------------------------------------------------------------- memory */
+
+void *sppt_meta_alloc(struct sppt_vgpu *vgpu, size_t len)
+{
+	void *p = sppt_os_zalloc(len);
+
+	if (p)
+		vgpu->st.mem_bytes += len;
+	return p;
+}
+
+void sppt_meta_free(struct sppt_vgpu *vgpu, void *p, size_t len)
+{
+	if (!p)
+		return;
+	vgpu->st.mem_bytes -= len;
+	sppt_os_free(p);
+}
+
+static int sppt_table_alloc(struct sppt_vgpu *vgpu, u64 **va, u64 *dma)
+{
+	void *p = NULL;
+	int ret;
+
+	ret = vgpu->ops->table_alloc(vgpu->priv, &p, dma);
+	if (ret || !p) {
+		vgpu->st.alloc_failures++;
+		sppt_os_warn("shadow table allocation failed (%d)", ret);
+		return ret ? ret : -ENOMEM;
+	}
+	*va = p;
+	vgpu->st.shadow_pages++;
+	vgpu->st.mem_bytes += SPPT_PAGE_SIZE;
+	return 0;
+}
+
+static void sppt_table_free(struct sppt_vgpu *vgpu, u64 *va, u64 dma)
+{
+	vgpu->ops->table_free(vgpu->priv, va, dma);
+	vgpu->st.shadow_pages--;
+	vgpu->st.mem_bytes -= SPPT_PAGE_SIZE;
+}
+
+/* ---------------------------------------------------------- pin cache */
+
+static struct sppt_pin_chunk *sppt_pin_chunk(struct sppt_vgpu *vgpu, u64 ck)
+{
+	struct sppt_pin_chunk *c = vgpu->last_chunk;
+	struct sppt_hnode *n;
+
+	if (SPPT_LIKELY(c && c->node.key == ck))
+		return c;
+	n = sppt_hash_find(&vgpu->pins, ck);
+	if (!n)
+		return NULL;
+	c = sppt_container_of(n, struct sppt_pin_chunk, node);
+	vgpu->last_chunk = c;
+	return c;
+}
+
+static int sppt_pin_get(struct sppt_vgpu *vgpu, u64 gfn, u64 *dma)
+{
+	u64 ck = gfn >> SPPT_PIN_CHUNK_SHIFT;
+	unsigned int j = gfn & (SPPT_PIN_CHUNK - 1);
+	struct sppt_pin_chunk *c = sppt_pin_chunk(vgpu, ck);
+	int ret;
+
+	if (SPPT_LIKELY(c && c->ref[j])) {
+		c->ref[j]++;
+		*dma = c->dma[j];
+		return 0;
+	}
+	if (!c) {
+		c = sppt_meta_alloc(vgpu, sizeof(*c));
+		if (!c)
+			return -ENOMEM;
+		c->node.key = ck;
+		sppt_hash_add(&vgpu->pins, &c->node);
+	}
+	ret = vgpu->ops->pin(vgpu->priv, gfn, &c->dma[j]);
+	if (ret) {
+		if (!c->used) {
+			sppt_hash_del(&vgpu->pins, &c->node);
+			if (vgpu->last_chunk == c)
+				vgpu->last_chunk = NULL;
+			sppt_meta_free(vgpu, c, sizeof(*c));
+		}
+		return ret;
+	}
+	c->ref[j] = 1;
+	c->used++;
+	vgpu->st.pins++;
+	*dma = c->dma[j];
+	return 0;
+}
+
+static void sppt_pin_put(struct sppt_vgpu *vgpu, u64 gfn)
+{
+	unsigned int j = gfn & (SPPT_PIN_CHUNK - 1);
+	struct sppt_pin_chunk *c = sppt_pin_chunk(vgpu, gfn >> SPPT_PIN_CHUNK_SHIFT);
+
+	if (SPPT_UNLIKELY(!c || !c->ref[j])) {
+		sppt_os_warn("unbalanced unpin of gfn 0x%llx", (unsigned long long)gfn);
+		return;
+	}
+	if (--c->ref[j])
+		return;
+	vgpu->ops->unpin(vgpu->priv, gfn, c->dma[j]);
+	vgpu->st.pins--;
+	if (--c->used)
+		return;
+	sppt_hash_del(&vgpu->pins, &c->node);
+	if (vgpu->last_chunk == c)
+		vgpu->last_chunk = NULL;
+	sppt_meta_free(vgpu, c, sizeof(*c));
+}
+
+/* ------------------------------------------------------------ scratch */
+
+int sppt_scratch_init(struct sppt_vgpu *vgpu)
+{
+	unsigned int l, i;
+	int ret;
+
+	for (l = 0; l <= 4; l++) {
+		ret = sppt_table_alloc(vgpu, &vgpu->scratch[l].va, &vgpu->scratch[l].dma);
+		if (ret)
+			return ret; /* sppt_scratch_fini() frees what exists */
+		sppt_os_memset(vgpu->scratch[l].va, 0, SPPT_PAGE_SIZE);
+		if (!l)
+			continue;
+		/* Each scratch table points every entry at the scratch one level
+		 * down, present and writable, as i915 builds its own scratch. */
+		for (i = 0; i < SPPT_ENTRIES; i++)
+			vgpu->scratch[l].va[i] =
+				vgpu->scratch[l - 1].dma | SPPT_E_PRESENT | SPPT_E_RW;
+	}
+	return 0;
+}
+
+void sppt_scratch_fini(struct sppt_vgpu *vgpu)
+{
+	unsigned int l;
+
+	for (l = 0; l <= 4; l++) {
+		if (vgpu->scratch[l].va)
+			sppt_table_free(vgpu, vgpu->scratch[l].va, vgpu->scratch[l].dma);
+		vgpu->scratch[l].va = NULL;
+	}
+}
+
+static inline u64 sppt_scratch_entry(struct sppt_vgpu *vgpu, unsigned int level)
+{
+	/* An entry of a level-@level table that maps nothing points at the
+	 * scratch one level down. */
+	return vgpu->scratch[level - 1].dma | SPPT_E_PRESENT | SPPT_E_RW;
+}
+
+/* ---------------------------------------------------------- guest pages */
+
+struct sppt_gpage *sppt_gpage_find(struct sppt_vgpu *vgpu, u64 gfn)
+{
+	struct sppt_hnode *n = sppt_hash_find(&vgpu->gpages, gfn);
+
+	return n ? sppt_container_of(n, struct sppt_gpage, node) : NULL;
+}
+
+int sppt_gpage_protect(struct sppt_vgpu *vgpu, struct sppt_gpage *gp)
+{
+	int ret;
+
+	if (gp->flags & SPPT_GP_PROTECTED)
+		return 0;
+	ret = vgpu->ops->protect(vgpu->priv, gp->node.key);
+	if (ret)
+		return ret;
+	gp->flags |= SPPT_GP_PROTECTED;
+	vgpu->st.protected_pages++;
+	return 0;
+}
+
+void sppt_gpage_unprotect(struct sppt_vgpu *vgpu, struct sppt_gpage *gp)
+{
+	if (!(gp->flags & SPPT_GP_PROTECTED))
+		return;
+	vgpu->ops->unprotect(vgpu->priv, gp->node.key);
+	gp->flags &= ~SPPT_GP_PROTECTED;
+	vgpu->st.protected_pages--;
+}
+
+void sppt_gpage_set_dirty(struct sppt_vgpu *vgpu, struct sppt_gpage *gp)
+{
+	if (gp->flags & SPPT_GP_DIRTY)
+		return;
+	gp->flags |= SPPT_GP_DIRTY;
+	sppt_list_add_tail(&gp->dirty, &vgpu->dirty);
+}
+
+static struct sppt_gpage *sppt_gpage_create(struct sppt_vgpu *vgpu, u64 gfn)
+{
+	struct sppt_gpage *gp;
+	int ret;
+
+	gp = sppt_meta_alloc(vgpu, sizeof(*gp));
+	if (!gp)
+		return NULL;
+	gp->snap = sppt_meta_alloc(vgpu, SPPT_PAGE_SIZE);
+	if (!gp->snap)
+		goto out_free_gp;
+	gp->node.key = gfn;
+	sppt_list_init(&gp->all);
+	sppt_list_init(&gp->cmp);
+	sppt_list_init(&gp->dirty);
+	gp->gen = vgpu->gen;
+	/* Protect before reading: a write between the two would be lost. */
+	if (vgpu->cfg.mode != SPPT_MODE_UNTRACKED) {
+		ret = sppt_gpage_protect(vgpu, gp);
+		if (ret)
+			goto out_free_snap;
+	}
+	ret = vgpu->ops->read_gpa(vgpu->priv, gfn << SPPT_PAGE_SHIFT, gp->snap, SPPT_PAGE_SIZE);
+	if (ret)
+		goto out_unprotect;
+	sppt_hash_add(&vgpu->gpages, &gp->node);
+	sppt_list_add_tail(&gp->all, &vgpu->all);
+	vgpu->st.guest_pages++;
+	return gp;
+
+out_unprotect:
+	sppt_gpage_unprotect(vgpu, gp);
+out_free_snap:
+	sppt_meta_free(vgpu, gp->snap, SPPT_PAGE_SIZE);
+out_free_gp:
+	sppt_meta_free(vgpu, gp, sizeof(*gp));
+	return NULL;
+}
+
+static void sppt_gpage_maybe_free(struct sppt_vgpu *vgpu, struct sppt_gpage *gp)
+{
+	unsigned int v;
+
+	if (gp->hold)
+		return;
+	for (v = 0; v < SPPT_V_NR; v++)
+		if (gp->spt[v])
+			return;
+	sppt_gpage_unprotect(vgpu, gp);
+	sppt_hash_del(&vgpu->gpages, &gp->node);
+	sppt_list_del(&gp->all);
+	sppt_list_del(&gp->cmp);
+	sppt_list_del(&gp->dirty);
+	sppt_meta_free(vgpu, gp->snap, SPPT_PAGE_SIZE);
+	sppt_meta_free(vgpu, gp, sizeof(*gp));
+	vgpu->st.guest_pages--;
+}
+
+void sppt_gpage_hold(struct sppt_gpage *gp)
+{
+	gp->hold++;
+}
+
+void sppt_gpage_unhold(struct sppt_vgpu *vgpu, struct sppt_gpage *gp)
+{
+	gp->hold--;
+	sppt_gpage_maybe_free(vgpu, gp);
+}
+
+/* ------------------------------------------------------- entry rules */
+
+static struct sppt_spt *sppt_spt_get(struct sppt_vgpu *vgpu, u64 gfn, unsigned int variant);
+static struct sppt_spt *sppt_split2m_get(struct sppt_vgpu *vgpu, u64 key);
+
+/* A 4K leaf: pin the guest page, copy P/RW/cache bits. */
+static inline u64 sppt_leaf_make(struct sppt_vgpu *vgpu, u64 gfn, u64 flags)
+{
+	u64 dma;
+
+	if (!(flags & SPPT_E_PRESENT))
+		return sppt_scratch_entry(vgpu, 1);
+	if (SPPT_UNLIKELY(sppt_pin_get(vgpu, gfn, &dma))) {
+		vgpu->st.out_of_range++;
+		return sppt_scratch_entry(vgpu, 1);
+	}
+	return dma | (flags & SPPT_PTE_FLAGS);
+}
+
+static inline void sppt_leaf_release(struct sppt_vgpu *vgpu, u64 se, u64 gfn)
+{
+	if ((se & SPPT_ADDR_MASK) != vgpu->scratch[0].dma)
+		sppt_pin_put(vgpu, gfn);
+}
+
+/* The 16 4K pages of a 64K PTE: base 64K-aligned, page @j of it. */
+static inline u64 sppt_gfn64k(u64 e, unsigned int j)
+{
+	return ((e & SPPT_ADDR_MASK_64K) >> SPPT_PAGE_SHIFT) + j;
+}
+
+/* Key of the shadow-only PT for a 2M PDE: the 2M frame and the PTE flags
+ * its 512 entries get (PAT moves from bit 12 to bit 7). */
+static inline u64 sppt_split2m_key(u64 pde)
+{
+	u64 flags = (pde & SPPT_UPPER_FLAGS) | ((pde & SPPT_E_PAT_LARGE) ? SPPT_E_PAT : 0);
+
+	return ((pde & SPPT_ADDR_MASK_2M) >> 21) << 8 | flags;
+}
+
+static unsigned int sppt_child_variant(unsigned int level, u64 e)
+{
+	switch (level) {
+	case 4:
+		return SPPT_V_PDP;
+	case 3:
+		return SPPT_V_PD;
+	default:
+		return (e & SPPT_E_IPS) ? SPPT_V_PT64K : SPPT_V_PT;
+	}
+}
+
+/* Shadow value of a table-pointing entry (@level >= 2); takes the child ref. */
+static u64 sppt_upper_make(struct sppt_vgpu *vgpu, unsigned int level, u64 e)
+{
+	struct sppt_spt *c;
+
+	if (!(e & SPPT_E_PRESENT))
+		return sppt_scratch_entry(vgpu, level);
+	if (level == 3 && (e & SPPT_E_PS)) {
+		/* 1G pages: not supported by the shadow (no host backs them). */
+		vgpu->st.refused_1g++;
+		vgpu->last_err = -EOPNOTSUPP;
+		sppt_os_warn("1G page in PDPE refused (-EOPNOTSUPP), mapped to scratch");
+		return sppt_scratch_entry(vgpu, level);
+	}
+	if (level == 2 && (e & SPPT_E_PS))
+		c = sppt_split2m_get(vgpu, sppt_split2m_key(e));
+	else
+		c = sppt_spt_get(vgpu, sppt_gfn(e), sppt_child_variant(level, e));
+	if (!c)
+		return sppt_scratch_entry(vgpu, level);
+	return c->dma | (e & SPPT_UPPER_FLAGS);
+}
+
+static void sppt_upper_release(struct sppt_vgpu *vgpu, unsigned int level, u64 se, u64 e)
+{
+	struct sppt_hnode *n;
+	struct sppt_gpage *gp;
+	struct sppt_spt *c = NULL;
+
+	if ((se & SPPT_ADDR_MASK) == vgpu->scratch[level - 1].dma)
+		return;
+	if (level == 2 && (e & SPPT_E_PS)) {
+		n = sppt_hash_find(&vgpu->split2m, sppt_split2m_key(e));
+		if (n)
+			c = sppt_container_of(n, struct sppt_spt, node);
+	} else {
+		gp = sppt_gpage_find(vgpu, sppt_gfn(e));
+		if (gp)
+			c = gp->spt[sppt_child_variant(level, e)];
+	}
+	if (SPPT_UNLIKELY(!c || c->dma != (se & SPPT_ADDR_MASK))) {
+		sppt_os_warn("shadow entry 0x%llx has no child (bug)", (unsigned long long)se);
+		return;
+	}
+	sppt_spt_put(vgpu, c);
+}
+
+static void sppt_spt_populate(struct sppt_vgpu *vgpu, struct sppt_spt *s, const u64 *snap)
+{
+	unsigned int i, j;
+
+	switch (s->variant) {
+	case SPPT_V_PT:
+		for (i = 0; i < SPPT_ENTRIES; i++)
+			s->table[i] = sppt_leaf_make(vgpu, sppt_gfn(snap[i]), snap[i]);
+		break;
+	case SPPT_V_PT64K:
+		/* 64K mode: only every 16th guest PTE counts; split into 16 4K. */
+		for (i = 0; i < SPPT_ENTRIES; i += 16)
+			for (j = 0; j < 16; j++)
+				s->table[i + j] = sppt_leaf_make(vgpu, sppt_gfn64k(snap[i], j), snap[i]);
+		break;
+	default:
+		for (i = 0; i < SPPT_ENTRIES; i++)
+			s->table[i] = sppt_upper_make(vgpu, s->level, snap[i]);
+		break;
+	}
+}
+
+static void sppt_spt_release_all(struct sppt_vgpu *vgpu, struct sppt_spt *s, const u64 *snap)
+{
+	unsigned int i;
+
+	switch (s->variant) {
+	case SPPT_V_PT:
+		for (i = 0; i < SPPT_ENTRIES; i++)
+			sppt_leaf_release(vgpu, s->table[i], sppt_gfn(snap[i]));
+		break;
+	case SPPT_V_PT64K:
+		for (i = 0; i < SPPT_ENTRIES; i++)
+			sppt_leaf_release(vgpu, s->table[i], sppt_gfn64k(snap[i & ~15u], i & 15));
+		break;
+	default:
+		for (i = 0; i < SPPT_ENTRIES; i++)
+			sppt_upper_release(vgpu, s->level, s->table[i], snap[i]);
+		break;
+	}
+}
+
+/* ------------------------------------------------------ shadow tables */
+
+static const u8 sppt_variant_level[SPPT_V_NR] = { 1, 2, 3, 4, 1 };
+
+static struct sppt_spt *sppt_spt_alloc(struct sppt_vgpu *vgpu)
+{
+	struct sppt_spt *s = sppt_meta_alloc(vgpu, sizeof(*s));
+
+	if (!s)
+		return NULL;
+	if (sppt_table_alloc(vgpu, &s->table, &s->dma)) {
+		sppt_meta_free(vgpu, s, sizeof(*s));
+		return NULL;
+	}
+	s->ref = 1;
+	return s;
+}
+
+static struct sppt_spt *sppt_spt_get(struct sppt_vgpu *vgpu, u64 gfn, unsigned int variant)
+{
+	struct sppt_gpage *gp = sppt_gpage_find(vgpu, gfn);
+	struct sppt_spt *s;
+
+	if (!gp) {
+		gp = sppt_gpage_create(vgpu, gfn);
+		if (!gp) {
+			vgpu->st.out_of_range++;
+			return NULL;
+		}
+	}
+	s = gp->spt[variant];
+	if (s) {
+		s->ref++;
+		return s;
+	}
+	s = sppt_spt_alloc(vgpu);
+	if (!s) {
+		sppt_gpage_maybe_free(vgpu, gp);
+		return NULL;
+	}
+	s->gp = gp;
+	s->variant = variant;
+	s->level = sppt_variant_level[variant];
+	gp->spt[variant] = s;
+	/* Populating only takes references, so nothing can free gp here. */
+	sppt_spt_populate(vgpu, s, gp->snap);
+	return s;
+}
+
+static struct sppt_spt *sppt_split2m_get(struct sppt_vgpu *vgpu, u64 key)
+{
+	struct sppt_hnode *n = sppt_hash_find(&vgpu->split2m, key);
+	struct sppt_spt *s;
+	u64 gfn = (key >> 8) << 9, flags = key & 0xff;
+	unsigned int i;
+
+	if (n) {
+		s = sppt_container_of(n, struct sppt_spt, node);
+		s->ref++;
+		return s;
+	}
+	s = sppt_spt_alloc(vgpu);
+	if (!s)
+		return NULL;
+	s->variant = SPPT_V_SPLIT2M;
+	s->level = 1;
+	s->node.key = key;
+	sppt_hash_add(&vgpu->split2m, &s->node);
+	for (i = 0; i < SPPT_ENTRIES; i++)
+		s->table[i] = sppt_leaf_make(vgpu, gfn + i, flags);
+	return s;
+}
+
+void sppt_spt_put(struct sppt_vgpu *vgpu, struct sppt_spt *s)
+{
+	struct sppt_gpage *gp = s->gp;
+	unsigned int i;
+
+	if (--s->ref)
+		return;
+	if (s->variant == SPPT_V_SPLIT2M) {
+		u64 gfn = (s->node.key >> 8) << 9;
+
+		sppt_hash_del(&vgpu->split2m, &s->node);
+		for (i = 0; i < SPPT_ENTRIES; i++)
+			sppt_leaf_release(vgpu, s->table[i], gfn + i);
+	} else {
+		/* Detach first so that a cycle back to this page can't find it. */
+		gp->spt[s->variant] = NULL;
+		gp->hold++;
+		sppt_spt_release_all(vgpu, s, gp->snap);
+		gp->hold--;
+	}
+	sppt_table_free(vgpu, s->table, s->dma);
+	sppt_meta_free(vgpu, s, sizeof(*s));
+	if (gp)
+		sppt_gpage_maybe_free(vgpu, gp);
+}
+
+/* Shadow table for a root pointer: @level 4 (PML4) or 2 (3-level PD root). */
+struct sppt_spt *sppt_spt_get_top(struct sppt_vgpu *vgpu, u64 gpa, unsigned int level)
+{
+	return sppt_spt_get(vgpu, sppt_gfn(gpa), level == 4 ? SPPT_V_PML4 : SPPT_V_PD);
+}
+
+/* Apply guest entry @i = @n of one shadow: add the new, then release the old. */
+static void sppt_spt_entry_update(struct sppt_vgpu *vgpu, struct sppt_spt *s, unsigned int i,
+				  u64 o, u64 n)
+{
+	u64 old;
+	unsigned int j;
+
+	switch (s->variant) {
+	case SPPT_V_PT:
+		old = s->table[i];
+		s->table[i] = sppt_leaf_make(vgpu, sppt_gfn(n), n);
+		sppt_leaf_release(vgpu, old, sppt_gfn(o));
+		break;
+	case SPPT_V_PT64K:
+		if (i & 15)
+			break; /* ignored by the GPU in 64K mode */
+		for (j = 0; j < 16; j++) {
+			old = s->table[i + j];
+			s->table[i + j] = sppt_leaf_make(vgpu, sppt_gfn64k(n, j), n);
+			sppt_leaf_release(vgpu, old, sppt_gfn64k(o, j));
+		}
+		break;
+	default:
+		old = s->table[i];
+		s->table[i] = sppt_upper_make(vgpu, s->level, n);
+		sppt_upper_release(vgpu, s->level, old, o);
+		break;
+	}
+}
+
+/*
+ * Set guest entry @i of @gp to @val in the snapshot and every shadow of the
+ * page. The snapshot changes first, so a variant created while we work (a
+ * cycle back to this page) is built from the new value; the variants that
+ * existed are held so that none is freed while it is half updated.
+ */
+void sppt_gpage_update(struct sppt_vgpu *vgpu, struct sppt_gpage *gp, unsigned int i, u64 val)
+{
+	struct sppt_spt *held[SPPT_V_NR];
+	u64 old = gp->snap[i];
+	unsigned int v;
+
+	if (old == val)
+		return;
+	gp->hold++;
+	for (v = 0; v < SPPT_V_NR; v++) {
+		held[v] = gp->spt[v];
+		if (held[v])
+			held[v]->ref++;
+	}
+	gp->snap[i] = val;
+	for (v = 0; v < SPPT_V_NR; v++)
+		if (held[v])
+			sppt_spt_entry_update(vgpu, held[v], i, old, val);
+	for (v = 0; v < SPPT_V_NR; v++)
+		if (held[v])
+			sppt_spt_put(vgpu, held[v]);
+	vgpu->st.entries_synced++;
+	sppt_gpage_unhold(vgpu, gp);
+}

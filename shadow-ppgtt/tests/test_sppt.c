@@ -1,0 +1,585 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Unit tests of the sppt engine: one behaviour per case, against the fakes. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "sppt_fake.h"
+
+#define PG 4096ull
+#define P SPPT_E_PRESENT
+#define RW SPPT_E_RW
+
+struct env {
+	struct fake_hv hv;
+	struct sppt_vgpu *vgpu;
+	struct sppt_config cfg;
+};
+
+static struct env *env_new(enum sppt_mode mode)
+{
+	struct env *e = calloc(1, sizeof(*e));
+
+	assert_non_null(e);
+	assert_int_equal(fake_hv_init(&e->hv, 4096), 0);
+	e->cfg.mode = mode;
+	assert_int_equal(sppt_vgpu_create(&fake_ops, &e->hv, &e->cfg, &e->vgpu), 0);
+	e->hv.vgpu = e->vgpu;
+	return e;
+}
+
+static void env_free(struct env *e)
+{
+	struct sppt_stats st;
+
+	sppt_vgpu_stats(e->vgpu, &st);
+	sppt_vgpu_destroy(e->vgpu);
+	/* Balance: nothing pinned, protected or allocated after teardown. */
+	assert_int_equal(e->hv.pins_live, 0);
+	assert_int_equal(e->hv.tables_live, 0);
+	assert_int_equal(e->hv.prot_live, 0);
+	assert_int_equal(e->hv.errors, 0);
+	fake_hv_fini(&e->hv);
+	free(e);
+}
+
+/* Write a guest entry directly (as before the vGPU tracks the page). */
+static void poke(struct env *e, uint64_t gfn, unsigned int i, uint64_t v)
+{
+	memcpy(e->hv.mem + gfn * PG + i * 8, &v, 8);
+}
+
+/* A guest store through the CPU (trapped when the page is protected). */
+static void store(struct env *e, uint64_t gfn, unsigned int i, uint64_t v)
+{
+	fake_guest_write(&e->hv, gfn * PG + i * 8, &v, 8);
+}
+
+static void xlat(struct env *e, struct sppt_root *r, unsigned int levels, uint64_t va,
+		 struct fake_xlat *x)
+{
+	uint64_t sh[4];
+
+	assert_int_equal(sppt_root_shadow_addr(r, sh), (int)levels);
+	fake_shadow_translate(&e->hv, levels, sh, va, x);
+}
+
+static void expect_page(struct env *e, struct sppt_root *r, unsigned int levels, uint64_t va,
+			uint64_t gfn)
+{
+	struct fake_xlat x;
+
+	xlat(e, r, levels, va, &x);
+	assert_true(x.mapped);
+	assert_int_equal(x.addr, fake_dma_of(gfn));
+}
+
+static void expect_scratch(struct env *e, struct sppt_root *r, unsigned int levels, uint64_t va)
+{
+	struct fake_xlat x;
+
+	xlat(e, r, levels, va, &x);
+	assert_true(x.mapped); /* the shadow always maps: scratch */
+	assert_int_equal(x.addr, sppt_scratch_addr(e->vgpu, 0));
+}
+
+static void check_root(struct env *e, struct sppt_root *r, unsigned int levels,
+		       const uint64_t pdps[4])
+{
+	uint64_t rng = 7;
+	char msg[256] = "";
+
+	if (fake_check_root(&e->hv, e->vgpu, r, levels, pdps, &rng, 256, msg, sizeof(msg)))
+		fail_msg("%s", msg);
+}
+
+static void submit(struct env *e, struct sppt_root *r)
+{
+	assert_int_equal(sppt_submit_begin(e->vgpu, &r, 1), 0);
+	sppt_submit_end(e->vgpu, &r, 1);
+}
+
+/* Guest layout used by most cases: PML4 @10 -> PDP @11 -> PD @12 -> PT @13,
+ * VA 0 .. 2M mapped by PT 13; PT entry i -> gfn 100 + i. */
+static void build_tree(struct env *e, unsigned int nptes)
+{
+	unsigned int i;
+
+	poke(e, 10, 0, 11 * PG | P | RW);
+	poke(e, 11, 0, 12 * PG | P | RW);
+	poke(e, 12, 0, 13 * PG | P | RW);
+	for (i = 0; i < nptes; i++)
+		poke(e, 13, i, (100 + i) * PG | P | RW);
+}
+
+static const uint64_t root4[4] = { 10 * PG, 0, 0, 0 };
+
+static void test_create_invalid(void **state)
+{
+	struct fake_hv hv;
+	struct sppt_vgpu *v = NULL;
+	struct sppt_config cfg = { .mode = SPPT_MODE_TRACKED_STRICT };
+	struct sppt_ops ops = fake_ops;
+
+	assert_int_equal(fake_hv_init(&hv, 16), 0);
+	cfg.mode = 7;
+	assert_int_equal(sppt_vgpu_create(&fake_ops, &hv, &cfg, &v), -EINVAL);
+	cfg.mode = SPPT_MODE_TRACKED_STRICT;
+	ops.protect = NULL;
+	assert_int_equal(sppt_vgpu_create(&ops, &hv, &cfg, &v), -EINVAL);
+	cfg.mode = SPPT_MODE_UNTRACKED; /* no protect needed without tracking */
+	assert_int_equal(sppt_vgpu_create(&ops, &hv, &cfg, &v), 0);
+	assert_int_equal(hv.tables_live, 5); /* scratch page + 4 scratch tables */
+	sppt_vgpu_destroy(v);
+	assert_int_equal(hv.tables_live, 0);
+	ops = fake_ops;
+	ops.pin = NULL;
+	assert_int_equal(sppt_vgpu_create(&ops, &hv, &cfg, &v), -EINVAL);
+	fake_hv_fini(&hv);
+}
+
+static void test_map_4level(void **state)
+{
+	struct env *e = env_new(SPPT_MODE_TRACKED_STRICT);
+	struct sppt_root *r;
+	struct sppt_stats st;
+
+	build_tree(e, 8);
+	assert_int_equal(sppt_root_get(e->vgpu, 4, root4, &r), 0);
+	expect_page(e, r, 4, 0, 100);
+	expect_page(e, r, 4, 7 * PG, 107);
+	expect_scratch(e, r, 4, 8 * PG);
+	expect_scratch(e, r, 4, 1ull << 39);
+	check_root(e, r, 4, root4);
+	sppt_vgpu_stats(e->vgpu, &st);
+	assert_int_equal(st.guest_pages, 4);
+	assert_int_equal(st.protected_pages, 4);
+	assert_int_equal(st.pins, 8);
+	assert_int_equal(st.shadow_pages, 5 + 4);
+	assert_true(e->hv.prot[10] && e->hv.prot[13] && !e->hv.prot[100]);
+	sppt_root_put(r);
+	sppt_vgpu_stats(e->vgpu, &st);
+	assert_int_equal(st.guest_pages, 0);
+	assert_int_equal(st.pins, 0);
+	assert_int_equal(st.shadow_pages, 5);
+	assert_int_equal(e->hv.prot_live, 0);
+	env_free(e);
+}
+
+static void test_root_cache(void **state)
+{
+	struct env *e = env_new(SPPT_MODE_TRACKED_STRICT);
+	struct sppt_root *a, *b, *c;
+	uint64_t other[4] = { 10 * PG | 0x3, 5, 6, 7 }; /* low bits, unused slots ignored */
+	struct sppt_stats st;
+
+	build_tree(e, 1);
+	assert_int_equal(sppt_root_get(e->vgpu, 4, root4, &a), 0);
+	assert_int_equal(sppt_root_get(e->vgpu, 4, other, &b), 0);
+	assert_ptr_equal(a, b);
+	assert_int_equal(sppt_root_get(e->vgpu, 3, root4, &c), 0);
+	assert_ptr_not_equal(a, c);
+	sppt_vgpu_stats(e->vgpu, &st);
+	assert_int_equal(st.roots, 2);
+	sppt_root_put(a);
+	expect_page(e, b, 4, 0, 100); /* still referenced once */
+	sppt_root_put(b);
+	sppt_root_put(c);
+	sppt_vgpu_stats(e->vgpu, &st);
+	assert_int_equal(st.roots, 0);
+	assert_int_equal(sppt_root_get(e->vgpu, 5, root4, &a), -EINVAL);
+	env_free(e);
+}
+
+static void test_trap_full_write(void **state)
+{
+	struct env *e = env_new(SPPT_MODE_TRACKED_STRICT);
+	struct sppt_root *r;
+	struct sppt_stats st;
+
+	build_tree(e, 4);
+	assert_int_equal(sppt_root_get(e->vgpu, 4, root4, &r), 0);
+	store(e, 13, 1, 200 * PG | P | RW);
+	expect_page(e, r, 4, PG, 200); /* applied at once, no submission */
+	store(e, 13, 2, 0);
+	expect_scratch(e, r, 4, 2 * PG);
+	sppt_vgpu_stats(e->vgpu, &st);
+	assert_int_equal(st.trapped_writes, 2);
+	assert_int_equal(st.pins, 3);
+	assert_int_equal(e->hv.pin[101], 0); /* old page unpinned */
+	assert_int_equal(e->hv.pin[200], 1);
+	/* A new PT under a new PD entry: tracked and shadowed at once. */
+	poke(e, 14, 5, 300 * PG | P);
+	store(e, 12, 1, 14 * PG | P | RW);
+	assert_true(e->hv.prot[14]);
+	expect_page(e, r, 4, (1ull << 21) + 5 * PG, 300);
+	submit(e, r);
+	check_root(e, r, 4, root4);
+	sppt_root_put(r);
+	env_free(e);
+}
+
+static void test_partial_deferred(void **state)
+{
+	struct env *e = env_new(SPPT_MODE_TRACKED_STRICT);
+	struct sppt_root *r;
+	uint64_t v = 0x123456ull * PG | P | RW; /* high half non-zero: outside RAM */
+	uint64_t w = 400 * PG | P | RW;
+	struct sppt_stats st;
+
+	build_tree(e, 4);
+	assert_int_equal(sppt_root_get(e->vgpu, 4, root4, &r), 0);
+	/* Low half then high half: nothing changes until the submission. */
+	fake_guest_write(&e->hv, 13 * PG + 8, &w, 4);
+	expect_page(e, r, 4, PG, 101);
+	fake_guest_write(&e->hv, 13 * PG + 12, (uint8_t *)&w + 4, 4);
+	expect_page(e, r, 4, PG, 101);
+	submit(e, r);
+	expect_page(e, r, 4, PG, 400);
+	/* Torn at the sync point: the shadow follows the torn guest entry. */
+	fake_guest_write(&e->hv, 13 * PG + 16 + 4, (uint8_t *)&v + 4, 4);
+	submit(e, r);
+	check_root(e, r, 4, root4);
+	sppt_vgpu_stats(e->vgpu, &st);
+	assert_int_equal(st.partial_writes, 3);
+	/* 1-byte writes, 3-byte writes: all deferred and replayed. */
+	fake_guest_write(&e->hv, 13 * PG + 24, &w, 1);
+	fake_guest_write(&e->hv, 13 * PG + 25, (uint8_t *)&w + 1, 3);
+	fake_guest_write(&e->hv, 13 * PG + 28, (uint8_t *)&w + 4, 4);
+	submit(e, r);
+	expect_page(e, r, 4, 3 * PG, 400);
+	check_root(e, r, 4, root4);
+	sppt_root_put(r);
+	env_free(e);
+}
+
+static void test_write_16_and_invalid(void **state)
+{
+	struct env *e = env_new(SPPT_MODE_TRACKED_STRICT);
+	struct sppt_root *r;
+	uint64_t two[2] = { 500 * PG | P | RW, 501 * PG | P };
+	uint8_t big[17] = { 0 };
+
+	build_tree(e, 4);
+	assert_int_equal(sppt_root_get(e->vgpu, 4, root4, &r), 0);
+	fake_guest_write(&e->hv, 13 * PG + 16, two, 16);
+	expect_page(e, r, 4, 2 * PG, 500);
+	expect_page(e, r, 4, 3 * PG, 501);
+	assert_int_equal(sppt_write_trap(e->vgpu, 13 * PG, big, 17), -EINVAL);
+	assert_int_equal(sppt_write_trap(e->vgpu, 13 * PG, big, 0), -EINVAL);
+	/* A write to a page nobody shadows is stray, not an error. */
+	assert_int_equal(sppt_write_trap(e->vgpu, 900 * PG, big, 8), 0);
+	check_root(e, r, 4, root4);
+	sppt_root_put(r);
+	env_free(e);
+}
+
+static void test_adaptive_oos(void **state)
+{
+	struct env *e = env_new(SPPT_MODE_TRACKED_ADAPTIVE);
+	struct sppt_root *r;
+	struct sppt_stats st;
+	unsigned int i;
+
+	build_tree(e, 64);
+	assert_int_equal(sppt_root_get(e->vgpu, 4, root4, &r), 0);
+	for (i = 0; i < 64; i++)
+		store(e, 13, i, (1000 + i) * PG | P | RW);
+	/* K = 2: the third write unprotects the page; the rest are not trapped. */
+	assert_int_equal(e->hv.traps, 3);
+	assert_false(e->hv.prot[13]);
+	sppt_vgpu_stats(e->vgpu, &st);
+	assert_int_equal(st.oos_events, 1);
+	submit(e, r);
+	assert_true(e->hv.prot[13]); /* protected again at the sync */
+	for (i = 0; i < 64; i++)
+		expect_page(e, r, 4, i * PG, 1000 + i);
+	check_root(e, r, 4, root4);
+	/* Write counts restart after each submission. */
+	store(e, 13, 0, 7 * PG | P);
+	store(e, 13, 1, 8 * PG | P);
+	assert_true(e->hv.prot[13]);
+	expect_page(e, r, 4, PG, 8);
+	sppt_root_put(r);
+	env_free(e);
+}
+
+static void test_untracked_sync(void **state)
+{
+	struct env *e = env_new(SPPT_MODE_UNTRACKED);
+	struct sppt_root *r;
+	struct sppt_stats st;
+
+	build_tree(e, 4);
+	assert_int_equal(sppt_root_get(e->vgpu, 4, root4, &r), 0);
+	assert_int_equal(e->hv.prot_live, 0);
+	store(e, 13, 1, 600 * PG | P | RW);
+	expect_page(e, r, 4, PG, 101); /* nothing trapped: stale until sync */
+	submit(e, r);
+	expect_page(e, r, 4, PG, 600);
+	sppt_vgpu_stats(e->vgpu, &st);
+	assert_int_equal(st.resyncs, 1);
+	submit(e, r); /* unchanged: compared, nothing re-synced */
+	sppt_vgpu_stats(e->vgpu, &st);
+	assert_int_equal(st.resyncs, 1);
+	assert_int_equal(sppt_write_trap(e->vgpu, 13 * PG, &st, 8), -EINVAL);
+	check_root(e, r, 4, root4);
+	sppt_root_put(r);
+	env_free(e);
+}
+
+static void test_64k_2m_1g(void **state)
+{
+	struct env *e = env_new(SPPT_MODE_TRACKED_STRICT);
+	struct sppt_root *r;
+	struct sppt_stats st;
+	unsigned int j;
+	uint64_t v;
+
+	build_tree(e, 0);
+	/* PD entry 1: a PT in 64K mode; entry 16 maps 64K at gfn 0x400. */
+	poke(e, 14, 16, 0x400 * PG | P | RW | SPPT_E_PWT);
+	poke(e, 14, 17, 0x999 * PG | P); /* ignored in 64K mode */
+	poke(e, 12, 1, 14 * PG | P | RW | SPPT_E_IPS);
+	/* PD entry 2: a 2M page at 0x600000 (gfn 0x600), PAT via bit 12. */
+	poke(e, 12, 2, 0x600 * PG | P | RW | SPPT_E_PS | SPPT_E_PAT_LARGE);
+	/* PDP entry 1: a 1G page, refused. */
+	poke(e, 11, 1, (1ull << 30) | P | RW | SPPT_E_PS);
+	assert_int_equal(sppt_root_get(e->vgpu, 4, root4, &r), 0);
+	for (j = 0; j < 16; j++)
+		expect_page(e, r, 4, (1ull << 21) + (16 + j) * PG, 0x400 + j);
+	expect_page(e, r, 4, (2ull << 21) + 5 * PG, 0x605);
+	expect_scratch(e, r, 4, 1ull << 30);
+	check_root(e, r, 4, root4);
+	sppt_vgpu_stats(e->vgpu, &st);
+	assert_int_equal(st.refused_1g, 1);
+	/* The 2M and 64K pages: one pin per 4K page. */
+	assert_int_equal(st.pins, 16 + 512);
+	/* Installing a 1G page through a trapped write reports -EOPNOTSUPP. */
+	v = (2ull << 30) | P | SPPT_E_PS;
+	memcpy(e->hv.mem + 11 * PG + 16, &v, 8);
+	assert_int_equal(sppt_write_trap(e->vgpu, 11 * PG + 16, &v, 8), -EOPNOTSUPP);
+	/* Changing the 64K group head re-maps all 16; other indices do nothing. */
+	store(e, 14, 16, 0x800 * PG | P);
+	store(e, 14, 18, 0x123 * PG | P);
+	expect_page(e, r, 4, (1ull << 21) + 31 * PG, 0x80f);
+	check_root(e, r, 4, root4);
+	sppt_root_put(r);
+	env_free(e);
+}
+
+static void test_out_of_range(void **state)
+{
+	struct env *e = env_new(SPPT_MODE_TRACKED_STRICT);
+	struct sppt_root *r;
+	struct sppt_stats st;
+	uint64_t bad_root[4] = { 99999 * PG, 0, 0, 0 };
+
+	build_tree(e, 2);
+	poke(e, 13, 1, 5000 * PG | P | RW);	/* leaf outside 4096 pages of RAM */
+	poke(e, 12, 3, 7000 * PG | P | RW);	/* table outside RAM */
+	assert_int_equal(sppt_root_get(e->vgpu, 4, root4, &r), 0);
+	expect_page(e, r, 4, 0, 100);
+	expect_scratch(e, r, 4, PG);
+	expect_scratch(e, r, 4, 3ull << 21);
+	sppt_vgpu_stats(e->vgpu, &st);
+	assert_int_equal(st.out_of_range, 2);
+	check_root(e, r, 4, root4);
+	sppt_root_put(r);
+	assert_int_equal(sppt_root_get(e->vgpu, 4, bad_root, &r), 0);
+	expect_scratch(e, r, 4, 0);
+	sppt_root_put(r);
+	env_free(e);
+}
+
+static void test_page_reuse(void **state)
+{
+	struct env *e = env_new(SPPT_MODE_TRACKED_STRICT);
+	struct sppt_root *r;
+	struct sppt_stats st;
+	uint8_t junk[13];
+	unsigned int i;
+
+	build_tree(e, 16);
+	assert_int_equal(sppt_root_get(e->vgpu, 4, root4, &r), 0);
+	/* The guest stores odd-sized data into the PT (Windows reuse). */
+	memset(junk, 0x41, sizeof(junk));
+	for (i = 0; i < 6; i++)
+		fake_guest_write(&e->hv, 13 * PG + 100 + i * 13, junk, sizeof(junk));
+	sppt_vgpu_stats(e->vgpu, &st);
+	assert_int_equal(st.reuse_events, 1);
+	assert_false(e->hv.prot[13]); /* untracked, no more traps */
+	fake_guest_write(&e->hv, 13 * PG + 300, junk, 3);
+	assert_int_equal(e->hv.traps, 5);
+	submit(e, r);
+	check_root(e, r, 4, root4); /* still exactly what the guest tables say */
+	/* Explicit notification on another page. */
+	assert_int_equal(sppt_page_reuse(e->vgpu, 12 * PG + 8), 0);
+	assert_false(e->hv.prot[12]);
+	assert_int_equal(sppt_page_reuse(e->vgpu, 3000 * PG), -ENOENT);
+	store(e, 12, 0, 0);
+	submit(e, r);
+	expect_scratch(e, r, 4, 0);
+	check_root(e, r, 4, root4);
+	sppt_root_put(r);
+	env_free(e);
+}
+
+static void test_shared_subtree_3level(void **state)
+{
+	struct env *e = env_new(SPPT_MODE_TRACKED_STRICT);
+	struct sppt_root *a, *b;
+	uint64_t l3[4] = { 12 * PG, 0, 12 * PG, 20 * PG };
+	struct sppt_stats st;
+
+	build_tree(e, 4);
+	poke(e, 20, 0, 13 * PG | P | RW); /* another PD sharing PT 13 */
+	assert_int_equal(sppt_root_get(e->vgpu, 4, root4, &a), 0);
+	assert_int_equal(sppt_root_get(e->vgpu, 3, l3, &b), 0);
+	sppt_vgpu_stats(e->vgpu, &st);
+	assert_int_equal(st.guest_pages, 5); /* 10, 11, 12, 13, 20: one shadow each */
+	assert_int_equal(st.shadow_pages, 5 + 5);
+	expect_page(e, b, 3, 0, 100);
+	expect_page(e, b, 3, (2ull << 30) + PG, 101);
+	expect_page(e, b, 3, (3ull << 30) + 2 * PG, 102);
+	expect_scratch(e, b, 3, 1ull << 30);
+	/* One write to the shared PT shows in every root. */
+	store(e, 13, 0, 700 * PG | P);
+	expect_page(e, a, 4, 0, 700);
+	expect_page(e, b, 3, 3ull << 30, 700);
+	check_root(e, a, 4, root4);
+	check_root(e, b, 3, l3);
+	sppt_root_put(a);
+	sppt_root_put(b);
+	env_free(e);
+}
+
+static void test_reclaim_budget(void **state)
+{
+	struct env *e = calloc(1, sizeof(*e));
+	struct sppt_root *a, *b;
+	uint64_t rb[4] = { 30 * PG, 0, 0, 0 }, sh[4];
+	struct sppt_stats st;
+
+	assert_int_equal(fake_hv_init(&e->hv, 4096), 0);
+	e->cfg.mode = SPPT_MODE_TRACKED_STRICT;
+	e->cfg.mem_budget = 1; /* everything not in flight is reclaimable */
+	assert_int_equal(sppt_vgpu_create(&fake_ops, &e->hv, &e->cfg, &e->vgpu), 0);
+	e->hv.vgpu = e->vgpu;
+	build_tree(e, 4);
+	poke(e, 30, 0, 11 * PG | P | RW);
+	assert_int_equal(sppt_root_get(e->vgpu, 4, root4, &a), 0);
+	assert_int_equal(sppt_root_get(e->vgpu, 4, rb, &b), 0);
+	/* a was the least recently used root and not in flight. */
+	assert_int_equal(sppt_root_shadow_addr(a, sh), -EAGAIN);
+	assert_int_equal(sppt_root_shadow_addr(b, sh), 4);
+	assert_int_equal(sppt_submit_begin(e->vgpu, &a, 1), 0);
+	/* a is back and pinned; b was reclaimed instead. */
+	check_root(e, a, 4, root4);
+	assert_int_equal(sppt_root_shadow_addr(b, sh), -EAGAIN);
+	sppt_vgpu_stats(e->vgpu, &st);
+	assert_int_equal(st.reclaims, 2);
+	sppt_submit_end(e->vgpu, &a, 1);
+	sppt_root_put(a);
+	sppt_root_put(b);
+	env_free(e);
+}
+
+static void test_alloc_failure(void **state)
+{
+	struct env *e = env_new(SPPT_MODE_TRACKED_STRICT);
+	struct sppt_root *r;
+	struct sppt_stats st;
+
+	build_tree(e, 4);
+	e->hv.alloc_fail_at = e->hv.alloc_serial + 2; /* the PD's shadow */
+	assert_int_equal(sppt_root_get(e->vgpu, 4, root4, &r), 0);
+	expect_scratch(e, r, 4, 0);
+	sppt_vgpu_stats(e->vgpu, &st);
+	assert_int_equal(st.alloc_failures, 1);
+	assert_int_equal(st.pins, 0);
+	sppt_root_put(r);
+	env_free(e);
+}
+
+static void test_destroy_with_roots(void **state)
+{
+	struct env *e = env_new(SPPT_MODE_TRACKED_ADAPTIVE);
+	struct sppt_root *r;
+	unsigned int i;
+
+	build_tree(e, 32);
+	assert_int_equal(sppt_root_get(e->vgpu, 4, root4, &r), 0);
+	for (i = 0; i < 8; i++)
+		store(e, 13, i, (2000 + i) * PG | P); /* leaves the PT out of sync */
+	env_free(e); /* destroy with a live root and an OOS page: still balanced */
+}
+
+/* The three modes give the same shadow translations for the same history. */
+static void test_modes_agree(void **state)
+{
+	static const enum sppt_mode modes[3] = { SPPT_MODE_TRACKED_STRICT,
+						 SPPT_MODE_TRACKED_ADAPTIVE, SPPT_MODE_UNTRACKED };
+	uint64_t digest[3] = { 0, 0, 0 };
+	unsigned int m, i, step;
+
+	for (m = 0; m < 3; m++) {
+		struct env *e = env_new(modes[m]);
+		struct sppt_root *r;
+		uint64_t rng = 99;
+
+		build_tree(e, 64);
+		assert_int_equal(sppt_root_get(e->vgpu, 4, root4, &r), 0);
+		for (step = 0; step < 40; step++) {
+			for (i = 0; i < 30; i++) {
+				uint64_t x = fake_rand(&rng);
+
+				store(e, 13, x % 64, (x >> 20) % 4096 * PG | ((x >> 8) & 0x9b) | P);
+			}
+			submit(e, r);
+			for (i = 0; i < 64; i++) {
+				struct fake_xlat t;
+
+				xlat(e, r, 4, i * PG, &t);
+				digest[m] = digest[m] * 1000003 + t.addr + t.flags;
+			}
+		}
+		check_root(e, r, 4, root4);
+		sppt_root_put(r);
+		env_free(e);
+	}
+	assert_int_equal(digest[0], digest[1]);
+	assert_int_equal(digest[0], digest[2]);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_create_invalid),
+		cmocka_unit_test(test_map_4level),
+		cmocka_unit_test(test_root_cache),
+		cmocka_unit_test(test_trap_full_write),
+		cmocka_unit_test(test_partial_deferred),
+		cmocka_unit_test(test_write_16_and_invalid),
+		cmocka_unit_test(test_adaptive_oos),
+		cmocka_unit_test(test_untracked_sync),
+		cmocka_unit_test(test_64k_2m_1g),
+		cmocka_unit_test(test_out_of_range),
+		cmocka_unit_test(test_page_reuse),
+		cmocka_unit_test(test_shared_subtree_3level),
+		cmocka_unit_test(test_reclaim_budget),
+		cmocka_unit_test(test_alloc_failure),
+		cmocka_unit_test(test_destroy_with_roots),
+		cmocka_unit_test(test_modes_agree),
+	};
+
+	setenv("SPPT_QUIET", "1", 0);
+	return cmocka_run_group_tests_name("sppt", tests, NULL, NULL);
+}
