@@ -78,6 +78,17 @@ $(call objs_of,$(VUS_DIR)/tests/vus_probe.c): CPPFLAGS += $(VUS_CPPFLAGS)
 INTEG_TESTS += $(VGPUD_DIR)/tests/test_vgpud.sh
 QEMU_TESTS += integ:$(VGPUD_DIR)/tests/test_vgpud.sh
 
+# The in-guest helper of the VM tests: static, shipped to the guest over 9p.
+TESTDEV_GUEST := $(B)/$(VGPUD_DIR)/guest/testdev-guest
+BINS += $(TESTDEV_GUEST)
+QEMU_TARGETS += $(TESTDEV_GUEST)
+# Plain flags: no sanitizers in a static guest binary.
+$(call objs_of,$(VGPUD_DIR)/guest/testdev_guest.c): CFLAGS := $(CSTD) -O2 -g $(WARN) -D_GNU_SOURCE -MMD -MP
+$(TESTDEV_GUEST): $(call objs_of,$(VGPUD_DIR)/guest/testdev_guest.c)
+	@mkdir -p $(@D)
+	@echo "  LD      $@ (static)"
+	@$(CC) -static -o $@ $(filter %.o,$^)
+
 # Keep last: the aliases see every target appended above.
 .PHONY: qemu qemu-test
 qemu: $(QEMU_TARGETS)

@@ -93,7 +93,7 @@ struct vus_irq {
 };
 
 struct vus_dev_desc {
-	const char *name;		/* for log lines */
+	const char *name;		/* for log lines (copied) */
 	uint32_t num_regions;		/* >= VUS_PCI_NUM_REGIONS, <= VUS_MAX_REGIONS */
 	struct vus_region regions[VUS_MAX_REGIONS];
 	uint32_t num_irqs;		/* <= VUS_NUM_IRQS */

@@ -2,6 +2,7 @@
 /* Device lifetime, the listening socket and the per-client threads. */
 #include <errno.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -65,8 +66,8 @@ int vus_dev_create(const struct vus_dev_desc *desc,
 	if (!dev)
 		return -ENOMEM;
 	dev->desc = *desc;
-	if (!dev->desc.name)
-		dev->desc.name = "vus";
+	snprintf(dev->name, sizeof(dev->name), "%s", desc->name ? desc->name : "vus");
+	dev->desc.name = dev->name;
 	dev->ops = ops;
 	dev->opaque = opaque;
 	dev->listen_fd = -1;

@@ -248,7 +248,8 @@ struct vus_irq_state {
 struct vus_conn;
 
 struct vus_dev {
-	struct vus_dev_desc desc;
+	struct vus_dev_desc desc;	/* desc.name points at name[] */
+	char name[64];
 	const struct vus_dev_ops *ops;
 	void *opaque;
 

@@ -651,9 +651,12 @@ static void test_reset(void **state)
 
 	std_setup(f);
 	assert_int_equal(vcl_write32(f->c, BAR0, TD_REG_SCRATCH, 55), 0);
+	assert_int_equal(vcl_write32(f->c, BAR0, TD_REG_STICKY, 66), 0);
 	assert_int_equal(vcl_call(f->c, VUS_CMD_DEVICE_RESET, NULL, 0, NULL, 0), 0);
 	assert_int_equal(vcl_read32(f->c, BAR0, TD_REG_SCRATCH, &v), 0);
 	assert_int_equal(v, 0);
+	assert_int_equal(vcl_read32(f->c, BAR0, TD_REG_STICKY, &v), 0);
+	assert_int_equal(v, 66);
 	assert_int_equal(vcl_read32(f->c, BAR0, TD_REG_RESETS, &v), 0);
 	assert_int_equal(v, 1);
 	assert_int_equal(vcl_call(f->c, VUS_CMD_DEVICE_RESET, "x", 1, NULL, 0), EINVAL);

@@ -252,13 +252,17 @@ static int td_region_write(void *opaque, uint32_t region, uint64_t off,
 /* Lock held. */
 static void td_regs_reset(struct vgpud_testdev *td)
 {
-	uint32_t connects = td->regs[TD_REG_CONNECTS / 4];
-	uint32_t resets = td->regs[TD_REG_RESETS / 4];
+	static const uint32_t keep[] = {
+		TD_REG_DMA_COUNT, TD_REG_CONNECTS, TD_REG_RESETS, TD_REG_STICKY,
+	};
+	uint32_t saved[sizeof(keep) / sizeof(keep[0])];
 
+	for (size_t i = 0; i < sizeof(keep) / sizeof(keep[0]); i++)
+		saved[i] = td->regs[keep[i] / 4];
 	memset(td->regs, 0, sizeof(td->regs));
 	td->regs[TD_REG_ID / 4] = TD_ID_MAGIC;
-	td->regs[TD_REG_CONNECTS / 4] = connects;
-	td->regs[TD_REG_RESETS / 4] = resets;
+	for (size_t i = 0; i < sizeof(keep) / sizeof(keep[0]); i++)
+		td->regs[keep[i] / 4] = saved[i];
 	td->dma_go = false;
 	td->reset_gen++;
 }
@@ -383,6 +387,7 @@ void vgpud_testdev_status(struct vgpud_testdev *td,
 	st->irq_status = td->regs[TD_REG_IRQ_STATUS / 4];
 	st->connects = td->regs[TD_REG_CONNECTS / 4];
 	st->resets = td->regs[TD_REG_RESETS / 4];
+	st->sticky = td->regs[TD_REG_STICKY / 4];
 	pthread_mutex_unlock(&td->lock);
 	st->irqs_sent = vs.irqs;
 }

@@ -37,9 +37,13 @@
 #define  TD_IRQ_DMA		(1u << 0)
 #define  TD_IRQ_SOFT		(1u << 1)
 #define TD_REG_IRQ_RAISE	0x28	/* WO: any write sets TD_IRQ_SOFT */
+/* Lifetime counters and a sticky register: survive device reset (QEMU
+ * resets the device when it starts) and client reconnects, so a test can
+ * see that a new QEMU got the same device. */
 #define TD_REG_DMA_COUNT	0x2c	/* RO: completed transfers */
 #define TD_REG_CONNECTS		0x30	/* RO: clients served */
 #define TD_REG_RESETS		0x34	/* RO: device resets */
+#define TD_REG_STICKY		0x38	/* RW */
 
 #define TD_DMA_MAX		(1u << 20)
 

@@ -16,6 +16,7 @@ struct vgpud_testdev_status {
 	uint32_t irq_status;
 	uint32_t connects;
 	uint32_t resets;
+	uint32_t sticky;
 	uint64_t irqs_sent;
 };
 

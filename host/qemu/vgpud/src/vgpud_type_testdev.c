@@ -40,6 +40,7 @@ static void td_type_status(void *backend, json_object *out)
 	json_object_object_add(d, "irq_status", json_object_new_int64(st.irq_status));
 	json_object_object_add(d, "connects", json_object_new_int64(st.connects));
 	json_object_object_add(d, "resets", json_object_new_int64(st.resets));
+	json_object_object_add(d, "sticky", json_object_new_int64(st.sticky));
 	json_object_object_add(out, "device", d);
 }
 

@@ -62,4 +62,8 @@ check "SIGTERM exits 0" test $rc -eq 0
 check "SIGTERM removes sockets" test ! -e "$sb" -a ! -e "$D/control.sock"
 check "journal-style leveled log" grep -q '^<6>vgpud: stopped' "$D/log"
 echo "1..$n"
+if [ $fails -ne 0 ]; then
+	echo "# vgpud log:"
+	sed 's/^/#   /' "$D/log" | tail -n 60
+fi
 [ $fails -eq 0 ]
