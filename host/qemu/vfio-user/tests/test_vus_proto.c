@@ -124,7 +124,8 @@ static int handle(struct fx *x, uint16_t cmd, uint32_t flags, const void *p, siz
 	h->size = (uint32_t)(sizeof(*h) + len);
 	h->flags = flags;
 	h->error = 0;
-	memcpy(x->in + sizeof(*h), p, len);
+	if (len)
+		memcpy(x->in + sizeof(*h), p, len);
 	memset(&x->msg, 0, sizeof(x->msg));
 	x->msg.hdr = h;
 	x->msg.payload = x->in + sizeof(*h);
