@@ -25,6 +25,8 @@ $(SGPU_BENCH): $(call objs_of,host/softgpu/bench/bench_softgpu.c) $(B)/host/gvt/
 	$(link)
 
 ifeq ($(FUZZ),1)
+# libFuzzer coverage for our objects (the shared FUZZ flags only add ASan/UBSan)
+$(call objs_of,$(SGPU_SRCS) host/softgpu/fuzz/fuzz_softgpu.c): CFLAGS += -fsanitize=fuzzer-no-link
 SGPU_FUZZ := $(B)/host/softgpu/fuzz/fuzz_softgpu
 FUZZERS += $(SGPU_FUZZ)
 $(call objs_of,host/softgpu/fuzz/fuzz_softgpu.c): CPPFLAGS += $(SGPU_INC)

@@ -16,6 +16,10 @@ $(HDRV_TESTS): $(B)/host/gvt/hostdrv/tests/%: $(B)/host/gvt/hostdrv/tests/%.o $(
 	$(link)
 $(HDRV_TESTS): LDLIBS += -lcmocka
 
+ifeq ($(FUZZ),1)
+$(call objs_of,$(HDRV_SRCS)): CFLAGS += -fsanitize=fuzzer-no-link
+endif
+
 .PHONY: hostdrv hostdrv-test
 hostdrv: $(HDRV_LIB) $(HDRV_TESTS)
 hostdrv-test: hostdrv

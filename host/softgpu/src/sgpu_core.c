@@ -55,6 +55,8 @@ void sgpu_kick(struct sgpu_engine *eng)
 		pthread_cond_signal(&eng->cv);
 }
 
+#define GGTT_BYTES	((SGPU_GGTT_SIZE >> 12) * sizeof(uint64_t))
+
 /* ---- DMA regions ------------------------------------------------------ */
 
 static int region_insert(struct sgpu *gpu, uint64_t dma, uint64_t size, uint8_t *host, bool owned)
@@ -408,10 +410,10 @@ int sgpu_create(const struct sgpu_config *cfg, struct sgpu **out)
 		gpu->cfg.blit_mb_per_s = 8000;
 	if (!gpu->cfg.log_limit)
 		gpu->cfg.log_limit = 32;
-	gpu->regs = sgpu_zalloc(SGPU_MMIO_SIZE);
+	gpu->regs = sgpu_zalloc_large(SGPU_MMIO_SIZE);
 	if (!gpu->regs)
 		goto out_free_gpu;
-	gpu->ggtt = sgpu_zalloc((SGPU_GGTT_SIZE >> 12) * sizeof(uint64_t));
+	gpu->ggtt = sgpu_zalloc_large(GGTT_BYTES);
 	if (!gpu->ggtt)
 		goto out_free_regs;
 	pthread_mutex_init(&gpu->lock, NULL);
@@ -448,7 +450,7 @@ out_stop_threads:
 	sgpu_destroy(gpu);
 	return ret;
 out_free_regs:
-	sgpu_free(gpu->regs);
+	sgpu_free_large(gpu->regs, SGPU_MMIO_SIZE);
 out_free_gpu:
 	sgpu_free(gpu);
 	return ret;
@@ -475,7 +477,7 @@ void sgpu_destroy(struct sgpu *gpu)
 			sgpu_free(gpu->regions[i].host);
 	free(gpu->regions);
 	pthread_mutex_destroy(&gpu->lock);
-	sgpu_free(gpu->ggtt);
-	sgpu_free(gpu->regs);
+	sgpu_free_large(gpu->ggtt, GGTT_BYTES);
+	sgpu_free_large(gpu->regs, SGPU_MMIO_SIZE);
 	sgpu_free(gpu);
 }

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 
 static inline void *sgpu_zalloc(size_t size)
@@ -27,6 +28,20 @@ static inline void *sgpu_zalloc_aligned(size_t size)
 		return NULL;
 	memset(p, 0, size);
 	return p;
+}
+
+/* big zeroed tables (register file, GGTT): lazily backed by the kernel */
+static inline void *sgpu_zalloc_large(size_t size)
+{
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+static inline void sgpu_free_large(void *p, size_t size)
+{
+	if (p)
+		munmap(p, size);
 }
 
 static inline void sgpu_free(void *p)

@@ -26,11 +26,11 @@ uint64_t sgpu_timestamp(struct sgpu *gpu)
 	return (sgpu_now_ns() - gpu->t0_ns) * 3 / 250;
 }
 
+/* power-on values; the register file starts zeroed */
 void sgpu_regs_reset(struct sgpu *gpu)
 {
 	uint32_t *r = gpu->regs;
 
-	memset(r, 0, SGPU_MMIO_SIZE);
 	r[R_FUSE2 >> 2] = 0x02800000;	/* 1 slice, 3 subslices (GT2) */
 	r[R_CTC_MODE >> 2] = 0x4;	/* crystal, 12 MHz */
 	r[0x4024 >> 2] = 0;		/* HSW_GTT_CACHE_EN */
