@@ -23,6 +23,8 @@ $(GVT_TESTS): LDLIBS += $(CMOCKA_LIBS)
 ifeq ($(FUZZ),1)
 FUZZERS += $(B)/host/gvt/fuzz/fuzz_gvt_mmio
 $(B)/host/gvt/fuzz/fuzz_gvt_mmio.o: CPPFLAGS += $(GVT_CPPFLAGS)
+# coverage instrumentation for the library under test, not only the target
+$(call objs_of,$(GVT_SRCS) host/gvt/fuzz/fuzz_gvt_mmio.c): CFLAGS += -fsanitize=fuzzer-no-link
 $(B)/host/gvt/fuzz/fuzz_gvt_mmio: $(B)/host/gvt/fuzz/fuzz_gvt_mmio.o $(GVT_LIB)
 	$(link)
 $(B)/host/gvt/fuzz/fuzz_gvt_mmio: LDFLAGS += $(FUZZ_LDFLAGS)

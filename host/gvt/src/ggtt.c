@@ -50,6 +50,14 @@ static uint64_t scratch_pte(struct gvt_vgpu *v, bool present)
 	return present ? pte | GVT_PTE_PRESENT : pte;
 }
 
+/*
+ * gtt_dma[slot] flags: bit 0 = a DMA mapping is held (DMA addresses are page
+ * aligned, and 0 is a legal one); bit 1 = the physical entry differs from
+ * the reset value (scratch, present), so a reset must rewrite it.
+ */
+#define DMA_MAPPED	1ull
+#define HOST_DIRTY	2ull
+
 static void host_write(struct gvt_vgpu *v, uint32_t index, uint64_t pte)
 {
 	int ret = v->gpu->ops->ggtt_write(v->gpu->priv, index, pte);
@@ -60,11 +68,18 @@ static void host_write(struct gvt_vgpu *v, uint32_t index, uint64_t pte)
 
 static void slot_unmap(struct gvt_vgpu *v, uint32_t slot)
 {
-	if (!v->gtt_dma[slot])
+	if (!(v->gtt_dma[slot] & DMA_MAPPED))
 		return;
 	v->hyp->dma_unmap(v->hyp_priv, (v->gtt_guest[slot] & GVT_PTE_ADDR_MASK) >> GVT_PAGE_SHIFT,
-			  v->gtt_dma[slot] & ~1ull);
-	v->gtt_dma[slot] = 0;
+			  v->gtt_dma[slot] & GVT_PTE_ADDR_MASK);
+	v->gtt_dma[slot] &= HOST_DIRTY;
+}
+
+/* A guest-caused write of physical entry @index (vGPU slot @slot). */
+static void slot_host_write(struct gvt_vgpu *v, uint32_t index, uint32_t slot, uint64_t pte)
+{
+	v->gtt_dma[slot] |= HOST_DIRTY;
+	host_write(v, index, pte);
 }
 
 /* Shadow the (complete) guest entry of @slot into physical entry @index. */
@@ -73,7 +88,7 @@ static void entry_shadow(struct gvt_vgpu *v, uint32_t index, uint32_t slot)
 	uint64_t pte = v->gtt_guest[slot], dma;
 
 	if (!(pte & GVT_PTE_PRESENT)) {
-		host_write(v, index, scratch_pte(v, false));
+		slot_host_write(v, index, slot, scratch_pte(v, false));
 		return;
 	}
 	if (v->hyp->dma_map(v->hyp_priv, (pte & GVT_PTE_ADDR_MASK) >> GVT_PAGE_SHIFT, &dma)) {
@@ -81,12 +96,11 @@ static void entry_shadow(struct gvt_vgpu *v, uint32_t index, uint32_t slot)
 		v->stats.ggtt_map_failures++;
 		gvt_vlog(v, 1, "GGTT entry 0x%x: gfn 0x%llx not mappable", index,
 			 (unsigned long long)((pte & GVT_PTE_ADDR_MASK) >> GVT_PAGE_SHIFT));
-		host_write(v, index, scratch_pte(v, true));
+		slot_host_write(v, index, slot, scratch_pte(v, true));
 		return;
 	}
-	/* bit 0 marks "mapped" (DMA addresses are page aligned; 0 is legal) */
-	v->gtt_dma[slot] = (dma & GVT_PTE_ADDR_MASK) | 1;
-	host_write(v, index, (dma & GVT_PTE_ADDR_MASK) | GVT_PTE_PRESENT);
+	v->gtt_dma[slot] = (dma & GVT_PTE_ADDR_MASK) | DMA_MAPPED;
+	slot_host_write(v, index, slot, (dma & GVT_PTE_ADDR_MASK) | GVT_PTE_PRESENT);
 }
 
 static void entry_write(struct gvt_vgpu *v, uint32_t index, uint64_t val, uint8_t halves)
@@ -121,7 +135,7 @@ static void entry_write(struct gvt_vgpu *v, uint32_t index, uint64_t val, uint8_
 		v->partial_mask = 0;
 		entry_shadow(v, index, slot);
 	} else {
-		host_write(v, index, scratch_pte(v, false));
+		slot_host_write(v, index, slot, scratch_pte(v, false));
 	}
 }
 
@@ -168,8 +182,17 @@ int gvt_ggtt_init(struct gvt_vgpu *v)
 		v->gtt_guest = v->gtt_dma = NULL;
 		return -ENOMEM;
 	}
+	/* the whole range once; later resets rewrite only what the guest changed */
+	for (n = 0; n < v->gtt_low_count + v->gtt_high_count; n++)
+		v->gtt_dma[n] = HOST_DIRTY;
 	gvt_ggtt_reset(v);
 	return 0;
+}
+
+static uint32_t slot_index(struct gvt_vgpu *v, uint32_t slot)
+{
+	return slot < v->gtt_low_count ? v->gtt_low_first + slot :
+					 v->gtt_high_first + (slot - v->gtt_low_count);
 }
 
 /* Unmap everything and point the vGPU's whole physical range at scratch. */
@@ -178,14 +201,16 @@ void gvt_ggtt_reset(struct gvt_vgpu *v)
 	uint32_t i, n = v->gtt_low_count + v->gtt_high_count;
 
 	for (i = 0; i < n; i++) {
+		if (!v->gtt_dma[i]) {
+			v->gtt_guest[i] = 0;
+			continue;
+		}
 		slot_unmap(v, i);
 		v->gtt_guest[i] = 0;
+		v->gtt_dma[i] = 0;
+		host_write(v, slot_index(v, i), scratch_pte(v, true));
 	}
 	v->partial_mask = 0;
-	for (i = 0; i < v->gtt_low_count; i++)
-		host_write(v, v->gtt_low_first + i, scratch_pte(v, true));
-	for (i = 0; i < v->gtt_high_count; i++)
-		host_write(v, v->gtt_high_first + i, scratch_pte(v, true));
 	if (v->gpu->ops->ggtt_invalidate)
 		v->gpu->ops->ggtt_invalidate(v->gpu->priv);
 }
