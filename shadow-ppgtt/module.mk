@@ -15,7 +15,7 @@ SPPT_FUZZ      := $(B)/$(SPPT_DIR)/fuzz/fuzz_sppt
 
 LIBS       += $(SPPT_LIB)
 UNIT_TESTS += $(SPPT_TESTS)
-BENCHES    += $(if $(wildcard $(SPPT_DIR)/bench/bench_sppt.c),$(SPPT_BENCH))
+BENCHES    += $(SPPT_BENCH)
 
 $(SPPT_LIB): $(call objs_of,$(SPPT_SRCS))
 $(call objs_of,$(SPPT_SRCS) $(SPPT_FAKE_SRCS)): CPPFLAGS += $(SPPT_CPPFLAGS)
@@ -41,7 +41,7 @@ $(SPPT_FUZZ): LDFLAGS += $(FUZZ_LDFLAGS)
 endif
 
 .PHONY: sppt sppt-test
-sppt: $(SPPT_LIB) $(SPPT_TESTS) $(if $(wildcard $(SPPT_DIR)/bench/bench_sppt.c),$(SPPT_BENCH))
+sppt: $(SPPT_LIB) $(SPPT_TESTS) $(SPPT_BENCH)
 
 sppt-test: $(SPPT_TESTS)
 	@bash scripts/run-tests.sh $(foreach t,$(SPPT_TESTS),unit:$(t))

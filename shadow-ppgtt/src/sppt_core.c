@@ -122,7 +122,7 @@ static void sppt_table_free(struct sppt_vgpu *vgpu, u64 *va, u64 dma)
 
 static struct sppt_pin_chunk *sppt_pin_chunk(struct sppt_vgpu *vgpu, u64 ck)
 {
-	struct sppt_pin_chunk *c = vgpu->last_chunk;
+	struct sppt_pin_chunk **slot = &vgpu->chunk_cache[ck & 15], *c = *slot;
 	struct sppt_hnode *n;
 
 	if (SPPT_LIKELY(c && c->node.key == ck))
@@ -131,7 +131,7 @@ static struct sppt_pin_chunk *sppt_pin_chunk(struct sppt_vgpu *vgpu, u64 ck)
 	if (!n)
 		return NULL;
 	c = sppt_container_of(n, struct sppt_pin_chunk, node);
-	vgpu->last_chunk = c;
+	*slot = c;
 	return c;
 }
 
@@ -158,8 +158,8 @@ static int sppt_pin_get(struct sppt_vgpu *vgpu, u64 gfn, u64 *dma)
 	if (ret) {
 		if (!c->used) {
 			sppt_hash_del(&vgpu->pins, &c->node);
-			if (vgpu->last_chunk == c)
-				vgpu->last_chunk = NULL;
+			if (vgpu->chunk_cache[ck & 15] == c)
+				vgpu->chunk_cache[ck & 15] = NULL;
 			sppt_meta_free(vgpu, c, sizeof(*c));
 		}
 		return ret;
@@ -187,8 +187,8 @@ static void sppt_pin_put(struct sppt_vgpu *vgpu, u64 gfn)
 	if (--c->used)
 		return;
 	sppt_hash_del(&vgpu->pins, &c->node);
-	if (vgpu->last_chunk == c)
-		vgpu->last_chunk = NULL;
+	if (vgpu->chunk_cache[c->node.key & 15] == c)
+		vgpu->chunk_cache[c->node.key & 15] = NULL;
 	sppt_meta_free(vgpu, c, sizeof(*c));
 }
 
@@ -646,5 +646,60 @@ void sppt_gpage_update(struct sppt_vgpu *vgpu, struct sppt_gpage *gp, unsigned i
 		if (held[v])
 			sppt_spt_put(vgpu, held[v]);
 	vgpu->st.entries_synced++;
+	sppt_gpage_unhold(vgpu, gp);
+}
+
+/*
+ * Bring every entry of @gp that differs from @page in: the same rule as
+ * sppt_gpage_update() per entry, with the variants held once for the page.
+ * A variant created on the way (a cycle back to this page) is built from the
+ * snapshot as it is then, and joins the held set for the entries after it.
+ */
+void sppt_gpage_update_page(struct sppt_vgpu *vgpu, struct sppt_gpage *gp, const u64 *page)
+{
+	struct sppt_spt *held[SPPT_V_NR];
+	unsigned int v, i, nheld = 0;
+	u64 old, val;
+
+	gp->hold++;
+	for (v = 0; v < SPPT_V_NR; v++) {
+		held[v] = gp->spt[v];
+		if (held[v]) {
+			held[v]->ref++;
+			nheld++;
+		}
+	}
+	for (i = 0; i < SPPT_ENTRIES; i++) {
+		val = page[i];
+		old = gp->snap[i];
+		if (SPPT_LIKELY(old == val))
+			continue;
+		gp->snap[i] = val;
+		vgpu->st.entries_synced++;
+		if (SPPT_LIKELY(nheld == 1 && held[SPPT_V_PT] && gp->spt[SPPT_V_PT] == held[SPPT_V_PT] &&
+				!gp->spt[SPPT_V_PD] && !gp->spt[SPPT_V_PDP] &&
+				!gp->spt[SPPT_V_PML4] && !gp->spt[SPPT_V_PT64K])) {
+			/* The common case: a plain PT. */
+			struct sppt_spt *s = held[SPPT_V_PT];
+			u64 se = s->table[i];
+
+			s->table[i] = sppt_leaf_make(vgpu, sppt_gfn(val), val);
+			sppt_leaf_release(vgpu, se, sppt_gfn(old));
+			continue;
+		}
+		for (v = 0; v < SPPT_V_NR; v++)
+			if (held[v])
+				sppt_spt_entry_update(vgpu, held[v], i, old, val);
+		for (v = 0; v < SPPT_V_NR; v++) {
+			if (!held[v] && gp->spt[v]) {
+				held[v] = gp->spt[v];
+				held[v]->ref++;
+				nheld++;
+			}
+		}
+	}
+	for (v = 0; v < SPPT_V_NR; v++)
+		if (held[v])
+			sppt_spt_put(vgpu, held[v]);
 	sppt_gpage_unhold(vgpu, gp);
 }

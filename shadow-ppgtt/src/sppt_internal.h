@@ -173,7 +173,7 @@ struct sppt_vgpu {
 	struct sppt_list cmp;		/* OOS/REUSED gpages */
 	struct sppt_list dirty;		/* gpages to process at the next sync */
 	struct sppt_list roots;
-	struct sppt_pin_chunk *last_chunk; /* lookup cache */
+	struct sppt_pin_chunk *chunk_cache[16]; /* direct-mapped by chunk key */
 	u64 *tmp;			/* one page for reads without guest_page */
 	u64 gen;			/* sync generation */
 	int last_err;			/* -EOPNOTSUPP from the current write */
@@ -190,6 +190,7 @@ void sppt_gpage_set_dirty(struct sppt_vgpu *vgpu, struct sppt_gpage *gp);
 int sppt_gpage_protect(struct sppt_vgpu *vgpu, struct sppt_gpage *gp);
 void sppt_gpage_unprotect(struct sppt_vgpu *vgpu, struct sppt_gpage *gp);
 void sppt_gpage_update(struct sppt_vgpu *vgpu, struct sppt_gpage *gp, unsigned int i, u64 val);
+void sppt_gpage_update_page(struct sppt_vgpu *vgpu, struct sppt_gpage *gp, const u64 *page);
 struct sppt_spt *sppt_spt_get_top(struct sppt_vgpu *vgpu, u64 gpa, unsigned int level);
 void sppt_spt_put(struct sppt_vgpu *vgpu, struct sppt_spt *s);
 int sppt_scratch_init(struct sppt_vgpu *vgpu);

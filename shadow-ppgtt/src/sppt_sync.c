@@ -165,9 +165,7 @@ static void sppt_gpage_sync(struct sppt_vgpu *vgpu, struct sppt_gpage *gp)
 	page = sppt_gpage_read(vgpu, gp);
 	if (page) {
 		if (gp->flags & SPPT_GP_COMPARE) {
-			for (i = 0; i < SPPT_ENTRIES; i++)
-				if (page[i] != gp->snap[i])
-					sppt_gpage_update(vgpu, gp, i, page[i]);
+			sppt_gpage_update_page(vgpu, gp, page);
 		} else {
 			for (w = 0; w < SPPT_ENTRIES / 64; w++) {
 				u64 bits = gp->pending[w];
