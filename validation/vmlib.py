@@ -114,7 +114,7 @@ def _pdeathsig():
 
 class Guest:
     def __init__(self, name="guest", mem_mb=1024, smp=1, memfd=False, qemu_args=None,
-                 share_dir=None, kernel_args="", boot_timeout=120):
+                 share_dir=None, kernel_args="", boot_timeout=120, viommu=False):
         if not name or "/" in name or any(c.isspace() for c in name):
             raise ValueError("Guest name must be a non-empty word without '/': %r" % name)
         if share_dir is not None and not os.path.isdir(share_dir):
@@ -127,6 +127,9 @@ class Guest:
         self.share_dir = os.path.abspath(share_dir) if share_dir else None
         self.kernel_args = kernel_args
         self.boot_timeout = boot_timeout
+        # The trixie kernel has no CONFIG_VFIO_NOIOMMU: to use vfio-pci in the
+        # guest, give it an emulated Intel IOMMU (viommu=True) instead.
+        self.viommu = bool(viommu)
         self.dir = os.path.join(BUILD, "vm", "%s-%d-%d" % (name, os.getpid(), next(_seq)))
         self.log_path = os.path.join(self.dir, "console.log")
         self.qemu_log_path = os.path.join(self.dir, "qemu.log")
@@ -158,12 +161,16 @@ class Guest:
             share = ["-fsdev", "local,id=kvmgt-share,path=%s,security_model=none,readonly=on"
                      % self.share_dir.replace(",", ",,"),
                      "-device", "virtio-9p-pci,fsdev=kvmgt-share,mount_tag=kvmgtshare"]
+        iommu = []
+        if self.viommu:
+            append += " intel_iommu=on"
+            iommu = ["-device", "intel-iommu"]
         if self.kernel_args:
             append += " " + self.kernel_args
         return (["-nodefaults", "-no-user-config", "-machine", machine] + accel + mem +
                 ["-smp", str(self.smp), "-display", "none", "-vga", "none", "-no-reboot",
-                 "-name", self.name,
-                 "-kernel", os.path.join(GUEST_DIR, "vmlinuz"),
+                 "-name", self.name] + iommu +
+                ["-kernel", os.path.join(GUEST_DIR, "vmlinuz"),
                  "-initrd", os.path.join(GUEST_DIR, "initrd.img"),
                  "-append", append,
                  "-drive", "file=%s,if=virtio,format=raw,snapshot=on"
@@ -325,6 +332,21 @@ class Guest:
         if rc != 0:
             raise GuestError("%s: %r exited %d:\n%s" % (self.name, cmd, rc, out))
         return out
+
+    def bind_vfio(self, bdf, timeout=60):
+        """Bind guest PCI device bdf ("0000:00:05.0") to vfio-pci (needs viommu=True).
+        Returns the group's device node in the guest, e.g. "/dev/vfio/3"."""
+        if not self.viommu:
+            raise GuestError("%s: bind_vfio needs Guest(viommu=True) (the guest kernel "
+                             "has no vfio no-IOMMU mode)" % self.name)
+        d = "/sys/bus/pci/devices/" + bdf
+        out = self.check("modprobe vfio-pci && test -d %(d)s && "
+                         "{ [ ! -e %(d)s/driver ] || echo %(b)s > %(d)s/driver/unbind; } && "
+                         "echo vfio-pci > %(d)s/driver_override && "
+                         "echo %(b)s > /sys/bus/pci/drivers_probe && "
+                         "g=$(readlink %(d)s/iommu_group) && test -c /dev/vfio/${g##*/} && "
+                         "echo /dev/vfio/${g##*/}" % {"d": d, "b": bdf}, timeout)
+        return out.strip().splitlines()[-1]
 
     def dmesg(self):
         """The guest kernel log so far (from the guest's dmesg; from the serial

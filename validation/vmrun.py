@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 """Boot one KVMGT guest, run each command in it, print TAP per command.
 
-  python3 validation/vmrun.py [--name N] [--memfd] [--share DIR] [--qemu-arg ARG]...
+  python3 validation/vmrun.py [--name N] [--memfd] [--viommu] [--share DIR] [--qemu-arg ARG]...
                               [--mem MB] [--smp N] [--append ARGS] [--timeout S]
                               [--dmesg] -- 'cmd1' 'cmd2' ...
 
@@ -22,6 +22,8 @@ def main(argv):
     ap = argparse.ArgumentParser(prog="vmrun.py", description=__doc__.splitlines()[0])
     ap.add_argument("--name", default="vmrun")
     ap.add_argument("--memfd", action="store_true", help="RAM as shared memfd (vfio-user)")
+    ap.add_argument("--viommu", action="store_true",
+                    help="emulated Intel IOMMU (for vfio-pci in the guest)")
     ap.add_argument("--share", metavar="DIR", help="host dir mounted read-only at /mnt/host")
     ap.add_argument("--qemu-arg", action="append", default=[], metavar="ARG",
                     help="extra QEMU argument (repeat for each word)")
@@ -41,7 +43,7 @@ def main(argv):
 
     g = vmlib.Guest(name=a.name, mem_mb=a.mem, smp=a.smp, memfd=a.memfd,
                     qemu_args=a.qemu_arg, share_dir=a.share, kernel_args=a.append,
-                    boot_timeout=a.boot_timeout)
+                    boot_timeout=a.boot_timeout, viommu=a.viommu)
     print("1..%d" % len(a.commands), flush=True)
     try:
         g.start()

@@ -1,0 +1,13 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# validation/: VM toolchain (env/), VM runner (vmlib.py, vmrun.py), VM tests.
+# Nothing to compile; `make env` provisions the toolchain into $(KVMGT_CACHE).
+
+VALIDATION_VM_TESTS := validation/tests/vm_smoke.py
+VM_TESTS += $(VALIDATION_VM_TESTS)
+
+.PHONY: validation validation-test
+validation:
+	@python3 -m py_compile validation/vmlib.py validation/vmrun.py $(VALIDATION_VM_TESTS)
+
+validation-test: validation
+	@bash scripts/run-tests.sh $(foreach t,$(VALIDATION_VM_TESTS),vm:$(t))
