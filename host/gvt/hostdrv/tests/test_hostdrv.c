@@ -1,0 +1,268 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * hostdrv unit tests: probe checks with a fake bus, bring-up register state
+ * on softgpu, the GGTT allocator and PTEs, the aperture, ring emission and
+ * submission argument checks.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "hostdrv.h"
+#include "softgpu.h"
+
+/* ---- a fake bus for the probe failure paths ---------------------------- */
+
+struct fake {
+	uint32_t cfg0;
+	uint32_t mmio_value;
+};
+
+static uint32_t f_cfg(void *ctx, uint32_t off)
+{
+	return off == 0 ? ((struct fake *)ctx)->cfg0 : 0;
+}
+
+static uint32_t f_rd32(void *ctx, unsigned int bar, uint64_t off)
+{
+	return ((struct fake *)ctx)->mmio_value;
+}
+
+static void f_wr32(void *ctx, unsigned int bar, uint64_t off, uint32_t v)
+{
+}
+
+static uint64_t f_rd64(void *ctx, unsigned int bar, uint64_t off)
+{
+	return ~0ull;
+}
+
+static void f_wr64(void *ctx, unsigned int bar, uint64_t off, uint64_t v)
+{
+}
+
+static int f_alloc(void *ctx, size_t size, struct hdrv_dma *out)
+{
+	return -ENOMEM;
+}
+
+static void f_free(void *ctx, struct hdrv_dma *mem)
+{
+}
+
+static const struct hdrv_bus_ops fake_ops = {
+	.cfg_read32 = f_cfg, .read32 = f_rd32, .write32 = f_wr32, .read64 = f_rd64,
+	.write64 = f_wr64, .dma_alloc = f_alloc, .dma_free = f_free,
+};
+
+static void test_probe_rejects_bad_devices(void **state)
+{
+	struct fake f = { .cfg0 = 0x12341002, .mmio_value = 0 };	/* not Intel */
+	struct hdrv_bus bus = { &fake_ops, &f };
+	struct hdrv_bus_ops no_dma = fake_ops;
+	struct hdrv_gpu *gpu = NULL;
+
+	assert_int_equal(hdrv_gpu_probe(&bus, NULL, &gpu), -ENODEV);
+	f.cfg0 = 0x3E928086;	/* Intel, but gen9.5 CFL is not ours */
+	assert_int_equal(hdrv_gpu_probe(&bus, NULL, &gpu), -ENODEV);
+	f.cfg0 = 0x19128086;	/* SKL GT2, but the device reads all-ones */
+	f.mmio_value = 0xFFFFFFFF;
+	assert_int_equal(hdrv_gpu_probe(&bus, NULL, &gpu), -EIO);
+	no_dma.dma_alloc = NULL;
+	bus.ops = &no_dma;
+	assert_int_equal(hdrv_gpu_probe(&bus, NULL, &gpu), -EINVAL);
+	assert_int_equal(hdrv_gpu_probe(NULL, NULL, &gpu), -EINVAL);
+	assert_null(gpu);
+}
+
+/* ---- on softgpu -------------------------------------------------------- */
+
+struct env {
+	struct sgpu *sg;
+	struct hdrv_gpu *gpu;
+	struct hdrv_bus bus;
+};
+
+static int setup(void **state)
+{
+	struct sgpu_config sc = { .threaded = false };
+	struct hdrv_config hc = { .ggtt_size = 32ull << 20 };
+	struct env *e = calloc(1, sizeof(*e));
+
+	if (!e || sgpu_create(&sc, &e->sg))
+		return -1;
+	sgpu_bus(e->sg, &e->bus);
+	if (hdrv_gpu_probe(&e->bus, &hc, &e->gpu))
+		return -1;
+	*state = e;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct env *e = *state;
+
+	hdrv_gpu_remove(e->gpu);
+	sgpu_destroy(e->sg);
+	free(e);
+	return 0;
+}
+
+static void test_bringup_state(void **state)
+{
+	struct env *e = *state;
+	static const uint32_t base[] = { 0x2000, 0x22000, 0x12000, 0x1A000 };
+	struct hdrv_info info;
+
+	hdrv_gpu_info(e->gpu, &info);
+	assert_int_equal(info.vendor, 0x8086);
+	assert_int_equal(info.device, 0x1912);
+	assert_int_equal(info.fuse2, 0x02800000);
+	assert_int_equal(info.ts_freq_hz, 12000000);
+	assert_int_equal(info.ggtt_size, 32ull << 20);
+	for (int i = 0; i < 4; i++) {
+		uint32_t hws = hdrv_mmio_read(e->gpu, base[i] + 0x80);
+
+		assert_true(hdrv_mmio_read(e->gpu, base[i] + 0x29C) & (1u << 15));	/* run list */
+		assert_false(hdrv_mmio_read(e->gpu, base[i] + 0x9C) & (1u << 8));	/* !STOP_RING */
+		assert_true(hws && !(hws & 4095));
+		assert_true(hdrv_ggtt_read_pte(e->gpu, hws) & 1);
+		assert_int_equal(hdrv_mmio_read(e->gpu, base[i] + 0xB4), 0xFFFFFFFEu);	/* EMR */
+		assert_int_equal(hdrv_mmio_read(e->gpu, base[i] + 0x3A0) & 7, 5);	/* CSB wp */
+		assert_int_equal(hdrv_mmio_read(e->gpu, base[i] + 0xA8), ~0x109u);	/* RING_IMR */
+	}
+	assert_int_equal(hdrv_mmio_read(e->gpu, 0x4430C), 0x01090109);	/* GT IER0 */
+	assert_int_equal(hdrv_mmio_read(e->gpu, 0x44304), ~0x01090109u);
+	assert_int_equal(hdrv_mmio_read(e->gpu, 0x4431C), 0x109);
+	assert_int_equal(hdrv_mmio_read(e->gpu, 0x4433C), 0x109);
+	for (int n = 0; n < 4; n++)
+		assert_int_equal(hdrv_mmio_read(e->gpu, 0x44308 + 0x10 * n), 0);	/* IIRs */
+}
+
+static void test_ggtt_allocator(void **state)
+{
+	struct env *e = *state;
+	uint64_t a, b, c, big;
+
+	assert_int_equal(hdrv_ggtt_alloc(e->gpu, 4096, 0, &a), 0);
+	assert_true(a != 0);
+	assert_int_equal(hdrv_ggtt_alloc(e->gpu, 10000, 65536, &b), 0);
+	assert_int_equal(b % 65536, 0);
+	assert_true(b >= a + 4096 || b + 12288 <= a);
+	assert_int_equal(hdrv_ggtt_alloc(e->gpu, 0, 0, &c), -EINVAL);
+	assert_int_equal(hdrv_ggtt_alloc(e->gpu, 4096, 3000, &c), -EINVAL);
+	/* the 32 MiB space cannot hold 64 MiB */
+	assert_int_equal(hdrv_ggtt_alloc(e->gpu, 64u << 20, 0, &big), -EINVAL);
+	assert_int_equal(hdrv_ggtt_alloc(e->gpu, 31u << 20, 0, &big), 0);
+	assert_int_equal(hdrv_ggtt_alloc(e->gpu, 2u << 20, 0, &c), -ENOSPC);
+	hdrv_ggtt_release(e->gpu, big, 31u << 20);
+	assert_int_equal(hdrv_ggtt_alloc(e->gpu, 2u << 20, 0, &c), 0);
+	hdrv_ggtt_release(e->gpu, c, 2u << 20);
+	hdrv_ggtt_release(e->gpu, a, 4096);
+	hdrv_ggtt_release(e->gpu, b, 10000);
+}
+
+static void test_ggtt_pte_and_aperture(void **state)
+{
+	struct env *e = *state;
+	const struct hdrv_bus_ops *ops = e->bus.ops;
+	struct hdrv_dma mem;
+	uint64_t gtt, scratch;
+	uint32_t *p;
+
+	assert_int_equal(hdrv_dma_alloc(e->gpu, 8192, &mem), 0);
+	assert_int_equal(hdrv_ggtt_alloc(e->gpu, 8192, 0, &gtt), 0);
+	scratch = hdrv_ggtt_read_pte(e->gpu, gtt);
+	assert_true(scratch & 1);	/* unused PTEs point at the scratch page */
+	assert_int_equal(hdrv_ggtt_insert_range(e->gpu, gtt, &mem), 0);
+	assert_int_equal(hdrv_ggtt_read_pte(e->gpu, gtt), mem.dma | 1);
+	assert_int_equal(hdrv_ggtt_read_pte(e->gpu, gtt + 4096), (mem.dma + 4096) | 1);
+	assert_int_equal(hdrv_ggtt_insert(e->gpu, gtt + 1, mem.dma), -EINVAL);
+	/* BAR2 aperture goes through the GGTT */
+	p = mem.cpu;
+	p[1027] = 0x5A5A1234;
+	assert_int_equal(ops->read32(e->bus.ctx, 2, gtt + 4096 + 12), 0x5A5A1234);
+	ops->write32(e->bus.ctx, 2, gtt + 8, 0xAB);
+	assert_int_equal(p[2], 0xAB);
+	assert_int_equal(hdrv_ggtt_clear(e->gpu, gtt, 2), 0);
+	assert_int_equal(hdrv_ggtt_read_pte(e->gpu, gtt), scratch);
+	ops->write32(e->bus.ctx, 2, gtt + 8, 0xCD);	/* lands in scratch now */
+	assert_int_equal(p[2], 0xAB);
+	hdrv_ggtt_release(e->gpu, gtt, 8192);
+	hdrv_dma_free(e->gpu, &mem);
+}
+
+static void test_ring_emit_wraps_and_fills(void **state)
+{
+	struct env *e = *state;
+	struct hdrv_ctx_params p = { .ring_size = 4096 };
+	struct hdrv_ctx *ctx;
+	uint32_t dw[64] = { 0 };
+	int n = 0;
+
+	assert_int_equal(hdrv_ctx_create(e->gpu, HDRV_BCS, &p, &ctx), 0);
+	while (hdrv_ctx_emit(ctx, dw, 64) == 0)
+		n++;
+	/* 4 KiB ring, one qword kept free: 15 blocks of 256 bytes fit */
+	assert_int_equal(n, 15);
+	assert_int_equal(hdrv_ctx_emit(ctx, dw, 62), 0);
+	assert_int_equal(hdrv_ctx_emit(ctx, dw, 1), -ENOSPC);
+	assert_int_equal(hdrv_ctx_tail(ctx), 4096 - 8);
+	hdrv_ctx_destroy(ctx);
+
+	p.ring_size = 1000;
+	assert_int_equal(hdrv_ctx_create(e->gpu, HDRV_BCS, &p, &ctx), -EINVAL);
+	assert_int_equal(hdrv_ctx_create(e->gpu, 7, NULL, &ctx), -EINVAL);
+}
+
+static void test_submit_checks(void **state)
+{
+	struct env *e = *state;
+	struct hdrv_ctx *a, *b, *c;
+	uint32_t nop[2] = { 0, 0 };
+
+	assert_int_equal(hdrv_ctx_create(e->gpu, HDRV_RCS, NULL, &a), 0);
+	assert_int_equal(hdrv_ctx_create(e->gpu, HDRV_RCS, NULL, &b), 0);
+	assert_int_equal(hdrv_ctx_create(e->gpu, HDRV_VCS, NULL, &c), 0);
+	/* descriptor: valid, legacy 64-bit addressing, privileged, LRCA */
+	assert_int_equal(hdrv_ctx_desc(a) & 0x1FF, 0x119);
+	assert_int_equal(hdrv_ctx_desc(a) & 0xFFFFF000ull, hdrv_ctx_lrca(a));
+	assert_true(hdrv_ctx_desc(a) >> 32);
+	assert_int_equal(hdrv_engine_submit(e->gpu, a, c), -EINVAL);
+	assert_int_equal(hdrv_engine_submit(e->gpu, a, a), -EINVAL);
+	assert_int_equal(hdrv_engine_submit(e->gpu, NULL, NULL), -EINVAL);
+	hdrv_ctx_emit(a, nop, 2);
+	hdrv_ctx_emit(b, nop, 2);
+	assert_int_equal(hdrv_engine_submit(e->gpu, a, NULL), 0);
+	/* not yet promoted (nobody polled): a second list must wait */
+	assert_int_equal(hdrv_engine_submit(e->gpu, b, NULL), -EBUSY);
+	assert_int_equal(hdrv_engine_wait_idle(e->gpu, HDRV_RCS, 5000), 0);
+	assert_int_equal(hdrv_engine_submit(e->gpu, b, NULL), 0);
+	assert_int_equal(hdrv_engine_wait_idle(e->gpu, HDRV_RCS, 5000), 0);
+	assert_int_equal(hdrv_ctx_head(b), 8);
+	assert_int_equal(hdrv_ctx_set_vm(a, HDRV_VM_PPGTT_3LVL, (uint64_t[4]){ 0x1000, 0, 0, 0 }), 0);
+	assert_int_equal(hdrv_ctx_desc(a) & 0x18, 0x8);	/* legacy 32-bit mode */
+	assert_int_equal(hdrv_ctx_regs(a)[0x33], 0x1000);
+	hdrv_ctx_destroy(a);
+	hdrv_ctx_destroy(b);
+	hdrv_ctx_destroy(c);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_probe_rejects_bad_devices),
+		cmocka_unit_test_setup_teardown(test_bringup_state, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ggtt_allocator, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ggtt_pte_and_aperture, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ring_emit_wraps_and_fills, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_submit_checks, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
