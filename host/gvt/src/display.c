@@ -274,6 +274,9 @@ static void pipe_timing(struct gvt_vgpu *v, unsigned int pipe)
 		period = 1000000000ull / DEFAULT_REFRESH_HZ;
 	p->period_ns = period;
 	p->vtotal = vtotal > 1 ? (uint32_t)vtotal : 1;
+	p->vactive = (vreg(v, TRANS_VTOTAL(pipe)) & 0x1fff) + 1;
+	if (p->vactive >= p->vtotal)
+		p->vactive = 0;
 	p->line_ns = period / p->vtotal;
 	if (!p->line_ns)
 		p->line_ns = 1;
@@ -372,7 +375,12 @@ uint32_t gvt_pipedsl_read(struct gvt_vgpu *v, uint32_t off)
 	gvt_display_catch_up(v, now);
 	if (!p->running)
 		return 0;
-	return (uint32_t)(((now - p->frame_start) / p->line_ns) % p->vtotal);
+	/*
+	 * The vblank event is the start of vertical blank, i.e. scanline
+	 * vactive; lines count on from there and wrap at vtotal. That keeps
+	 * i915's vblank evasion and timestamps consistent with the interrupt.
+	 */
+	return (uint32_t)((p->vactive + (now - p->frame_start) / p->line_ns) % p->vtotal);
 }
 
 uint32_t gvt_frmcount_read(struct gvt_vgpu *v, uint32_t off)

@@ -93,6 +93,7 @@ struct gvt_pipe {
 	uint64_t period_ns;	/* one frame */
 	uint64_t line_ns;	/* one scanline, for PIPEDSL */
 	uint32_t vtotal;
+	uint32_t vactive;	/* scanline at which vblank starts */
 	uint64_t frame_start;	/* time of the last vblank */
 	uint64_t next_vblank;
 	bool flip_pending[2];	/* primary, cursor: surface armed, latched at vblank */

@@ -26,6 +26,7 @@
 #define   MI_MODE_STOP_RING	(1u << 8)
 #define   MI_MODE_IDLE		(1u << 9)
 #define RING_IMR(b)		((b) + 0xa8)
+#define RING_INSTPM(b)		((b) + 0xc0)
 #define RING_EIR(b)		((b) + 0xb0)
 #define RING_EMR(b)		((b) + 0xb4)
 #define RING_ESR(b)		((b) + 0xb8)

@@ -48,6 +48,26 @@ const struct gvt_reg_info gvt_reg_table[] = {
 	RING_RANGE(RING_CSB, 48, GVT_F_RO, 0, NULL, NULL),
 	/* read pointer 10:8 and write pointer 2:0 at the "empty" value 7 */
 	RING(RING_CSB_PTR, GVT_F_MASKED, 0x0707, NULL, NULL),
+	RING(RING_INSTPM, GVT_F_MASKED, 0, NULL, NULL),
+	/*
+	 * Masked chicken/mode registers i915 programs at init (workarounds);
+	 * the same set upstream GVT-g marks F_MODE_MASK for Gen9.
+	 */
+	REG(0x2088, GVT_F_MASKED, 0, NULL, NULL),
+	REG(0x2090, GVT_F_MASKED, 0, NULL, NULL),	/* _3D_CHICKEN3 */
+	REG(0x20dc, GVT_F_MASKED, 0, NULL, NULL),
+	REG(0x20e4, GVT_F_MASKED, 0, NULL, NULL),	/* FF_SLICE_CS_CHICKEN2 */
+	REG(0x2120, GVT_F_MASKED, 0, NULL, NULL),	/* CACHE_MODE_0 */
+	REG(0x2124, GVT_F_MASKED, 0, NULL, NULL),
+	REG(0x2470, GVT_F_MASKED, 0, NULL, NULL),
+	REG(0x7000, GVT_F_MASKED, 0, NULL, NULL),	/* CACHE_MODE_0_GEN7 */
+	REG(0x7004, GVT_F_MASKED, 0, NULL, NULL),	/* CACHE_MODE_1 */
+	REG(0x7008, GVT_F_MASKED, 0, NULL, NULL),	/* GEN7_GT_MODE */
+	REG(0x7010, GVT_F_MASKED, 0, NULL, NULL),	/* GEN7_COMMON_SLICE_CHICKEN1 */
+	REG(0x7014, GVT_F_MASKED, 0, NULL, NULL),	/* COMMON_SLICE_CHICKEN2 */
+	REG(0x7018, GVT_F_MASKED, 0, NULL, NULL),	/* HIZ_CHICKEN */
+	REG(0xe100, GVT_F_MASKED, 0, NULL, NULL),
+	REG(0xe184, GVT_F_MASKED, 0, NULL, NULL),
 
 	/* ---- GT ---- */
 	REG(FORCEWAKE_MT, GVT_F_MASKED, 0, NULL, gvt_forcewake_write),

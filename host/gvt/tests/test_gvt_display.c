@@ -247,8 +247,11 @@ static void test_vblank(void **state)
 	assert_int_equal(gvt_display_frame_count(c->v, 0), 0);
 	assert_int_equal(c->hyp->msi_count, 0);
 	/* scanline moves with time */
+	/* vblank starts at line 1200; half a frame later: (1200 + 617) % 1235 */
 	c->hyp->now = t0 + period / 2;
-	assert_in_range(rd32(c->v, 0x70000), 600, 635);
+	assert_in_range(rd32(c->v, 0x70000), 570, 595);
+	c->hyp->now = t0 + 1000;
+	assert_int_equal(rd32(c->v, 0x70000), 1200);
 	c->hyp->now = next;
 	assert_int_equal(gvt_vgpu_run_timers(c->v), next + period);
 	assert_int_equal(rd32(c->v, 0x70040), 1);

@@ -121,6 +121,10 @@ static void test_masked_and_w1c(void **state)
 	wr32(c->v, 0x229c, 0x80008000);
 	assert_int_equal(rd32(c->v, 0x229c), 0x8000);
 	assert_int_equal(stats(c->v).failsafe, 0);
+	/* a masked workaround register keeps earlier bits (CACHE_MODE_1) */
+	wr32(c->v, 0x7004, 0x00010001);
+	wr32(c->v, 0x7004, 0x00400040);
+	assert_int_equal(rd32(c->v, 0x7004), 0x41);
 	/* RING_EIR write-1-to-clear, ESR read-only zero */
 	assert_int_equal(rd32(c->v, 0x20b8), 0);
 	wr32(c->v, 0x20b8, 0xffffffff);
