@@ -267,12 +267,17 @@ static int mi_atomic(struct sgpu_engine *eng, const uint32_t *cmd, uint32_t len)
 	uint64_t gva = addr48(cmd[1] & ~3u, cmd[2]);
 	uint64_t m = 0, s1, s2, old;
 
-	if ((op & 0x60) == 0x40 || (op & 0x60) == 0x60 || (inl && len < 7)) {
+	uint32_t in[8] = { 0 };
+
+	if ((op & 0x60) == 0x40 || (op & 0x60) == 0x60) {
 		eng->gpu->st.unsupported++;	/* octword atomics: not modelled */
 		return 0;
 	}
-	s1 = inl ? cmd[3] | (qw ? (uint64_t)cmd[4] << 32 : 0) : gpr_get(eng, 0);
-	s2 = inl ? cmd[5] | (qw ? (uint64_t)cmd[6] << 32 : 0) : gpr_get(eng, 1);
+	/* inline operands: up to 8 dwords after the address (shorter forms allowed) */
+	for (uint32_t i = 3; i < len && i < 11; i++)
+		in[i - 3] = cmd[i];
+	s1 = inl ? in[0] | (qw ? (uint64_t)in[1] << 32 : 0) : gpr_get(eng, 0);
+	s2 = inl ? in[2] | (qw ? (uint64_t)in[3] << 32 : 0) : gpr_get(eng, 1);
 	if (mem_read(eng, hdr, gva, ppgtt, &m, qw ? 8 : 4))
 		return -EFAULT;
 	old = m;
@@ -494,7 +499,7 @@ static int exec_mi(struct sgpu_engine *eng, const uint32_t *cmd, uint32_t len, b
 		return mem_write(eng, hdr, addr48(cmd[1] & ~3u, cmd[2]), ppgtt, &d, 4);
 	}
 	case MI_ATOMIC:
-		if (len != 3 && len != 11)
+		if (len < 3 || len > 11)
 			break;
 		return mi_atomic(eng, cmd, len);
 	case MI_BATCH_BUFFER_START:
@@ -507,9 +512,10 @@ static int exec_mi(struct sgpu_engine *eng, const uint32_t *cmd, uint32_t len, b
 
 		if (len != 4)
 			break;
-		if (mem_read(eng, hdr, addr48(cmd[2] & ~7u, cmd[3]), want_ppgtt(eng, hdr & MI_GGTT), &d, 4))
+		if (mem_read(eng, hdr, addr48(cmd[2] & ~3u, cmd[3]), want_ppgtt(eng, hdr & MI_GGTT), &d, 4))
 			return -EFAULT;
-		/* the batch ends unless memory > compare data */
+		/* the batch ends unless memory > compare data (i915 selftests:
+		 * compare 0 = "break if *addr == 0", -2 = "break if *addr < -1") */
 		if (d <= cmd[1])
 			bb_end(eng);
 		return 0;
