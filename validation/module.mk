@@ -2,7 +2,7 @@
 # validation/: VM toolchain (env/), VM runner (vmlib.py, vmrun.py), VM tests.
 # Nothing to compile; `make env` provisions the toolchain into $(KVMGT_CACHE).
 
-VALIDATION_VM_TESTS := validation/tests/vm_smoke.py
+VALIDATION_VM_TESTS := validation/tests/vm_smoke.py validation/tests/vm_vmrun_cli.py
 VM_TESTS += $(VALIDATION_VM_TESTS)
 
 .PHONY: validation validation-test
