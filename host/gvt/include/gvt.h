@@ -301,6 +301,25 @@ int gvt_vgpu_gm_read(struct gvt_vgpu *vgpu, uint64_t gm, void *buf, size_t len);
  */
 unsigned int gvt_vgpu_ppgtt_roots(struct gvt_vgpu *vgpu, uint64_t *roots, unsigned int max);
 
+/**
+ * enum gvt_irq_mode - who decides how interrupts leave the vGPU
+ * @GVT_IRQ_AUTO: follow the vGPU's own config space (MSI enable bit and bus
+ *	master in the MSI capability / command register). Right when every
+ *	config write reaches the model (kernel mdev path).
+ * @GVT_IRQ_MSI: the transport has an MSI trigger (vfio-user SET_IRQS on the
+ *	MSI index; QEMU emulates the MSI capability itself and may not forward
+ *	its enable bit): every rising edge calls inject_msi.
+ * @GVT_IRQ_INTX: level changes go to set_intx.
+ * @GVT_IRQ_NONE: interrupts are dropped (no trigger configured).
+ */
+enum gvt_irq_mode { GVT_IRQ_AUTO = 0, GVT_IRQ_MSI, GVT_IRQ_INTX, GVT_IRQ_NONE };
+
+/**
+ * gvt_vgpu_set_irq_mode() - set by the transport when the guest (re)configures
+ * interrupts; a pending interrupt is delivered on the new path at once.
+ */
+void gvt_vgpu_set_irq_mode(struct gvt_vgpu *vgpu, enum gvt_irq_mode mode);
+
 /** gvt_vgpu_asls() - what the guest firmware wrote to ASLS (0xfc) */
 uint32_t gvt_vgpu_asls(struct gvt_vgpu *vgpu);
 

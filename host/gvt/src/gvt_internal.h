@@ -143,6 +143,7 @@ struct gvt_vgpu {
 
 	/* interrupts */
 	bool irq_asserted;	/* master enable && pending, as last signalled */
+	enum gvt_irq_mode irq_mode;
 
 	/* PV */
 	bool pv_notified;

@@ -54,6 +54,23 @@ static uint32_t irq_summary(struct gvt_vgpu *v)
 	return sum;
 }
 
+static void deliver_msi(struct gvt_vgpu *v)
+{
+	uint64_t addr = 0;
+	uint32_t data = 0;
+
+	gvt_cfg_msi_enabled(v, &addr, &data);
+	v->stats.msi_injected++;
+	v->hyp->inject_msi(v->hyp_priv, addr, data);
+}
+
+static void set_intx(struct gvt_vgpu *v, bool level)
+{
+	gvt_cfg_set_intx_status(v, level);
+	if (v->hyp->set_intx)
+		v->hyp->set_intx(v->hyp_priv, level);
+}
+
 void gvt_irq_update(struct gvt_vgpu *v)
 {
 	uint32_t sum = irq_summary(v);
@@ -66,19 +83,39 @@ void gvt_irq_update(struct gvt_vgpu *v)
 	if (level == v->irq_asserted)
 		return;
 	v->irq_asserted = level;
+	switch (v->irq_mode) {
+	case GVT_IRQ_MSI:
+		if (level)
+			deliver_msi(v);
+		return;
+	case GVT_IRQ_INTX:
+		set_intx(v, level);
+		return;
+	case GVT_IRQ_NONE:
+		return;
+	case GVT_IRQ_AUTO:
+		break;
+	}
 	if (gvt_cfg_msi_enabled(v, &addr, &data)) {
 		/* MSI is a memory write by the device: needs bus mastering */
-		if (level && gvt_cfg_bus_master(v)) {
-			v->stats.msi_injected++;
-			v->hyp->inject_msi(v->hyp_priv, addr, data);
-		}
+		if (level && gvt_cfg_bus_master(v))
+			deliver_msi(v);
 		return;
 	}
-	if (gvt_cfg_intx_disabled(v))
-		level = false;
-	gvt_cfg_set_intx_status(v, level);
-	if (v->hyp->set_intx)
-		v->hyp->set_intx(v->hyp_priv, level);
+	set_intx(v, level && !gvt_cfg_intx_disabled(v));
+}
+
+void gvt_vgpu_set_irq_mode(struct gvt_vgpu *v, enum gvt_irq_mode mode)
+{
+	gvt_mutex_lock(&v->lock);
+	if (mode > GVT_IRQ_NONE)
+		mode = GVT_IRQ_NONE;
+	set_intx(v, false);	/* the new path starts from a low line */
+	v->irq_mode = mode;
+	/* re-evaluate: a pending interrupt goes out on the new path */
+	v->irq_asserted = false;
+	gvt_irq_update(v);
+	gvt_mutex_unlock(&v->lock);
 }
 
 void gvt_irq_raise(struct gvt_vgpu *v, uint32_t isr_reg, uint32_t bits)

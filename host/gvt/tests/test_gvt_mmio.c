@@ -348,6 +348,35 @@ static void test_intx_when_no_msi(void **state)
 	assert_int_equal(c->hyp->msi_count, 0);
 }
 
+static void test_irq_mode_from_transport(void **state)
+{
+	struct ctx *c = *state;
+
+	/* vfio-user: QEMU keeps the MSI capability to itself, only SET_IRQS says MSI */
+	wr32(c->v, 0x44200, 0x80000000);
+	wr32(c->v, 0xc400c, 1u << 21);
+	wr32(c->v, 0xc4004, 0);
+	gvt_display_set_connected(c->v, false);		/* pending, but no MSI in config */
+	assert_int_equal(c->hyp->msi_count, 0);
+	gvt_vgpu_set_irq_mode(c->v, GVT_IRQ_MSI);	/* delivered at once */
+	assert_int_equal(c->hyp->msi_count, 1);
+	assert_false(c->hyp->intx);
+	wr32(c->v, 0xc4008, 0xffffffff);
+	gvt_display_set_connected(c->v, true);
+	assert_int_equal(c->hyp->msi_count, 2);
+	/* INTx: level follows the pending state */
+	gvt_vgpu_set_irq_mode(c->v, GVT_IRQ_INTX);
+	assert_true(c->hyp->intx);
+	wr32(c->v, 0xc4008, 0xffffffff);
+	assert_false(c->hyp->intx);
+	/* none: dropped */
+	gvt_vgpu_set_irq_mode(c->v, GVT_IRQ_NONE);
+	gvt_display_set_connected(c->v, false);
+	assert_int_equal(c->hyp->msi_count, 2);
+	assert_false(c->hyp->intx);
+	assert_int_equal(rd32(c->v, 0x44200), 0x80000000 | (1u << 23));
+}
+
 static void test_fences(void **state)
 {
 	struct ctx *c = *state;
@@ -388,6 +417,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_untracked_and_unmapped, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_interrupts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_intx_when_no_msi, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_irq_mode_from_transport, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fences, setup, teardown),
 	};
 
