@@ -89,8 +89,15 @@ $(TESTDEV_GUEST): $(call objs_of,$(VGPUD_DIR)/guest/testdev_guest.c)
 	@echo "  LD      $@ (static)"
 	@$(CC) -static -o $@ $(filter %.o,$^)
 
+# VM tests (validation/vmlib.py): the transport end to end under QEMU.
+VM_TESTS += $(VGPUD_DIR)/tests/vm_testdev.py
+QEMU_VM_TESTS := vm:$(VGPUD_DIR)/tests/vm_testdev.py
+
 # Keep last: the aliases see every target appended above.
-.PHONY: qemu qemu-test
+.PHONY: qemu qemu-test qemu-vmtest
 qemu: $(QEMU_TARGETS)
 qemu-test: qemu
-	@bash scripts/run-tests.sh $(QEMU_TESTS)
+	@bash scripts/run-tests.sh $(QEMU_TESTS) $(QEMU_VM_TESTS)
+# Only the VM tests (slow under TCG).
+qemu-vmtest: qemu
+	@bash scripts/run-tests.sh $(QEMU_VM_TESTS)

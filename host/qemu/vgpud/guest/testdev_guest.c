@@ -6,16 +6,20 @@
  *   mmio RES read OFF         32-bit read through a sysfs resource file
  *   mmio RES write OFF VAL    32-bit write
  *   bartest BDF               ID + scratch round trip via sysfs resource0
- *   dma BDF N                 N DMA copies through vfio-pci (noiommu), each
- *                             checked in guest memory and completed by an
- *                             MSI on an eventfd; N = 0 runs until killed
+ *   dma BDF N                 N DMA copies through vfio-pci, each checked in
+ *                             guest memory and completed by an MSI on an
+ *                             eventfd; N = 0 runs until killed. With a
+ *                             (virtual) IOMMU the buffers are mapped with
+ *                             VFIO_IOMMU_MAP_DMA (type1); in noiommu mode
+ *                             their physical addresses come from pagemap
  *   mmiobench RES OFF N       ns per 32-bit read and per write (JSON line)
- * The device must be bound to vfio-pci (noiommu mode) for "dma".
+ * The device must be bound to vfio-pci for "dma".
  */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -173,6 +177,8 @@ static uint64_t virt_to_phys(void *va)
 
 struct vdev {
 	int fd;
+	int container;
+	bool noiommu;
 	uint64_t bar0, cfg;
 };
 
@@ -207,6 +213,9 @@ static void vdev_open(const char *bdf, struct vdev *v)
 	link[n] = 0;
 	g = strrchr(link, '/') + 1;
 	snprintf(p, sizeof(p), "/dev/vfio/noiommu-%s", g);
+	v->noiommu = access(p, F_OK) == 0;
+	if (!v->noiommu)
+		snprintf(p, sizeof(p), "/dev/vfio/%s", g);
 	container = open("/dev/vfio/vfio", O_RDWR);
 	group = open(p, O_RDWR);
 	if (container < 0 || group < 0)
@@ -215,8 +224,9 @@ static void vdev_open(const char *bdf, struct vdev *v)
 		die("group not viable");
 	if (ioctl(group, VFIO_GROUP_SET_CONTAINER, &container) < 0)
 		die("SET_CONTAINER");
-	if (ioctl(container, VFIO_SET_IOMMU, VFIO_NOIOMMU_IOMMU) < 0)
-		die("SET_IOMMU noiommu");
+	if (ioctl(container, VFIO_SET_IOMMU, v->noiommu ? VFIO_NOIOMMU_IOMMU : VFIO_TYPE1v2_IOMMU) < 0)
+		die("SET_IOMMU");
+	v->container = container;
 	v->fd = ioctl(group, VFIO_GROUP_GET_DEVICE_FD, bdf);
 	if (v->fd < 0)
 		die("GET_DEVICE_FD");
@@ -301,9 +311,28 @@ static int cmd_dma(const char *bdf, unsigned long n)
 	dst = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_LOCKED | MAP_POPULATE, -1, 0);
 	if (src == MAP_FAILED || dst == MAP_FAILED)
 		die("mmap buffers");
-	src_pa = virt_to_phys(src);
-	dst_pa = virt_to_phys(dst);
-	printf("src pa 0x%llx dst pa 0x%llx, msi before %lu\n", (unsigned long long)src_pa,
+	if (v.noiommu) {
+		src_pa = virt_to_phys(src);
+		dst_pa = virt_to_phys(dst);
+	} else {
+		/* Device addresses are IOVAs we choose; the vIOMMU maps them. */
+		struct vfio_iommu_type1_dma_map m = {
+			.argsz = sizeof(m),
+			.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
+			.size = 4096,
+		};
+
+		src_pa = m.iova = 0x40000000;
+		m.vaddr = (uintptr_t)src;
+		if (ioctl(v.container, VFIO_IOMMU_MAP_DMA, &m) < 0)
+			die("MAP_DMA src");
+		dst_pa = m.iova = 0x40001000;
+		m.vaddr = (uintptr_t)dst;
+		if (ioctl(v.container, VFIO_IOMMU_MAP_DMA, &m) < 0)
+			die("MAP_DMA dst");
+	}
+	printf("%s: src 0x%llx dst 0x%llx, msi before %lu\n",
+	       v.noiommu ? "noiommu" : "type1 iova", (unsigned long long)src_pa,
 	       (unsigned long long)dst_pa, msi_count());
 	fflush(stdout);
 	for (i = 0; !n || i < n; i++) {
