@@ -114,8 +114,8 @@ static double bench_blit(struct env *v, int tiling, double *mc)
 	struct hdrv_bo src, dst;
 	struct hdrv_ctx *ctx;
 	uint32_t cmd[10];
-	double t0, t;
-	int reps = 0;
+	double t0, t, best;
+	int reps;
 	uint8_t *a, *b;
 
 	if (hdrv_bo_create(v->gpu, BYTES, &src) || hdrv_bo_create(v->gpu, BYTES, &dst))
@@ -141,30 +141,41 @@ static double bench_blit(struct env *v, int tiling, double *mc)
 	cmd[8] = (uint32_t)src.gtt;
 	cmd[9] = 0;
 	run_ctx(v, ctx, cmd, 10);	/* warm up */
-	t0 = now_s();
-	do {
-		run_ctx(v, ctx, cmd, 10);
-		reps++;
-	} while ((t = now_s() - t0) < 0.5);
 	if (memcmp(src.mem.cpu, dst.mem.cpu, BYTES))
 		die("blit verify", -EIO);
-	t = (double)BYTES * reps / t / 1e9;
-
 	a = src.mem.cpu;
 	b = dst.mem.cpu;
-	memcpy(b, a, BYTES);
-	reps = 0;
-	t0 = now_s();
-	do {
-		memcpy(b, a, BYTES);
-		__asm__ volatile("" : : "r"(b) : "memory");
-		reps++;
-	} while (now_s() - t0 < 0.5);
-	*mc = (double)BYTES * reps / (now_s() - t0) / 1e9;
+	/*
+	 * The machine is shared: alternate short blit and memcpy rounds and keep
+	 * the best of each, so both see the same conditions.
+	 */
+	best = 0;
+	*mc = 0;
+	for (int round = 0; round < 6; round++) {
+		reps = 0;
+		t0 = now_s();
+		do {
+			run_ctx(v, ctx, cmd, 10);
+			reps++;
+		} while ((t = now_s() - t0) < 0.08);
+		t = (double)BYTES * reps / t / 1e9;
+		if (t > best)
+			best = t;
+		reps = 0;
+		t0 = now_s();
+		do {
+			memcpy(b, a, BYTES);
+			__asm__ volatile("" : : "r"(b) : "memory");
+			reps++;
+		} while ((t = now_s() - t0) < 0.08);
+		t = (double)BYTES * reps / t / 1e9;
+		if (t > *mc)
+			*mc = t;
+	}
 	hdrv_ctx_destroy(ctx);
 	hdrv_bo_destroy(v->gpu, &src);
 	hdrv_bo_destroy(v->gpu, &dst);
-	return t;
+	return best;
 }
 
 int main(int argc, char **argv)

@@ -56,31 +56,39 @@ static int blt_fault(struct sgpu_engine *eng, uint32_t hdr, uint64_t gva, bool p
 	return -EFAULT;
 }
 
-static int copy_run(struct sgpu_engine *eng, uint32_t hdr, const struct surf *d, uint64_t dva,
-		    const struct surf *s, uint64_t sva, uint32_t len)
+/*
+ * Bytes of a row from byte column xb that stay inside one page: a tile row
+ * span (tiles are 4 KiB and tile aligned), or up to the page end (linear).
+ */
+static uint32_t page_span(const struct surf *s, uint32_t xb, uint32_t y)
 {
-	while (len) {
-		uint32_t da, sa, n;
-		uint8_t *dp = sgpu_xlate(eng, dva, d->ppgtt, &da);
-		uint8_t *sp;
+	uint32_t run;
+	uint64_t off = surf_off(s, xb, y, &run);
 
-		if (!dp)
-			return blt_fault(eng, hdr, dva, d->ppgtt);
-		/* the one-entry cache now holds dst: translate src second */
-		sp = sgpu_xlate(eng, sva, s->ppgtt, &sa);
-		if (!sp)
-			return blt_fault(eng, hdr, sva, s->ppgtt);
-		n = len;
-		if (n > da)
-			n = da;
-		if (n > sa)
-			n = sa;
-		memmove(dp, sp, n);
-		dva += n;
-		sva += n;
-		len -= n;
+	switch (s->tiling) {
+	case TILE_X:
+		return 512 - xb % 512;
+	case TILE_Y:
+		return 128 - xb % 128;
+	default:
+		return 4096 - (uint32_t)((s->base + off) & 0xFFF);
 	}
-	return 0;
+}
+
+/* host address of the page holding (xb, y); *pg = its graphics address */
+static uint8_t *page_of(struct sgpu_engine *eng, uint32_t hdr, const struct surf *s, uint32_t xb,
+			uint32_t y, uint64_t *pg)
+{
+	uint32_t run, avail;
+	uint64_t gva = s->base + surf_off(s, xb, y, &run);
+	uint8_t *p = sgpu_xlate(eng, gva, s->ppgtt, &avail);
+
+	if (!p) {
+		blt_fault(eng, hdr, gva, s->ppgtt);
+		return NULL;
+	}
+	*pg = gva & ~0xFFFull;
+	return p - (gva & 0xFFF);
 }
 
 static void fill(uint8_t *p, uint32_t n, uint32_t color, uint32_t cpp, uint32_t phase)
@@ -97,24 +105,6 @@ static void fill(uint8_t *p, uint32_t n, uint32_t color, uint32_t cpp, uint32_t 
 		p[i] = (uint8_t)(color >> (8 * ((phase + i) % cpp)));
 }
 
-static int fill_run(struct sgpu_engine *eng, uint32_t hdr, const struct surf *d, uint64_t dva,
-		    uint32_t len, uint32_t color, uint32_t cpp, uint32_t phase)
-{
-	while (len) {
-		uint32_t da, n;
-		uint8_t *dp = sgpu_xlate(eng, dva, d->ppgtt, &da);
-
-		if (!dp)
-			return blt_fault(eng, hdr, dva, d->ppgtt);
-		n = len < da ? len : da;
-		fill(dp, n, color, cpp, phase);
-		phase = (phase + n) % cpp;
-		dva += n;
-		len -= n;
-	}
-	return 0;
-}
-
 static int check_surf(struct sgpu_engine *eng, uint32_t hdr, const struct surf *s)
 {
 	uint32_t tw = s->tiling == TILE_X ? 512 : s->tiling == TILE_Y ? 128 : 1;
@@ -123,6 +113,127 @@ static int check_surf(struct sgpu_engine *eng, uint32_t hdr, const struct surf *
 		sgpu_engine_fail(eng, 0, hdr, 0, "blit pitch %u invalid for tiling %d",
 				 s->pitch, s->tiling);
 		return -EINVAL;
+	}
+	if (s->tiling != LINEAR && (s->base & 0xFFF)) {
+		sgpu_engine_fail(eng, 0, hdr, 0, "tiled surface 0x%llx not tile aligned",
+				 (unsigned long long)s->base);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* offset inside the (tile) page of byte column xb of row y, and bytes contiguous from it */
+static inline uint32_t in_page(const struct surf *s, uint32_t xb, uint32_t y, uint32_t *run)
+{
+	switch (s->tiling) {
+	case TILE_X:
+		*run = 512 - (xb & 511);
+		return (y & 7) * 512 + (xb & 511);
+	case TILE_Y:
+		*run = 16 - (xb & 15);
+		return ((xb & 127) >> 4) * 512 + (y & 31) * 16 + (xb & 15);
+	default:
+		*run = UINT32_MAX;
+		return (uint32_t)((s->base + (uint64_t)y * s->pitch + xb) & 0xFFF);
+	}
+}
+
+/* one row segment inside one page of each surface */
+static int blit_seg(struct sgpu_engine *eng, uint32_t hdr, const struct surf *d, uint32_t dxb,
+		    uint32_t dy, const struct surf *s, uint32_t sxb, uint32_t sy, uint32_t n,
+		    uint32_t cpp, bool is_fill, uint32_t color, uint32_t phase)
+{
+	uint64_t dpg, spg;
+	uint8_t *dp, *sp = NULL;
+	uint32_t k = 0;
+
+	dp = page_of(eng, hdr, d, dxb, dy, &dpg);
+	if (!dp)
+		return -EFAULT;
+	if (!is_fill) {
+		sp = page_of(eng, hdr, s, sxb, sy, &spg);
+		if (!sp)
+			return -EFAULT;
+	}
+	while (k < n) {
+		uint32_t dr, sr = UINT32_MAX, m = n - k;
+		uint8_t *dst = dp + in_page(d, dxb + k, dy, &dr), *src = NULL;
+
+		if (!is_fill)
+			src = sp + in_page(s, sxb + k, sy, &sr);
+		if (m > dr)
+			m = dr;
+		if (m > sr)
+			m = sr;
+		if (is_fill) {
+			fill(dst, m, color, cpp, (phase + k) % cpp);
+		} else if (m == 16) {
+			/* a Y-tile OWord: load both halves first (overlap safe) */
+			uint64_t a, b;
+
+			memcpy(&a, src, 8);
+			memcpy(&b, src + 8, 8);
+			memcpy(dst, &a, 8);
+			memcpy(dst + 8, &b, 8);
+		} else {
+			memmove(dst, src, m);
+		}
+		k += m;
+	}
+	return 0;
+}
+
+/* bytes from gva (up to max) that are contiguous in host memory; 0 = fault */
+static uint32_t host_span(struct sgpu_engine *eng, uint32_t hdr, const struct surf *s, uint64_t gva,
+			  uint32_t max, uint8_t **p)
+{
+	uint32_t len, avail;
+
+	*p = sgpu_xlate(eng, gva, s->ppgtt, &len);
+	if (!*p) {
+		blt_fault(eng, hdr, gva, s->ppgtt);
+		return 0;
+	}
+	while (len < max) {
+		uint8_t *q = sgpu_xlate(eng, gva + len, s->ppgtt, &avail);
+
+		if (q != *p + len)
+			break;	/* fault or discontiguous: the next segment reports it */
+		len += avail;
+	}
+	return len < max ? len : max;
+}
+
+/* both surfaces linear: whole host-contiguous runs, rows merged when dense */
+static int blit_linear(struct sgpu_engine *eng, uint32_t hdr, const struct surf *d, uint32_t dxb,
+		       uint32_t dy, const struct surf *s, uint32_t sxb, uint32_t sy, uint32_t row,
+		       uint32_t h, uint32_t cpp, bool is_fill, uint32_t color)
+{
+	if (row == d->pitch && (is_fill || row == s->pitch) && !dxb && !sxb) {
+		row *= h;
+		h = 1;
+	}
+	for (uint32_t y = 0; y < h; y++) {
+		uint64_t dg = d->base + (uint64_t)(dy + y) * d->pitch + dxb;
+		uint64_t sg = is_fill ? 0 : s->base + (uint64_t)(sy + y) * s->pitch + sxb;
+		uint32_t x = 0;
+
+		while (x < row) {
+			uint8_t *dp, *sp;
+			uint32_t n = host_span(eng, hdr, d, dg + x, row - x, &dp);
+
+			if (!n)
+				return -EFAULT;
+			if (is_fill) {
+				fill(dp, n, color, cpp, x % cpp);
+			} else {
+				n = host_span(eng, hdr, s, sg + x, n, &sp);
+				if (!n)
+					return -EFAULT;
+				memmove(dp, sp, n);
+			}
+			x += n;
+		}
 	}
 	return 0;
 }
@@ -155,30 +266,33 @@ static int blit(struct sgpu_engine *eng, uint32_t hdr, const struct surf *d, uin
 	if (check_surf(eng, hdr, d) || (!is_fill && check_surf(eng, hdr, s)))
 		return -EINVAL;
 	row = w * cpp;
+	if (d->tiling == LINEAR && (is_fill || s->tiling == LINEAR)) {
+		if (blit_linear(eng, hdr, d, dx1 * cpp, dy1, s, sx1 * cpp, sy1, row, h, cpp,
+				is_fill, color))
+			return -EFAULT;
+		goto out_account;
+	}
 	for (uint32_t y = 0; y < h; y++) {
 		uint32_t x = 0;
 
 		while (x < row) {
-			uint32_t drun, srun = UINT32_MAX, n = row - x;
-			uint64_t doff = surf_off(d, dx1 * cpp + x, dy1 + y, &drun);
-			uint64_t soff = 0;
-			int ret;
+			uint32_t dxb = dx1 * cpp + x, sxb = sx1 * cpp + x, n = row - x, lim;
 
-			if (!is_fill)
-				soff = surf_off(s, sx1 * cpp + x, sy1 + y, &srun);
-			if (n > drun)
-				n = drun;
-			if (n > srun)
-				n = srun;
-			if (is_fill)
-				ret = fill_run(eng, hdr, d, d->base + doff, n, color, cpp, x % cpp);
-			else
-				ret = copy_run(eng, hdr, d, d->base + doff, s, s->base + soff, n);
-			if (ret)
-				return ret;
+			lim = page_span(d, dxb, dy1 + y);
+			if (n > lim)
+				n = lim;
+			if (!is_fill) {
+				lim = page_span(s, sxb, sy1 + y);
+				if (n > lim)
+					n = lim;
+			}
+			if (blit_seg(eng, hdr, d, dxb, dy1 + y, s, sxb, sy1 + y, n, cpp, is_fill,
+				     color, x % cpp))
+				return -EFAULT;
 			x += n;
 		}
 	}
+out_account:
 	eng->gpu->st.blit_bytes += bytes;
 	bytes = bytes * 1000 / eng->gpu->cfg.blit_mb_per_s;	/* modelled ns */
 	eng->model_ns += bytes;
