@@ -131,6 +131,11 @@ const struct gvt_reg_info gvt_reg_table[] = {
 	REG(WRPLL_CTL1, 0, 0, NULL, gvt_pll_write),
 	REG(WRPLL_CTL2, 0, 0, NULL, gvt_pll_write),
 	REG(DPLL_STATUS, GVT_F_RO, 0, gvt_dpll_status_read, NULL),
+	/*
+	 * DDI clocks of ports A..E gated (DDI_CLK_OFF, bits 19:15), as without a
+	 * BIOS: i915 then finds no "ungated DDI clock" on a disabled port.
+	 */
+	REG(DPLL_CTRL2, 0, 0x000f8000, NULL, NULL),
 	REG(SKL_DFSM, GVT_F_RO, 0, NULL, NULL),
 
 	/* ---- DDI ports A..E, AUX A..D ---- */

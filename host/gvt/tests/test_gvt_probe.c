@@ -220,7 +220,8 @@ static void step8_outputs(void **state)
 	aux_xfer(v, 1, (const uint8_t[]){ 0x10, 0, 0x50 }, 3, rx);
 	gvt_edid_generate(1920, 1200, exp);
 	assert_memory_equal(edid, exp, 128);
-	/* hardware state readout: everything off */
+	/* hardware state readout: everything off, DDI B clock gated */
+	assert_true(rd32(v, 0x6c05c) & (1u << 16));
 	assert_int_equal(rd32(v, 0x70008) & (1u << 30), 0);
 	assert_int_equal(rd32(v, 0x64100) & (1u << 31), 0);
 }
