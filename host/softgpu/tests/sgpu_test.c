@@ -40,9 +40,9 @@ static void quiet_log(void *arg, const char *line)
 	(void)line;
 }
 
-static int setup(void **state, bool threaded, uint64_t ggtt_size)
+static int setup_cfg(void **state, struct sgpu_config sc, uint64_t ggtt_size)
 {
-	struct sgpu_config sc = { .threaded = threaded, .log = quiet_log };
+	bool threaded = sc.threaded;
 	struct hdrv_config hc = { .use_irq = threaded, .ggtt_size = ggtt_size, .hang_ms = 200 };
 	struct hdrv_callbacks cb = { cb_done, cb_user, cb_error };
 	struct tenv *t = calloc(1, sizeof(*t));
@@ -66,6 +66,27 @@ out_destroy:
 out_free:
 	free(t);
 	return -1;
+}
+
+static int setup(void **state, bool threaded, uint64_t ggtt_size)
+{
+	struct sgpu_config sc = { .threaded = threaded, .log = quiet_log };
+
+	return setup_cfg(state, sc, ggtt_size);
+}
+
+int tenv_setup_watchdog(void **state)
+{
+	struct sgpu_config sc = { .watchdog_cmds = 1000, .log = quiet_log };
+
+	return setup_cfg(state, sc, 0);
+}
+
+int tenv_setup_paced(void **state)
+{
+	struct sgpu_config sc = { .threaded = true, .pace = true, .log = quiet_log };
+
+	return setup_cfg(state, sc, 0);
 }
 
 int tenv_setup_irq(void **state)

@@ -96,6 +96,8 @@ struct tenv {
 int tenv_setup_irq(void **state);
 int tenv_setup_poll(void **state);
 int tenv_setup_small_ggtt(void **state);	/* poll, only 64 MiB GGTT */
+int tenv_setup_watchdog(void **state);	/* poll, 1000-command watchdog */
+int tenv_setup_paced(void **state);	/* threads + irq, wall time paced */
 int tenv_teardown(void **state);
 
 struct hdrv_ctx *tctx(struct tenv *t, enum hdrv_engine_id e);

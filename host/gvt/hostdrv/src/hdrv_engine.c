@@ -422,10 +422,17 @@ int hdrv_engine_wait_idle(struct hdrv_gpu *gpu, enum hdrv_engine_id engine, uint
 	if ((unsigned int)engine >= HDRV_NUM_ENGINES)
 		return -EINVAL;
 	for (;;) {
-		hdrv_engine_poll(gpu, engine);
-		if (gpu->eng[engine].error)
+		struct hdrv_engine *e = &gpu->eng[engine];
+		bool error, idle;
+
+		hdrv_lock(gpu);
+		hdrv_handle_irq_locked(gpu);
+		error = e->error;
+		idle = !e->has_pending && e->active_idx >= e->n_active;
+		hdrv_unlock(gpu);
+		if (error)
 			return -EIO;
-		if (hdrv_engine_idle(gpu, engine))
+		if (idle)
 			return 0;
 		if (hdrv_now_ns() > end)
 			return -ETIMEDOUT;
