@@ -7,7 +7,8 @@ VM_TESTS += $(VALIDATION_VM_TESTS)
 
 .PHONY: validation validation-test
 validation:
-	@python3 -m py_compile validation/vmlib.py validation/vmrun.py $(VALIDATION_VM_TESTS)
+	@python3 -c 'import ast, sys; [ast.parse(open(f).read(), f) for f in sys.argv[1:]]' \
+		validation/vmlib.py validation/vmrun.py $(VALIDATION_VM_TESTS)
 
 validation-test: validation
 	@bash scripts/run-tests.sh $(foreach t,$(VALIDATION_VM_TESTS),vm:$(t))

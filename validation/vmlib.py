@@ -160,7 +160,7 @@ class Guest:
             append += " kvmgt.share=1"
             share = ["-fsdev", "local,id=kvmgt-share,path=%s,security_model=none,readonly=on"
                      % self.share_dir.replace(",", ",,"),
-                     "-device", "virtio-9p-pci,fsdev=kvmgt-share,mount_tag=kvmgtshare"]
+                     "-device", "virtio-9p-pci,fsdev=kvmgt-share,mount_tag=kvmgtshare,addr=12.0"]
         iommu = []
         if self.viommu:
             append += " intel_iommu=on"
@@ -173,11 +173,14 @@ class Guest:
                 ["-kernel", os.path.join(GUEST_DIR, "vmlinuz"),
                  "-initrd", os.path.join(GUEST_DIR, "initrd.img"),
                  "-append", append,
-                 "-drive", "file=%s,if=virtio,format=raw,snapshot=on"
+                 # the runner's own devices sit at slots 0x10-0x12, leaving the
+                 # low slots (00:02.0, the IGD slot, first) to the test's devices
+                 "-drive", "file=%s,if=none,id=kvmgt-root,format=raw,snapshot=on"
                  % os.path.join(GUEST_DIR, "rootfs.ext4"),
+                 "-device", "virtio-blk-pci,drive=kvmgt-root,addr=10.0",
                  "-chardev", "file,id=kvmgt-con,path=%s" % self.log_path,
                  "-serial", "chardev:kvmgt-con",
-                 "-device", "virtio-serial-pci,id=kvmgt-vser",
+                 "-device", "virtio-serial-pci,id=kvmgt-vser,addr=11.0",
                  "-chardev", "socket,id=kvmgt-agent,path=%s,abstract=on" % self._abstract,
                  "-device", "virtserialport,bus=kvmgt-vser.0,chardev=kvmgt-agent,"
                             "name=org.kvmgt.agent"] + share + self.qemu_args)
@@ -395,8 +398,13 @@ class Guest:
                 chunk = b""
             if not chunk:
                 self._dead = True
+                try:                        # QEMU closing the socket is QEMU exiting
+                    self._proc.wait(3)
+                except subprocess.TimeoutExpired:
+                    pass
                 self._check_alive("running %r" % (what,))
-                raise GuestError("%s: agent connection closed (%r)" % (self.name, what))
+                raise GuestError("%s: agent connection closed (%r); qemu.log:\n%s"
+                                 % (self.name, what, self._qemu_tail()))
             self._buf += chunk
             return
         self._check_alive("running %r" % (what,))

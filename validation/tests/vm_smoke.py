@@ -11,6 +11,7 @@ import time
 
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(TOP, "validation"))
+sys.dont_write_bytecode = True    # keep the source tree clean
 import vmlib  # noqa: E402
 
 n = 0
