@@ -8,7 +8,7 @@ pkgs=(
 	libcmocka-dev					# unit tests
 	libjson-c-dev					# vfio-user capabilities, control API
 	libpng-dev libvncserver-dev			# display export
-	mmdebstrap debian-archive-keyring zstd cpio e2fsprogs	# VM toolchain provisioning
+	mmdebstrap debian-archive-keyring zstd xz-utils cpio e2fsprogs	# VM toolchain provisioning
 	python3 pciutils procps iproute2 socat		# VM runner and test helpers
 	valgrind
 )
