@@ -20,6 +20,12 @@ $(GVT_TESTS): $(B)/host/gvt/tests/%: $(B)/host/gvt/tests/%.o $(GVT_TEST_COMMON) 
 	$(link)
 $(GVT_TESTS): LDLIBS += $(CMOCKA_LIBS)
 
+GVT_BENCH := $(B)/host/gvt/bench/bench_gvt_mmio
+BENCHES += $(GVT_BENCH)
+$(call objs_of,host/gvt/bench/bench_gvt_mmio.c): CPPFLAGS += $(GVT_CPPFLAGS)
+$(GVT_BENCH): $(call objs_of,host/gvt/bench/bench_gvt_mmio.c) $(GVT_LIB)
+	$(link)
+
 ifeq ($(FUZZ),1)
 FUZZERS += $(B)/host/gvt/fuzz/fuzz_gvt_mmio
 $(B)/host/gvt/fuzz/fuzz_gvt_mmio.o: CPPFLAGS += $(GVT_CPPFLAGS)
@@ -31,6 +37,6 @@ $(B)/host/gvt/fuzz/fuzz_gvt_mmio: LDFLAGS += $(FUZZ_LDFLAGS)
 endif
 
 .PHONY: gvt gvt-test
-gvt: $(GVT_LIB) $(GVT_TESTS)
+gvt: $(GVT_LIB) $(GVT_TESTS) $(GVT_BENCH)
 gvt-test: gvt
 	@bash scripts/run-tests.sh $(foreach t,$(GVT_TESTS),unit:$(t))
