@@ -154,9 +154,56 @@ int gvt_cfg_read(struct gvt_vgpu *v, uint32_t off, void *buf, size_t len)
 	return 0;
 }
 
+/*
+ * SWSCI (0xe8): the driver puts a function in the OpRegion's SCIC/PARM
+ * (mailbox 2) and raises bit 0 with bit 15 (SCI, not SMI) set; the BIOS
+ * answers in SCIC. Like upstream GVT-g, only the capability queries
+ * succeed (nothing supported, nothing requested); everything else gets a
+ * failure exit status. Windows issues these even without MBOX_SWSCI.
+ */
+#define SWSCI_SCI_TRIGGER	0x0001
+#define SWSCI_SCI_SELECT	0x8000
+#define OPREGION_SCIC		0x200
+#define OPREGION_PARM		0x204
+#define SCIC_FUNC(x)		(((x) >> 1) & 0xf)
+#define SCIC_SUBFUNC(x)		(((x) >> 8) & 0xff)
+#define SCIC_EXIT_MASK		0xe0u
+#define SCIC_F_GET_BIOS_DATA	4
+#define SCIC_F_GET_BIOS_CALLBACKS 6
+#define SCIC_SF_SUPPORTED_CALLS	0
+#define SCIC_SF_REQUESTED_CALLBACKS 1
+
+static void swsci_request(struct gvt_vgpu *v)
+{
+	uint64_t base = gvt_get_le32(v->cfg + ASLS);
+	uint32_t scic, parm;
+	unsigned int func, sub;
+
+	if (!base || v->hyp->gpa_read(v->hyp_priv, base + OPREGION_SCIC, &scic, 4) ||
+	    v->hyp->gpa_read(v->hyp_priv, base + OPREGION_PARM, &parm, 4)) {
+		gvt_vlog(v, 1, "SWSCI without a readable OpRegion (ASLS 0x%llx)",
+			 (unsigned long long)base);
+		return;
+	}
+	func = SCIC_FUNC(scic);
+	sub = SCIC_SUBFUNC(scic);
+	if ((func == SCIC_F_GET_BIOS_DATA && (sub == SCIC_SF_SUPPORTED_CALLS ||
+					       sub == SCIC_SF_REQUESTED_CALLBACKS)) ||
+	    (func == SCIC_F_GET_BIOS_CALLBACKS && sub == SCIC_SF_SUPPORTED_CALLS)) {
+		scic = 0;
+		parm = 0;
+	} else {
+		gvt_vlog(v, 2, "SWSCI function %u/%u not supported", func, sub);
+		scic &= ~SCIC_EXIT_MASK;
+	}
+	v->hyp->gpa_write(v->hyp_priv, base + OPREGION_SCIC, &scic, 4);
+	v->hyp->gpa_write(v->hyp_priv, base + OPREGION_PARM, &parm, 4);
+}
+
 int gvt_cfg_write(struct gvt_vgpu *v, uint32_t off, const void *buf, size_t len)
 {
 	const uint8_t *in = buf;
+	uint16_t swsci_old = (uint16_t)gvt_get_le(v->cfg + SWSCI, 2), swsci;
 	size_t i;
 
 	if (off > 4096 || len > 4096 - off)
@@ -166,6 +213,10 @@ int gvt_cfg_write(struct gvt_vgpu *v, uint32_t off, const void *buf, size_t len)
 
 		v->cfg[o] = (v->cfg[o] & ~v->cfg_wmask[o]) | (in[i] & v->cfg_wmask[o]);
 	}
+	swsci = (uint16_t)gvt_get_le(v->cfg + SWSCI, 2);
+	if ((swsci & SWSCI_SCI_SELECT) && (swsci & SWSCI_SCI_TRIGGER) &&
+	    !(swsci_old & SWSCI_SCI_TRIGGER))
+		swsci_request(v);
 	/* only one vector is offered: MME stays 0 */
 	v->cfg[MSI_CAP + 2] &= ~0x70;
 	if (off < PCI_ROM_ADDRESS + 4 && off + len > PCI_BASE_ADDRESS_0)

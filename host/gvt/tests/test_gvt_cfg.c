@@ -167,6 +167,53 @@ static void test_ext_space_and_bounds(void **state)
 	assert_int_equal(gvt_vgpu_cfg_read(c->v, 0xfc, buf, 8), 0);
 }
 
+static uint32_t ram32(struct ctx *c, uint64_t gpa)
+{
+	uint32_t v;
+
+	memcpy(&v, c->hyp->ram + gpa, 4);
+	return v;
+}
+
+static void put_ram32(struct ctx *c, uint64_t gpa, uint32_t v)
+{
+	memcpy(c->hyp->ram + gpa, &v, 4);
+}
+
+static void test_swsci(void **state)
+{
+	struct ctx *c = *state;
+	const uint64_t op = 0x100000;
+
+	/* firmware placed the OpRegion and wrote ASLS */
+	memcpy(c->hyp->ram + op, gvt_vgpu_opregion(c->v), GVT_OPREGION_SIZE);
+	cfgw32(c->v, 0xfc, (uint32_t)op);
+	/* GetBIOSData / SupportedCalls: success, nothing supported */
+	put_ram32(c, op + 0x200, (0u << 8) | (4u << 1) | 1);
+	put_ram32(c, op + 0x204, 0x1234);
+	cfgw16(c->v, 0xe8, 0x8001);
+	assert_int_equal(ram32(c, op + 0x200), 0);
+	assert_int_equal(ram32(c, op + 0x204), 0);
+	/* no new request without a 0 -> 1 edge of the trigger */
+	put_ram32(c, op + 0x200, (4u << 1) | 1);
+	cfgw16(c->v, 0xe8, 0x8001);
+	assert_int_equal(ram32(c, op + 0x200), (4u << 1) | 1);
+	/* anything else: exit status cleared (failure), indicator kept */
+	cfgw16(c->v, 0xe8, 0x8000);
+	put_ram32(c, op + 0x200, (5u << 8) | (4u << 1) | 0xe0 | 1);
+	cfgw16(c->v, 0xe8, 0x8001);
+	assert_int_equal(ram32(c, op + 0x200), (5u << 8) | (4u << 1) | 1);
+	/* SMI requests (bit 15 clear) are not ours */
+	cfgw16(c->v, 0xe8, 0x0000);
+	put_ram32(c, op + 0x200, (4u << 1) | 1);
+	cfgw16(c->v, 0xe8, 0x0001);
+	assert_int_equal(ram32(c, op + 0x200), (4u << 1) | 1);
+	/* without ASLS nothing is touched and nothing breaks */
+	cfgw32(c->v, 0xfc, 0);
+	cfgw16(c->v, 0xe8, 0x0000);
+	cfgw16(c->v, 0xe8, 0x8001);
+}
+
 static void test_reset_restores_cfg(void **state)
 {
 	struct ctx *c = *state;
@@ -189,6 +236,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_command, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_caps, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ext_space_and_bounds, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_swsci, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reset_restores_cfg, setup, teardown),
 	};
 
