@@ -18,6 +18,12 @@
 #include <stdint.h>
 #endif
 
+#ifdef __cplusplus
+#define IGD_STATIC_ASSERT(e, m) static_assert(e, m)
+#else
+#define IGD_STATIC_ASSERT(e, m) _Static_assert(e, m)
+#endif
+
 #define IGD_OPREGION_SIZE		0x2000u	/* 8 KiB */
 #define IGD_OPREGION_SIGNATURE		"IntelGraphicsMem"
 #define IGD_OPREGION_VERSION_2_0	0x02000000u
@@ -48,8 +54,8 @@ struct igd_opregion_header {
 	uint8_t rsvd[124];	/* 0x84 */
 } __attribute__((packed));
 
-_Static_assert(sizeof(struct igd_opregion_header) == 0x100, "opregion header");
-_Static_assert(__builtin_offsetof(struct igd_opregion_header, mboxes) == 0x58,
+IGD_STATIC_ASSERT(sizeof(struct igd_opregion_header) == 0x100, "opregion header");
+IGD_STATIC_ASSERT(__builtin_offsetof(struct igd_opregion_header, mboxes) == 0x58,
 	       "mboxes");
 
 struct vbt_header {
@@ -63,7 +69,7 @@ struct vbt_header {
 	uint32_t aim_offset[4];
 } __attribute__((packed));
 
-_Static_assert(sizeof(struct vbt_header) == 0x30, "vbt header");
+IGD_STATIC_ASSERT(sizeof(struct vbt_header) == 0x30, "vbt header");
 
 struct bdb_header {
 	char signature[16];	/* "BIOS_DATA_BLOCK " */
@@ -72,7 +78,7 @@ struct bdb_header {
 	uint16_t bdb_size;
 } __attribute__((packed));
 
-_Static_assert(sizeof(struct bdb_header) == 0x16, "bdb header");
+IGD_STATIC_ASSERT(sizeof(struct bdb_header) == 0x16, "bdb header");
 
 /* Block header preceding each BDB data block. */
 struct bdb_block_header {
@@ -80,7 +86,7 @@ struct bdb_block_header {
 	uint16_t size;
 } __attribute__((packed));
 
-_Static_assert(sizeof(struct bdb_block_header) == 3, "bdb block header");
+IGD_STATIC_ASSERT(sizeof(struct bdb_block_header) == 3, "bdb block header");
 
 #define BDB_GENERAL_FEATURES		1
 #define BDB_GENERAL_DEFINITIONS		2
@@ -137,10 +143,10 @@ struct vbt_child_device_33 {
 	uint8_t dvo_function;	/* 32 */
 } __attribute__((packed));
 
-_Static_assert(sizeof(struct vbt_child_device_33) == VBT_CHILD_SIZE, "child");
-_Static_assert(__builtin_offsetof(struct vbt_child_device_33, dvo_port) == 16,
+IGD_STATIC_ASSERT(sizeof(struct vbt_child_device_33) == VBT_CHILD_SIZE, "child");
+IGD_STATIC_ASSERT(__builtin_offsetof(struct vbt_child_device_33, dvo_port) == 16,
 	       "dvo_port");
-_Static_assert(__builtin_offsetof(struct vbt_child_device_33, aux_channel) == 25,
+IGD_STATIC_ASSERT(__builtin_offsetof(struct vbt_child_device_33, aux_channel) == 25,
 	       "aux_channel");
 
 /* BDB_GENERAL_DEFINITIONS data: this header, then the child entries. */
@@ -151,6 +157,6 @@ struct bdb_general_definitions_hdr {
 	uint8_t child_dev_size;
 } __attribute__((packed));
 
-_Static_assert(sizeof(struct bdb_general_definitions_hdr) == 5, "gen defs");
+IGD_STATIC_ASSERT(sizeof(struct bdb_general_definitions_hdr) == 5, "gen defs");
 
 #endif /* KVMGT_UAPI_IGD_OPREGION_H */

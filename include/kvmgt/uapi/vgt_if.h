@@ -17,6 +17,12 @@
 #include <stdint.h>
 #endif
 
+#ifdef __cplusplus
+#define VGT_IF_STATIC_ASSERT(e, m) static_assert(e, m)
+#else
+#define VGT_IF_STATIC_ASSERT(e, m) _Static_assert(e, m)
+#endif
+
 #define VGT_PVINFO_PAGE		0x78000u
 #define VGT_PVINFO_SIZE		0x1000u
 
@@ -84,23 +90,23 @@ struct vgt_if {
 
 #define VGT_IF_OFF(f)	((uint32_t)__builtin_offsetof(struct vgt_if, f))
 
-_Static_assert(sizeof(struct vgt_if) == VGT_PVINFO_SIZE, "vgt_if size");
-_Static_assert(VGT_IF_OFF(version_major) == 0x008, "version_major");
-_Static_assert(VGT_IF_OFF(version_minor) == 0x00a, "version_minor");
-_Static_assert(VGT_IF_OFF(vgt_id) == 0x00c, "vgt_id");
-_Static_assert(VGT_IF_OFF(vgt_caps) == 0x010, "vgt_caps");
-_Static_assert(VGT_IF_OFF(avail_rs.mappable_gmadr.base) == 0x040, "mbase");
-_Static_assert(VGT_IF_OFF(avail_rs.mappable_gmadr.size) == 0x044, "msize");
-_Static_assert(VGT_IF_OFF(avail_rs.nonmappable_gmadr.base) == 0x048, "ubase");
-_Static_assert(VGT_IF_OFF(avail_rs.nonmappable_gmadr.size) == 0x04c, "usize");
-_Static_assert(VGT_IF_OFF(avail_rs.fence_num) == 0x050, "fence_num");
-_Static_assert(VGT_IF_OFF(rsv4) == 0x800, "g2v half");
-_Static_assert(VGT_IF_OFF(display_ready) == 0x804, "display_ready");
-_Static_assert(VGT_IF_OFF(g2v_notify) == 0x818, "g2v_notify");
-_Static_assert(VGT_IF_OFF(cursor_x_hot) == 0x830, "cursor_x_hot");
-_Static_assert(VGT_IF_OFF(cursor_y_hot) == 0x834, "cursor_y_hot");
-_Static_assert(VGT_IF_OFF(pdp) == 0x838, "pdp");
-_Static_assert(VGT_IF_OFF(execlist_context_descriptor_lo) == 0x858, "ctx lo");
-_Static_assert(VGT_IF_OFF(execlist_context_descriptor_hi) == 0x85c, "ctx hi");
+VGT_IF_STATIC_ASSERT(sizeof(struct vgt_if) == VGT_PVINFO_SIZE, "vgt_if size");
+VGT_IF_STATIC_ASSERT(VGT_IF_OFF(version_major) == 0x008, "version_major");
+VGT_IF_STATIC_ASSERT(VGT_IF_OFF(version_minor) == 0x00a, "version_minor");
+VGT_IF_STATIC_ASSERT(VGT_IF_OFF(vgt_id) == 0x00c, "vgt_id");
+VGT_IF_STATIC_ASSERT(VGT_IF_OFF(vgt_caps) == 0x010, "vgt_caps");
+VGT_IF_STATIC_ASSERT(VGT_IF_OFF(avail_rs.mappable_gmadr.base) == 0x040, "mbase");
+VGT_IF_STATIC_ASSERT(VGT_IF_OFF(avail_rs.mappable_gmadr.size) == 0x044, "msize");
+VGT_IF_STATIC_ASSERT(VGT_IF_OFF(avail_rs.nonmappable_gmadr.base) == 0x048, "ubase");
+VGT_IF_STATIC_ASSERT(VGT_IF_OFF(avail_rs.nonmappable_gmadr.size) == 0x04c, "usize");
+VGT_IF_STATIC_ASSERT(VGT_IF_OFF(avail_rs.fence_num) == 0x050, "fence_num");
+VGT_IF_STATIC_ASSERT(VGT_IF_OFF(rsv4) == 0x800, "g2v half");
+VGT_IF_STATIC_ASSERT(VGT_IF_OFF(display_ready) == 0x804, "display_ready");
+VGT_IF_STATIC_ASSERT(VGT_IF_OFF(g2v_notify) == 0x818, "g2v_notify");
+VGT_IF_STATIC_ASSERT(VGT_IF_OFF(cursor_x_hot) == 0x830, "cursor_x_hot");
+VGT_IF_STATIC_ASSERT(VGT_IF_OFF(cursor_y_hot) == 0x834, "cursor_y_hot");
+VGT_IF_STATIC_ASSERT(VGT_IF_OFF(pdp) == 0x838, "pdp");
+VGT_IF_STATIC_ASSERT(VGT_IF_OFF(execlist_context_descriptor_lo) == 0x858, "ctx lo");
+VGT_IF_STATIC_ASSERT(VGT_IF_OFF(execlist_context_descriptor_hi) == 0x85c, "ctx hi");
 
 #endif /* KVMGT_UAPI_VGT_IF_H */
