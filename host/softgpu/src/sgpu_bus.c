@@ -77,6 +77,22 @@ static void bus_dma_free(void *ctx, struct hdrv_dma *mem)
 	mem->size = 0;
 }
 
+static int bus_dma_map(void *ctx, void *cpu, size_t size, struct hdrv_dma *out)
+{
+	int ret = sgpu_dma_map(ctx, cpu, size, &out->dma);
+
+	if (!ret) {
+		out->cpu = cpu;
+		out->size = size;
+	}
+	return ret;
+}
+
+static void bus_dma_unmap(void *ctx, struct hdrv_dma *mem)
+{
+	sgpu_dma_unmap(ctx, mem->dma);	/* not owned: the memory stays */
+}
+
 static int bus_irq_connect(void *ctx, void (*handler)(void *arg), void *arg)
 {
 	sgpu_set_irq_handler(ctx, handler, arg);
@@ -91,6 +107,8 @@ static const struct hdrv_bus_ops sgpu_bus_ops = {
 	.write64 = bus_write64,
 	.dma_alloc = bus_dma_alloc,
 	.dma_free = bus_dma_free,
+	.dma_map = bus_dma_map,
+	.dma_unmap = bus_dma_unmap,
 	.irq_connect = bus_irq_connect,
 };
 

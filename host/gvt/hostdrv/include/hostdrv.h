@@ -35,6 +35,13 @@ struct hdrv_bus_ops {
 	int (*dma_alloc)(void *ctx, size_t size, struct hdrv_dma *out);
 	void (*dma_free)(void *ctx, struct hdrv_dma *mem);
 	/*
+	 * Make existing memory (e.g. guest RAM the vGPU shadows into the GGTT)
+	 * reachable by the GPU: page aligned cpu/size; out->dma is its bus
+	 * address. Optional (NULL: -EOPNOTSUPP).
+	 */
+	int (*dma_map)(void *ctx, void *cpu, size_t size, struct hdrv_dma *out);
+	void (*dma_unmap)(void *ctx, struct hdrv_dma *mem);
+	/*
 	 * Connect the interrupt line: handler(arg) is called (from any thread,
 	 * never with bus locks held) whenever the GPU asserts its interrupt.
 	 * handler == NULL disconnects. Optional (NULL: the driver polls).
@@ -105,6 +112,9 @@ void hdrv_mmio_write(struct hdrv_gpu *gpu, uint32_t reg, uint32_t val);
 
 int hdrv_dma_alloc(struct hdrv_gpu *gpu, size_t size, struct hdrv_dma *out);
 void hdrv_dma_free(struct hdrv_gpu *gpu, struct hdrv_dma *mem);
+/* Map caller memory for the GPU (page aligned); undo with hdrv_dma_unmap. */
+int hdrv_dma_map(struct hdrv_gpu *gpu, void *cpu, size_t size, struct hdrv_dma *out);
+void hdrv_dma_unmap(struct hdrv_gpu *gpu, struct hdrv_dma *mem);
 
 /* GGTT address space allocator (4 KiB granules; never hands out page 0). */
 int hdrv_ggtt_alloc(struct hdrv_gpu *gpu, uint64_t size, uint64_t align, uint64_t *gtt);

@@ -148,6 +148,23 @@ void hdrv_dma_free(struct hdrv_gpu *gpu, struct hdrv_dma *mem)
 	memset(mem, 0, sizeof(*mem));
 }
 
+int hdrv_dma_map(struct hdrv_gpu *gpu, void *cpu, size_t size, struct hdrv_dma *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (!gpu->bus.ops->dma_map)
+		return -EOPNOTSUPP;
+	if (!cpu || !size || ((uintptr_t)cpu & 4095) || (size & 4095))
+		return -EINVAL;
+	return gpu->bus.ops->dma_map(gpu->bus.ctx, cpu, size, out);
+}
+
+void hdrv_dma_unmap(struct hdrv_gpu *gpu, struct hdrv_dma *mem)
+{
+	if (mem->cpu && gpu->bus.ops->dma_unmap)
+		gpu->bus.ops->dma_unmap(gpu->bus.ctx, mem);
+	memset(mem, 0, sizeof(*mem));
+}
+
 static bool page_used(struct hdrv_gpu *gpu, uint64_t p)
 {
 	return gpu->ggtt_map[p / 64] & (1ull << (p % 64));

@@ -197,6 +197,37 @@ static void test_ggtt_pte_and_aperture(void **state)
 	hdrv_dma_free(e->gpu, &mem);
 }
 
+static void test_dma_map_external_memory(void **state)
+{
+	struct env *e = *state;
+	struct hdrv_ctx *ctx;
+	struct hdrv_dma ext;
+	uint64_t gtt;
+	uint32_t *mem = aligned_alloc(4096, 8192), cmd[4];
+
+	/* memory the driver did not allocate (guest RAM for the vGPU) */
+	assert_non_null(mem);
+	memset(mem, 0, 8192);
+	assert_int_equal(hdrv_dma_map(e->gpu, mem + 1, 4096, &ext), -EINVAL);
+	assert_int_equal(hdrv_dma_map(e->gpu, mem, 8192, &ext), 0);
+	assert_int_equal(hdrv_ggtt_alloc(e->gpu, 8192, 0, &gtt), 0);
+	assert_int_equal(hdrv_ggtt_insert_range(e->gpu, gtt, &ext), 0);
+	assert_int_equal(hdrv_ctx_create(e->gpu, HDRV_VECS, NULL, &ctx), 0);
+	cmd[0] = (0x20u << 23) | (1u << 22) | 2;	/* MI_STORE_DWORD_IMM, GGTT */
+	cmd[1] = (uint32_t)gtt + 4096 + 16;
+	cmd[2] = 0;
+	cmd[3] = 0xE7E7;
+	assert_int_equal(hdrv_ctx_emit(ctx, cmd, 4), 0);
+	assert_int_equal(hdrv_engine_submit(e->gpu, ctx, NULL), 0);
+	assert_int_equal(hdrv_engine_wait_idle(e->gpu, HDRV_VECS, 5000), 0);
+	assert_int_equal(mem[1024 + 4], 0xE7E7);
+	hdrv_ctx_destroy(ctx);
+	hdrv_ggtt_clear(e->gpu, gtt, 2);
+	hdrv_ggtt_release(e->gpu, gtt, 8192);
+	hdrv_dma_unmap(e->gpu, &ext);
+	free(mem);
+}
+
 static void test_ring_emit_wraps_and_fills(void **state)
 {
 	struct env *e = *state;
@@ -260,6 +291,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_bringup_state, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ggtt_allocator, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ggtt_pte_and_aperture, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dma_map_external_memory, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ring_emit_wraps_and_fills, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_submit_checks, setup, teardown),
 	};
