@@ -218,8 +218,11 @@ bool gvt_gpu_device_supported(uint16_t device_id);
  */
 int gvt_gpu_create(const struct gvt_gpu_desc *desc, const struct gvt_host_ops *ops,
 		   void *priv, struct gvt_gpu **out);
-/** gvt_gpu_destroy() - free the GPU; all its vGPUs must be destroyed first */
-void gvt_gpu_destroy(struct gvt_gpu *gpu);
+/**
+ * gvt_gpu_destroy() - free the GPU object
+ * Return: 0, or -EBUSY (nothing freed) while vGPUs of it still exist.
+ */
+int gvt_gpu_destroy(struct gvt_gpu *gpu);
 /** gvt_gpu_type_count() - number of vGPU types this GPU offers (<= GVT_NUM_TYPES) */
 unsigned int gvt_gpu_type_count(const struct gvt_gpu *gpu);
 /**

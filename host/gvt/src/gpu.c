@@ -126,13 +126,21 @@ out_free:
 	return ret;
 }
 
-void gvt_gpu_destroy(struct gvt_gpu *gpu)
+int gvt_gpu_destroy(struct gvt_gpu *gpu)
 {
+	unsigned int n;
+
 	if (!gpu)
-		return;
+		return 0;
+	gvt_mutex_lock(&gpu->lock);
+	n = gpu->nvgpus;
+	gvt_mutex_unlock(&gpu->lock);
+	if (n)
+		return -EBUSY;
 	gvt_mutex_destroy(&gpu->lock);
 	gvt_free(gpu->reg_index);
 	gvt_free(gpu);
+	return 0;
 }
 
 unsigned int gvt_gpu_type_count(const struct gvt_gpu *gpu)

@@ -155,7 +155,7 @@ struct fake_env *fake_env_new(uint16_t device_id, uint64_t aperture)
 
 void fake_env_free(struct fake_env *env)
 {
-	gvt_gpu_destroy(env->gpu);
+	assert_int_equal(gvt_gpu_destroy(env->gpu), 0);
 	free(env->host.ggtt);
 	free(env);
 }

@@ -147,6 +147,7 @@ static void test_mixed_types(void **state)
 	assert_int_equal(avail(env, 1), 1);	/* 384 MiB aperture, 640 MiB high */
 	b = fake_vgpu_new(env, "GVTg_V5_4", h);
 	assert_int_equal(avail(env, 1), 0);
+	assert_int_equal(gvt_gpu_destroy(env->gpu), -EBUSY);	/* vGPUs alive */
 	gvt_vgpu_destroy(a);
 	assert_int_equal(avail(env, 2), 2);
 	gvt_vgpu_destroy(b);
