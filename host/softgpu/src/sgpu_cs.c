@@ -391,9 +391,20 @@ static uint32_t cmd_length(uint32_t hdr)
 		op = (hdr >> 23) & 0x3F;
 		if (op < 0x10)
 			return 1;
-		if (op == MI_STORE_DATA_IMM)
+		switch (op) {
+		case 0x12:	/* MI_LOAD_SCAN_LINES_INCL/EXCL: fixed */
+		case 0x13:
+			return 2;
+		case MI_FLUSH_DW:	/* bits 7.. carry flags */
+		case 0x28:		/* MI_REPORT_PERF_COUNT */
+			return (hdr & 0x3F) + 2;
+		case MI_STORE_DATA_IMM:
+		case 0x23:		/* MI_UPDATE_GTT */
+		case 0x27:		/* MI_CLFLUSH */
 			return (hdr & 0x3FF) + 2;
-		return (hdr & 0xFF) + 2;
+		default:
+			return (hdr & 0xFF) + 2;
+		}
 	case 2:
 		return (hdr & 0xFF) + 2;
 	case 3:
@@ -402,8 +413,10 @@ static uint32_t cmd_length(uint32_t hdr)
 		subop = (hdr >> 16) & 0xFF;
 		if (sub == 1 && (opc == 0 || (opc == 1 && subop == 4)))
 			return 1;	/* 3DSTATE_VF_STATISTICS, PIPELINE_SELECT, ... */
-		if (sub == 3 && opc == 0 && subop == 0x17)
-			return (hdr & 0x1FF) + 2;	/* 3DSTATE_SO_DECL_LIST */
+		if (sub == 3 && opc == 1 && (subop == 0x17 || (subop >= 0x43 && subop <= 0x47)))
+			return (hdr & 0x1FF) + 2;	/* SO_DECL_LIST, BINDING_TABLE_EDIT_* */
+		if (sub == 3 && opc == 1 && (subop == 0x39 || subop == 0x3A))
+			return (hdr & 0x7FF) + 2;	/* 3DSTATE_DX9_CONSTANTF_VS/PS */
 		if (sub == 2)
 			return (hdr & 0xFFFF) + 2;	/* media / MFX / VEBOX */
 		return (hdr & 0xFF) + 2;

@@ -339,6 +339,74 @@ static void test_unprivileged_batch_restrictions(void **state)
 	hdrv_bo_destroy(t->gpu, &out);
 }
 
+/*
+ * What i915 (6.12, gen9) puts in a request on rcs and on an xCS ring
+ * (gen8_emit_flush_rcs/xcs, gen8_emit_bb_start_noarb, gen8_emit_fini_breadcrumb_*)
+ * with a render-state batch like gen9_null_state: must run unchanged.
+ */
+static void test_i915_request_sequence(void **state)
+{
+	struct tenv *t = *state;
+	struct hdrv_ctx *rcs = tctx(t, HDRV_RCS), *vcs = tctx(t, HDRV_VCS);
+	struct hdrv_bo bb, hwsp;
+	uint32_t *c, n = 0, *pphwsp, g;
+	uint32_t *seq;
+
+	tbo(t, &bb, 4096);
+	tbo(t, &hwsp, 4096);
+	g = (uint32_t)hwsp.gtt;
+	seq = hwsp.mem.cpu;
+	c = bb.mem.cpu;
+	c[n++] = 0x69040300;			/* PIPELINE_SELECT */
+	c[n++] = 0x61010011;			/* STATE_BASE_ADDRESS, 19 dwords */
+	n += 18;
+	c[n++] = 0x61020001;			/* STATE_SIP */
+	c[n++] = 0;
+	c[n++] = 0;
+	c[n++] = 0x680B0001;			/* 3DSTATE_VF_STATISTICS */
+	c[n++] = 0x79170000 | 0x101;		/* 3DSTATE_SO_DECL_LIST, 9-bit length */
+	n += 0x101;
+	c[n++] = 0x78130000 | 4;		/* 3DSTATE_x, 6 dwords */
+	n += 5;
+	c[n++] = 0x7B000005;			/* 3DPRIMITIVE */
+	n += 6;
+	c[n++] = MI_BATCH_BUFFER_END;
+	assert_true(n * 4 < 4096);
+
+	/* rcs: invalidate flush, batch, fini breadcrumb */
+	temit(rcs, 6, PIPE_CONTROL, 0, 0, 0, 0, 0);
+	temit(rcs, 6, PIPE_CONTROL, (1u << 20) | (1u << 18) | PC_QW_WRITE | PC_STORE_INDEX, 0xD0, 0, 0, 0);
+	temit(rcs, 4, MI_ARB_ON_OFF, MI_BB_START, (uint32_t)bb.gtt, 0);
+	temit(rcs, 6, PIPE_CONTROL, (1u << 20) | (1u << 12) | (1u << 0), 0, 0, 0, 0);
+	temit(rcs, 6, PIPE_CONTROL, (1u << 7) | (1u << 20) | PC_GLOBAL_GTT | PC_QW_WRITE,
+	      g + 0x100, 0, 17, 0);
+	temit(rcs, 4, MI_USER_INTERRUPT, MI_ARB_ON_OFF | 1, MI_ARB_CHECK, MI_NOOP);
+	/* vcs: MI_FLUSH_DW flavours */
+	temit(vcs, 4, MI_FLUSH_DW | MI_FLUSH_DW_STORE_INDEX | MI_FLUSH_DW_OP_STOREDW | (1u << 18) |
+	      (1u << 7), 0xD0 | MI_FLUSH_DW_USE_GTT, 0, 0);
+	temit(vcs, 4, MI_STORE_DWORD_IMM | MI_USE_GGTT, g + 0x200, 0, 4);	/* init breadcrumb */
+	temit(vcs, 2, MI_NOOP, MI_ARB_CHECK);
+	temit(vcs, 4, MI_FLUSH_DW | MI_FLUSH_DW_OP_STOREDW, (g + 0x108) | MI_FLUSH_DW_USE_GTT, 0, 23);
+	temit(vcs, 4, MI_USER_INTERRUPT, MI_ARB_ON_OFF | 1, MI_ARB_CHECK, MI_NOOP);
+
+	assert_int_equal(trun(t, rcs), 0);
+	assert_int_equal(trun(t, vcs), 0);
+	assert_int_equal(seq[0x100 / 4], 17);
+	assert_int_equal(seq[0x108 / 4], 23);
+	assert_int_equal(seq[0x104 / 4], 0);
+	assert_int_equal(seq[0x200 / 4], 4);
+	pphwsp = (uint32_t *)(hdrv_ctx_regs(rcs) - 1024);
+	assert_int_equal(pphwsp[0xD0 / 4], 0);	/* store-index of a zero qword */
+	assert_true(atomic_load(&t->user_irqs[HDRV_RCS]) >= 1);
+	assert_true(atomic_load(&t->user_irqs[HDRV_VCS]) >= 1);
+	assert_int_equal(tstatus(t, rcs), HDRV_CTX_COMPLETE);
+	assert_int_equal(tstatus(t, vcs), HDRV_CTX_COMPLETE);
+	hdrv_ctx_destroy(rcs);
+	hdrv_ctx_destroy(vcs);
+	hdrv_bo_destroy(t->gpu, &bb);
+	hdrv_bo_destroy(t->gpu, &hwsp);
+}
+
 #define T(fn, setup) cmocka_unit_test_setup_teardown(fn, setup, tenv_teardown)
 
 int main(void)
@@ -347,6 +415,7 @@ int main(void)
 		T(test_store_dword_ggtt_all_engines, tenv_setup_poll),
 		T(test_store_dword_ggtt_all_engines, tenv_setup_irq),
 		T(test_store_qword_and_index, tenv_setup_poll),
+		T(test_i915_request_sequence, tenv_setup_irq),
 		T(test_store_dword_ppgtt_4lvl_4k, tenv_setup_poll),
 		T(test_store_dword_ppgtt_3lvl_4k, tenv_setup_poll),
 		T(test_store_dword_ppgtt_4lvl_64k, tenv_setup_poll),
