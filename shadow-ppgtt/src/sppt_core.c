@@ -147,23 +147,21 @@ static int sppt_pin_get(struct sppt_vgpu *vgpu, u64 gfn, u64 *dma)
 		*dma = c->dma[j];
 		return 0;
 	}
+	/* Pin before allocating: gfns outside guest RAM (guest garbage) fail
+	 * here without touching the cache. */
+	ret = vgpu->ops->pin(vgpu->priv, gfn, dma);
+	if (ret)
+		return ret;
 	if (!c) {
 		c = sppt_meta_alloc(vgpu, sizeof(*c));
-		if (!c)
+		if (!c) {
+			vgpu->ops->unpin(vgpu->priv, gfn, *dma);
 			return -ENOMEM;
+		}
 		c->node.key = ck;
 		sppt_hash_add(&vgpu->pins, &c->node);
 	}
-	ret = vgpu->ops->pin(vgpu->priv, gfn, &c->dma[j]);
-	if (ret) {
-		if (!c->used) {
-			sppt_hash_del(&vgpu->pins, &c->node);
-			if (vgpu->chunk_cache[ck & 15] == c)
-				vgpu->chunk_cache[ck & 15] = NULL;
-			sppt_meta_free(vgpu, c, sizeof(*c));
-		}
-		return ret;
-	}
+	c->dma[j] = *dma;
 	c->ref[j] = 1;
 	c->used++;
 	vgpu->st.pins++;

@@ -76,7 +76,7 @@ int fake_check_root(const struct fake_hv *hv, struct sppt_vgpu *vgpu, struct spp
  * (guest table, shadow table) already checked are skipped. Reset the memo
  * (fake_memo_reset) whenever the guest or the shadows may have changed. */
 struct fake_memo;
-struct fake_memo *fake_memo_new(void);
+struct fake_memo *fake_memo_new(unsigned int bits); /* 2^bits entries, 0 = 2^16 */
 void fake_memo_reset(struct fake_memo *m);
 void fake_memo_free(struct fake_memo *m);
 int fake_check_root_memo(const struct fake_hv *hv, struct sppt_vgpu *vgpu,

@@ -48,8 +48,18 @@ static uint32_t rnd(struct prop *p, uint32_t bound)
 		v = (uint32_t)(fake_rand(&s->rng) >> 32);
 	} else {
 		if (s->pos + 2 > s->len) {
-			p->done = 1;
-			return 0;
+			uint64_t h = 0xcbf29ce484222325ull;
+			size_t i;
+
+			if (!s->prng_tail) {
+				p->done = 1;
+				return 0;
+			}
+			for (i = 0; i < s->len; i++)
+				h = (h ^ s->data[i]) * 0x100000001b3ull;
+			s->rng = h;
+			s->data = NULL;
+			return rnd(p, bound);
 		}
 		v = (uint32_t)s->data[s->pos] | (uint32_t)s->data[s->pos + 1] << 8;
 		s->pos += 2;
@@ -350,6 +360,8 @@ int prop_run(const struct prop_opts *oin, struct prop_src *src, unsigned long st
 		o.npages = 1024;
 	if (!o.pool)
 		o.pool = 40;
+	if (!o.submit_pct)
+		o.submit_pct = 18;
 	memset(&p, 0, sizeof(p));
 	p.o = &o;
 	p.src = src;
@@ -359,7 +371,7 @@ int prop_run(const struct prop_opts *oin, struct prop_src *src, unsigned long st
 	p.msglen = msglen;
 	p.check_rng = 12345;
 	msg[0] = 0;
-	p.memo = fake_memo_new();
+	p.memo = fake_memo_new(o.memo_bits);
 	if (!p.memo || fake_hv_init(&p.hv, o.npages)) {
 		fake_memo_free(p.memo);
 		snprintf(msg, msglen, "fake_hv_init failed");
@@ -380,23 +392,28 @@ int prop_run(const struct prop_opts *oin, struct prop_src *src, unsigned long st
 	}
 	p.hv.vgpu = p.vgpu;
 	for (s = 0; s < steps && !p.done && !ret; s++) {
-		uint32_t op = rnd(&p, 100);
+		uint32_t op;
 
+		/* submit_pct % of the steps submit; the others write or churn
+		 * roots in the fixed ratio below. */
 		p.res->steps++;
-		if (op < 70) {
+		if (rnd(&p, 100) < o.submit_pct) {
+			ret = submit(&p);
+			continue;
+		}
+		op = rnd(&p, 100);
+		if (op < 85) {
 			uint64_t gpa = (pool_gfn(&p) << 12) + pick_index(&p) * 8;
 
 			write_entry(&p, gpa, gen_value(&p));
-		} else if (op < 72) {
+		} else if (op < 88) {
 			reuse_page(&p);
-		} else if (op < 77) {
+		} else if (op < 95) {
 			root_create(&p);
-		} else if (op < 80) {
+		} else if (op < 99) {
 			root_destroy(&p);
-		} else if (op < 82) {
-			flush_torn(&p);
 		} else {
-			ret = submit(&p);
+			flush_torn(&p);
 		}
 	}
 	if (p.done < 0)

@@ -17,6 +17,7 @@ struct prop_src {
 	uint64_t rng;		/* PRNG state when data is NULL */
 	const uint8_t *data;	/* fuzzer bytes, consumed in order */
 	size_t len, pos;
+	int prng_tail;		/* bytes exhausted: continue with a PRNG seeded from them */
 };
 
 struct prop_opts {
@@ -28,6 +29,8 @@ struct prop_opts {
 	int no_guest_page;		/* hide ops.guest_page (read_gpa path) */
 	unsigned int samples;		/* random VAs per root per check */
 	int allow_alloc_fail;		/* inject one shadow table allocation failure */
+	unsigned int memo_bits;
+	unsigned int submit_pct;	/* % of steps that submit (default 18) */		/* checker memo size, 0 = 2^16 entries */
 };
 
 struct prop_result {
