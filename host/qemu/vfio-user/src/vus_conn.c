@@ -258,8 +258,8 @@ void vus_conn_serve(struct vus_conn *c)
 		vus_close_fds(fds, nfds);
 		if (err) {
 			atomic_fetch_add(&dev->st_bad, 1);
-			vus_log_rl(VUS_LOG_DEBUG, "%s: cmd %u id %u: error %d",
-				   dev->desc.name, msg.hdr->cmd, msg.hdr->msg_id, err);
+			vus_log_rl(VUS_LOG_DEBUG, "%s: cmd %u id %u size %u: error %d",
+				   dev->desc.name, msg.hdr->cmd, msg.hdr->msg_id, msg.hdr->size, err);
 		}
 		if (msg.pending_unmap && !vus_conn_wait_unmap(c))
 			break;

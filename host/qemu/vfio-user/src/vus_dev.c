@@ -105,7 +105,6 @@ static void *vus_conn_main(void *arg)
 {
 	struct vus_conn *c = arg;
 	struct vus_dev *dev = c->dev;
-	uint64_t gpa, len;
 
 	vus_log(VUS_LOG_INFO, "%s: client connected", dev->desc.name);
 	if (dev->ops->client)
@@ -113,18 +112,7 @@ static void *vus_conn_main(void *arg)
 	vus_conn_serve(c);
 
 	/* The client is gone: drop its maps and eventfds, keep the device. */
-	for (;;) {
-		pthread_mutex_lock(&dev->dma.lock);
-		if (!dev->dma.nr) {
-			pthread_mutex_unlock(&dev->dma.lock);
-			break;
-		}
-		gpa = dev->dma.maps[0]->gpa;
-		len = dev->dma.maps[0]->len;
-		pthread_mutex_unlock(&dev->dma.lock);
-		if (vus_dma_remove(dev, gpa, len) == 0 && dev->ops->dma_unmap)
-			dev->ops->dma_unmap(dev->opaque, gpa, len);
-	}
+	vus_dma_remove_range(dev, 0, 0, dev->ops->dma_unmap, dev->opaque);
 	vus_irqs_drop_client(dev);
 	if (dev->ops->client)
 		dev->ops->client(dev->opaque, false);

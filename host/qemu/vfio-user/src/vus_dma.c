@@ -209,6 +209,55 @@ int vus_dma_remove(struct vus_dev *dev, uint64_t gpa, uint64_t len)
 	return ret;
 }
 
+/*
+ * Remove every map inside [gpa, gpa+len) (len 0 or a wrap: to the end of
+ * the address space), like the kernel's type1 unmap: QEMU's vIOMMU path
+ * unmaps whole address-space chunks, not exact maps. A map straddling an
+ * edge of the range is -EINVAL and nothing is removed. Returns the number
+ * of maps removed; for each, unmap(opaque, gpa, len) after removal.
+ */
+int vus_dma_remove_range(struct vus_dev *dev, uint64_t gpa, uint64_t len,
+			 void (*unmap)(void *opaque, uint64_t gpa, uint64_t len),
+			 void *opaque)
+{
+	struct vus_dma_table *t = &dev->dma;
+	uint64_t last = len && gpa + len - 1 >= gpa ? gpa + len - 1 : UINT64_MAX;
+	int n = 0;
+
+	pthread_mutex_lock(&t->lock);
+	for (uint32_t i = 0; i < t->nr; i++) {
+		struct vus_map *m = t->maps[i];
+		uint64_t mlast = m->gpa + m->len - 1;
+
+		if (mlast < gpa || m->gpa > last)
+			continue;
+		if (m->gpa < gpa || mlast > last) {
+			pthread_mutex_unlock(&t->lock);
+			return -EINVAL;
+		}
+	}
+	for (;;) {
+		uint64_t mg, ml;
+		uint32_t i;
+
+		for (i = 0; i < t->nr; i++)
+			if (t->maps[i]->gpa >= gpa && t->maps[i]->gpa <= last)
+				break;
+		if (i == t->nr)
+			break;
+		mg = t->maps[i]->gpa;
+		ml = t->maps[i]->len;
+		vus_dma_remove_at(dev, i);
+		n++;
+		pthread_mutex_unlock(&t->lock);
+		if (unmap)
+			unmap(opaque, mg, ml);
+		pthread_mutex_lock(&t->lock);
+	}
+	pthread_mutex_unlock(&t->lock);
+	return n;
+}
+
 void vus_dma_remove_all(struct vus_dev *dev)
 {
 	struct vus_dma_table *t = &dev->dma;

@@ -117,7 +117,6 @@ static int vus_handle_dma_unmap(struct vus_conn *c, struct vus_msg *msg)
 {
 	struct vus_dev *dev = c->dev;
 	struct vus_dma_unmap u;
-	uint64_t gpa, len;
 	int ret;
 
 	if (msg->payload_len < sizeof(u) || msg->nfds)
@@ -127,26 +126,17 @@ static int vus_handle_dma_unmap(struct vus_conn *c, struct vus_msg *msg)
 		return EINVAL;
 	if (u.flags & ~VUS_DMA_UNMAP_FLAG_ALL)
 		return ENOTSUP;	/* no dirty bitmaps: no migration */
-	if (u.flags & VUS_DMA_UNMAP_FLAG_ALL) {
-		for (;;) {
-			pthread_mutex_lock(&dev->dma.lock);
-			if (!dev->dma.nr) {
-				pthread_mutex_unlock(&dev->dma.lock);
-				break;
-			}
-			gpa = dev->dma.maps[0]->gpa;
-			len = dev->dma.maps[0]->len;
-			pthread_mutex_unlock(&dev->dma.lock);
-			if (vus_dma_remove(dev, gpa, len) == 0 && dev->ops->dma_unmap)
-				dev->ops->dma_unmap(dev->opaque, gpa, len);
-		}
-	} else {
-		ret = vus_dma_remove(dev, u.addr, u.size);
-		if (ret)
-			return -ret;
-		if (dev->ops->dma_unmap)
-			dev->ops->dma_unmap(dev->opaque, u.addr, u.size);
-	}
+	/* FLAG_ALL: the whole space. Otherwise every map inside the range
+	 * (an exact map, or a vIOMMU chunk covering several or none). */
+	if (u.flags & VUS_DMA_UNMAP_FLAG_ALL)
+		ret = vus_dma_remove_range(dev, 0, 0, dev->ops->dma_unmap, dev->opaque);
+	else if (!u.size)
+		return EINVAL;
+	else
+		ret = vus_dma_remove_range(dev, u.addr, u.size, dev->ops->dma_unmap,
+					   dev->opaque);
+	if (ret < 0)
+		return -ret;
 	if (vus_reply_room(msg, sizeof(u)))
 		return ENOSPC;
 	u.argsz = sizeof(u);
