@@ -335,6 +335,21 @@ uint32_t gvt_vgpu_asls(struct gvt_vgpu *vgpu);
 int gvt_display_get_plane(struct gvt_vgpu *vgpu, unsigned int pipe, enum gvt_plane_type type,
 			  struct gvt_plane_info *info);
 /**
+ * gvt_display_capture() - the visible image of pipe @pipe's primary plane,
+ * converted to 0x00RRGGBB pixels, detiled (linear, X and Y tiling) and read
+ * through the vGPU's GGTT (for screenshots and VNC).
+ * @dst: @max_w x @max_h pixels with @dst_stride bytes per row
+ * @info: optional; the decoded plane (see gvt_display_get_plane)
+ * Writes min(width, @max_w) x min(height, @max_h) pixels from the plane's
+ * PLANE_OFFSET origin.
+ * Return: 0; -ENODEV (plane or pipe off), -ENOTSUP (format or tiling not
+ * convertible: C8, Yf, 64-bit), -EFAULT (surface not mapped in the GGTT),
+ * -E2BIG (surface over 256 MiB), -ENOMEM, -EINVAL.
+ */
+int gvt_display_capture(struct gvt_vgpu *vgpu, unsigned int pipe, uint32_t *dst,
+			size_t dst_stride, unsigned int max_w, unsigned int max_h,
+			struct gvt_plane_info *info);
+/**
  * gvt_display_set_edid() - replace the monitor's EDID (1..2 blocks of 128
  * bytes, valid header and checksums) and signal a hotplug to the guest.
  * Return: 0 or -EINVAL (nothing changed).

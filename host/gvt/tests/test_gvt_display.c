@@ -344,6 +344,110 @@ static void test_flip_and_plane(void **state)
 	assert_int_equal(gvt_display_get_plane(c->v, 3, GVT_PLANE_CURSOR, &p), -EINVAL);
 }
 
+static uint32_t pattern(unsigned int x, unsigned int y)
+{
+	return ((x * 7) & 0xff) << 16 | ((y * 13) & 0xff) << 8 | ((x ^ y) & 0xff);
+}
+
+/* Map @pages guest pages at gpa 0x400000 behind GM @gm, fill them via @place. */
+static void map_surface(struct ctx *c, uint64_t gm, unsigned int pages)
+{
+	for (unsigned int i = 0; i < pages; i++)
+		wr64(c->v, (8u << 20) + ((gm >> 12) + i) * 8, (0x400000ull + i * 4096) | 1);
+}
+
+static void put_px(struct ctx *c, uint64_t off, uint32_t v)
+{
+	memcpy(c->hyp->ram + 0x400000 + off, &v, 4);
+}
+
+static void test_capture(void **state)
+{
+	struct ctx *c = *state;
+	struct gvt_vgpu_info info;
+	struct gvt_plane_info p;
+	enum { W = 200, H = 40 };
+	static uint32_t img[H][W];
+	uint64_t gm;
+	unsigned int x, y;
+
+	gvt_vgpu_get_info(c->v, &info);
+	gm = info.low_gm_base + (1u << 20);
+	map_surface(c, gm, 64);
+	assert_int_equal(gvt_display_capture(c->v, 0, &img[0][0], sizeof(img[0]), W, H, &p),
+			 -ENODEV);
+	modeset(c->v);
+
+	/* linear XRGB8888, 256 px stride, visible from (8, 2) */
+	for (y = 0; y < H + 2; y++)
+		for (x = 0; x < 256; x++)
+			put_px(c, y * 1024 + x * 4, 0xff000000 | pattern(x, y));
+	wr32(c->v, 0x70180, (1u << 31) | (4u << 24));
+	wr32(c->v, 0x70188, 1024 / 64);
+	wr32(c->v, 0x70190, ((H - 1) << 16) | (W - 1));
+	wr32(c->v, 0x701a4, (2u << 16) | 8);
+	wr32(c->v, 0x7019c, (uint32_t)gm);
+	c->hyp->now = gvt_vgpu_run_timers(c->v);	/* latch */
+	memset(img, 0, sizeof(img));
+	assert_int_equal(gvt_display_capture(c->v, 0, &img[0][0], sizeof(img[0]), W, H, &p), 0);
+	assert_int_equal(p.width, W);
+	for (y = 0; y < H; y++)
+		for (x = 0; x < W; x++)
+			if (img[y][x] != pattern(x + 8, y + 2))
+				fail_msg("linear (%u,%u): 0x%x", x, y, img[y][x]);
+
+	/* X-tiled XBGR8888: 512-byte x 8-row tiles, 2 tiles per row */
+	for (y = 0; y < 48; y++)
+		for (x = 0; x < 256; x++) {
+			uint64_t xb = x * 4, tile = (y / 8) * 2 + xb / 512;
+			uint32_t v = pattern(x, y);
+			uint32_t bgr = ((v & 0xff) << 16) | (v & 0xff00) | (v >> 16);
+
+			put_px(c, tile * 4096 + (y % 8) * 512 + xb % 512, bgr);
+		}
+	wr32(c->v, 0x70180, (1u << 31) | (4u << 24) | (1u << 20) | (1u << 10));
+	wr32(c->v, 0x70188, 2);			/* 2 X tiles */
+	wr32(c->v, 0x701a4, 0);
+	wr32(c->v, 0x7019c, (uint32_t)gm);
+	c->hyp->now = gvt_vgpu_run_timers(c->v);
+	assert_int_equal(gvt_display_capture(c->v, 0, &img[0][0], sizeof(img[0]), W, H, &p), 0);
+	assert_int_equal(p.tiling, GVT_TILING_X);
+	for (y = 0; y < H; y++)
+		for (x = 0; x < W; x++)
+			if (img[y][x] != pattern(x, y))
+				fail_msg("X-tiled (%u,%u): 0x%x", x, y, img[y][x]);
+
+	/* Y-tiled: 128-byte x 32-row tiles of 16-byte columns, 8 tiles per row */
+	for (y = 0; y < 64; y++)
+		for (x = 0; x < 256; x++) {
+			uint64_t xb = x * 4, tile = (y / 32) * 8 + xb / 128;
+
+			put_px(c, tile * 4096 + ((xb % 128) / 16) * 512 + (y % 32) * 16 + xb % 16,
+			       pattern(x, y));
+		}
+	wr32(c->v, 0x70180, (1u << 31) | (4u << 24) | (4u << 10));
+	wr32(c->v, 0x70188, 8);			/* 8 Y tiles */
+	wr32(c->v, 0x7019c, (uint32_t)gm);
+	c->hyp->now = gvt_vgpu_run_timers(c->v);
+	assert_int_equal(gvt_display_capture(c->v, 0, &img[0][0], sizeof(img[0]), W, H, &p), 0);
+	for (y = 0; y < H; y++)
+		for (x = 0; x < W; x++)
+			if (img[y][x] != pattern(x, y))
+				fail_msg("Y-tiled (%u,%u): 0x%x", x, y, img[y][x]);
+
+	/* unsupported and unmapped surfaces */
+	wr32(c->v, 0x70180, (1u << 31) | (12u << 24));	/* C8 */
+	assert_int_equal(gvt_display_capture(c->v, 0, &img[0][0], sizeof(img[0]), W, H, NULL),
+			 -ENOTSUP);
+	wr32(c->v, 0x70180, (1u << 31) | (4u << 24));
+	wr32(c->v, 0x70188, 1024 / 64);
+	wr32(c->v, 0x7019c, (uint32_t)gm + (1u << 20));	/* nothing mapped there */
+	c->hyp->now = gvt_vgpu_run_timers(c->v);
+	assert_int_equal(gvt_display_capture(c->v, 0, &img[0][0], sizeof(img[0]), W, H, NULL),
+			 -EFAULT);
+	assert_int_equal(gvt_display_capture(c->v, 0, &img[0][0], 4, W, H, NULL), -EINVAL);
+}
+
 static void test_gmbus_gpio(void **state)
 {
 	struct ctx *c = *state;
@@ -368,6 +472,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_vblank, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_default_refresh, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_flip_and_plane, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_capture, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gmbus_gpio, setup, teardown),
 	};
 
