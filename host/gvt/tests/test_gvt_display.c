@@ -448,6 +448,34 @@ static void test_capture(void **state)
 	assert_int_equal(gvt_display_capture(c->v, 0, &img[0][0], 4, W, H, NULL), -EINVAL);
 }
 
+static void test_reset_while_scanning_out(void **state)
+{
+	struct ctx *c = *state;
+	uint8_t e[128], got[128];
+
+	gvt_edid_generate(1024, 768, e);
+	assert_int_equal(gvt_display_set_edid(c->v, e, 128), 0);
+	modeset(c->v);
+	c->hyp->now = gvt_vgpu_run_timers(c->v);
+	assert_int_equal(gvt_display_frame_count(c->v, 0), 1);
+	/* VM reboot: the device resets, the monitor stays plugged with its EDID */
+	gvt_vgpu_reset(c->v);
+	assert_int_equal(gvt_vgpu_run_timers(c->v), UINT64_MAX);
+	assert_int_equal(gvt_display_frame_count(c->v, 0), 0);
+	assert_int_equal(rd32(c->v, 0x70008), 0);
+	assert_true(rd32(c->v, 0xc4000) & (1u << 21));
+	assert_int_equal(gvt_display_get_edid(c->v, got, sizeof(got)), 128);
+	assert_memory_equal(got, e, 128);
+	/* DPCD back to power-on: SET_POWER D0, link config cleared */
+	{
+		uint8_t rx[20];
+
+		assert_int_equal(aux_xfer(c->v, AUX_B, (const uint8_t[]){ 0x90, 0x01, 0x00, 1 },
+					  4, rx), 3);
+		assert_int_equal(rx[1], 0);
+	}
+}
+
 static void test_gmbus_gpio(void **state)
 {
 	struct ctx *c = *state;
@@ -473,6 +501,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_default_refresh, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_flip_and_plane, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_capture, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reset_while_scanning_out, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gmbus_gpio, setup, teardown),
 	};
 
