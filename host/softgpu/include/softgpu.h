@@ -69,7 +69,8 @@ int sgpu_dma_map(struct sgpu *gpu, void *host, size_t size, uint64_t *dma);
 /* Unmap / free the region starting at dma. */
 int sgpu_dma_unmap(struct sgpu *gpu, uint64_t dma);
 
-/* Interrupt line: called with no softgpu lock held, from any thread. */
+/* Interrupt line: called with no softgpu lock held, from any thread. Returns
+ * only when no call of the previous handler is still running. */
 void sgpu_set_irq_handler(struct sgpu *gpu, void (*fn)(void *arg), void *arg);
 bool sgpu_irq_pending(struct sgpu *gpu);
 

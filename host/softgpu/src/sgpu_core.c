@@ -44,9 +44,13 @@ void sgpu_unlock_deliver(struct sgpu *gpu)
 	void *arg = gpu->irq_arg;
 
 	gpu->irq_edge = false;
-	SGPU_UNLOCK(gpu);
 	if (edge && fn)
+		__atomic_add_fetch(&gpu->irq_busy, 1, __ATOMIC_ACQ_REL);
+	SGPU_UNLOCK(gpu);
+	if (edge && fn) {
 		fn(arg);
+		__atomic_sub_fetch(&gpu->irq_busy, 1, __ATOMIC_ACQ_REL);
+	}
 }
 
 void sgpu_kick(struct sgpu_engine *eng)
@@ -309,6 +313,10 @@ void sgpu_set_irq_handler(struct sgpu *gpu, void (*fn)(void *arg), void *arg)
 	gpu->irq_fn = fn;
 	gpu->irq_arg = arg;
 	SGPU_UNLOCK(gpu);
+	/* after a disconnect no old handler may still be running: the caller
+	 * may free what arg points to (must not be called from the handler) */
+	while (__atomic_load_n(&gpu->irq_busy, __ATOMIC_ACQUIRE))
+		sched_yield();
 }
 
 bool sgpu_irq_pending(struct sgpu *gpu)
@@ -354,6 +362,17 @@ uint64_t sgpu_step(struct sgpu *gpu, uint32_t budget)
 	return n;
 }
 
+uint64_t sgpu_pace_ahead_ns(struct sgpu_engine *eng)
+{
+	uint64_t want, have;
+
+	if (!eng->active)
+		return 0;
+	want = eng->model_ns - eng->act_model_ns;
+	have = sgpu_now_ns() - eng->act_start_ns;
+	return want > have ? want - have : 0;
+}
+
 static void *engine_thread(void *arg)
 {
 	struct sgpu_engine *eng = arg;
@@ -368,13 +387,12 @@ static void *engine_thread(void *arg)
 			continue;
 		}
 		n = sgpu_engine_run(eng, gpu->cfg.slice_cmds);
-		if (gpu->cfg.pace && eng->active) {
-			uint64_t want = eng->model_ns - eng->act_model_ns;
-			uint64_t have = sgpu_now_ns() - eng->act_start_ns;
+		if (gpu->cfg.pace) {
+			uint64_t ahead = sgpu_pace_ahead_ns(eng);
 
-			if (want > have) {
+			if (ahead) {
 				sgpu_unlock_deliver(gpu);
-				sgpu_sleep_ns(want - have > 2000000 ? 2000000 : want - have);
+				sgpu_sleep_ns(ahead > 2000000 ? 2000000 : ahead);
 				SGPU_LOCK(gpu);
 				continue;
 			}

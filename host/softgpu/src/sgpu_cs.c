@@ -623,6 +623,10 @@ uint32_t sgpu_engine_run(struct sgpu_engine *eng, uint32_t budget)
 		bool arb = false;
 		int ret;
 
+		/* paced threads: nothing (not even a completion) runs ahead of wall time */
+		if (gpu->cfg.pace && eng->thread_started && sgpu_pace_ahead_ns(eng))
+			break;
+
 		if (eng->level == 0 && c->head == c->tail) {
 			/* end of the submitted ring contents: an arbitration point */
 			if (!sgpu_arbitrate(eng))

@@ -130,6 +130,17 @@
 /* timestamps: CTC_MODE 0x4 -> 12 MHz (i915 gen9_read_clock_frequency) */
 #define SGPU_TS_HZ		12000000ull
 
+/* hardware layouts the model depends on */
+static_assert(SGPU_GGTT_OFFSET + (SGPU_GGTT_SIZE >> 12) * 8 == SGPU_BAR0_SIZE,
+	      "GGTT PTEs fill BAR0 from 8 MiB to 16 MiB");
+static_assert(SGPU_MMIO_SIZE <= SGPU_GGTT_OFFSET, "registers below the GGTT");
+static_assert((HWSP_CSB_DW + 2 * CSB_ENTRIES) <= HWSP_CSB_WRITE_DW,
+	      "CSB entries (HWSP bytes 0x40-0x6F) end before the write pointer (0x7C)");
+static_assert(CTX_PDP_UDW(3) == 0x25 && CTX_PDP_LDW(0) == 0x33,
+	      "gen9 image: PDP3 UDW at 0x25 .. PDP0 LDW at 0x33 (i915 gen9 offsets)");
+static_assert(R_CSB_BUF + 8 * CSB_ENTRIES <= R_CSB_PTR, "CSB MMIO mirror before the pointer");
+static_assert(R_GPR + 16 * 8 <= ENGINE_REG_SPAN, "GPRs inside the engine register span");
+
 /* ---- device state ----------------------------------------------------- */
 
 struct sgpu_region {
@@ -221,6 +232,7 @@ struct sgpu {
 	bool irq_edge;			/* rose since last delivery */
 	void (*irq_fn)(void *arg);
 	void *irq_arg;
+	int irq_busy;			/* deliveries in progress (atomic) */
 
 	bool stopping;
 	uint64_t t0_ns;
@@ -237,6 +249,8 @@ void sgpu_log(struct sgpu *gpu, const char *fmt, ...) __attribute__((format(prin
 /* unlock, then deliver a pending interrupt edge outside the lock */
 void sgpu_unlock_deliver(struct sgpu *gpu);
 void sgpu_kick(struct sgpu_engine *eng);
+/* pacing: how far modelled busy time is ahead of wall time since activation */
+uint64_t sgpu_pace_ahead_ns(struct sgpu_engine *eng);
 
 /* registers (sgpu_regs.c) */
 void sgpu_regs_reset(struct sgpu *gpu);

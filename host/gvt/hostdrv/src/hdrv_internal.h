@@ -80,6 +80,12 @@
 #define DESC_PRIVILEGE		(1ull << 8)
 #define DESC_RCS_PRIO_NORMAL	(1ull << 9)
 
+static_assert(HWSP_CSB_DW + 2 * CSB_ENTRIES <= HWSP_CSB_WRITE_DW,
+	      "CSB entries end before the write pointer in the HWSP");
+static_assert(CTX_PDP_UDW(3) == 0x25 && CTX_PDP_LDW(0) == 0x33,
+	      "gen9 image: PDP3 UDW at 0x25 .. PDP0 LDW at 0x33");
+static_assert(GGTT_BAR_OFFSET + (GGTT_MAX >> 12) * 8 == 16u << 20, "GGTT PTEs end at 16 MiB");
+
 struct hdrv_ctx {
 	struct hdrv_gpu *gpu;
 	enum hdrv_engine_id engine;
