@@ -157,6 +157,14 @@ void *hdrv_ctx_priv(const struct hdrv_ctx *ctx);
 enum hdrv_engine_id hdrv_ctx_engine(const struct hdrv_ctx *ctx);
 /* Append dwords to the ring (wrapping); -ENOSPC if the ring would overflow. */
 int hdrv_ctx_emit(struct hdrv_ctx *ctx, const uint32_t *dw, unsigned int n);
+/*
+ * Direct ring access for callers that copy commands in bulk (the vGPU copies
+ * a guest ring): write at hdrv_ctx_tail(), then hdrv_ctx_set_tail().
+ */
+void *hdrv_ctx_ring_map(struct hdrv_ctx *ctx, uint32_t *size);
+uint64_t hdrv_ctx_ring_gtt(const struct hdrv_ctx *ctx);
+/* -EINVAL if unaligned (4 bytes) or outside the ring */
+int hdrv_ctx_set_tail(struct hdrv_ctx *ctx, uint32_t tail);
 /* Ring tail in bytes (where the next emit lands) and saved head. */
 uint32_t hdrv_ctx_tail(const struct hdrv_ctx *ctx);
 uint32_t hdrv_ctx_head(const struct hdrv_ctx *ctx);

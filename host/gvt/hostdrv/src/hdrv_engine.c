@@ -167,6 +167,26 @@ uint64_t hdrv_ctx_desc(const struct hdrv_ctx *ctx)
 	return ctx->desc;
 }
 
+void *hdrv_ctx_ring_map(struct hdrv_ctx *ctx, uint32_t *size)
+{
+	if (size)
+		*size = ctx->ring_size;
+	return ctx->ring.mem.cpu;
+}
+
+uint64_t hdrv_ctx_ring_gtt(const struct hdrv_ctx *ctx)
+{
+	return ctx->ring.gtt;
+}
+
+int hdrv_ctx_set_tail(struct hdrv_ctx *ctx, uint32_t tail)
+{
+	if ((tail & 3) || tail >= ctx->ring_size)
+		return -EINVAL;
+	ctx->tail = tail;
+	return 0;
+}
+
 uint32_t hdrv_ctx_tail(const struct hdrv_ctx *ctx)
 {
 	return ctx->tail;

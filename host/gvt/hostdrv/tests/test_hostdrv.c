@@ -246,6 +246,25 @@ static void test_ring_emit_wraps_and_fills(void **state)
 	assert_int_equal(hdrv_ctx_tail(ctx), 4096 - 8);
 	hdrv_ctx_destroy(ctx);
 
+	/* bulk copy: write into the mapped ring, then move the tail */
+	assert_int_equal(hdrv_ctx_create(e->gpu, HDRV_BCS, &p, &ctx), 0);
+	{
+		uint32_t size, *ring = hdrv_ctx_ring_map(ctx, &size);
+
+		assert_int_equal(size, 4096);
+		assert_non_null(ring);
+		assert_true(hdrv_ctx_ring_gtt(ctx) != 0);
+		ring[0] = 0;
+		ring[1] = 0;
+		assert_int_equal(hdrv_ctx_set_tail(ctx, 6), -EINVAL);
+		assert_int_equal(hdrv_ctx_set_tail(ctx, 4096), -EINVAL);
+		assert_int_equal(hdrv_ctx_set_tail(ctx, 8), 0);
+		assert_int_equal(hdrv_engine_submit(e->gpu, ctx, NULL), 0);
+		assert_int_equal(hdrv_engine_wait_idle(e->gpu, HDRV_BCS, 5000), 0);
+		assert_int_equal(hdrv_ctx_head(ctx), 8);
+	}
+	hdrv_ctx_destroy(ctx);
+
 	p.ring_size = 1000;
 	assert_int_equal(hdrv_ctx_create(e->gpu, HDRV_BCS, &p, &ctx), -EINVAL);
 	assert_int_equal(hdrv_ctx_create(e->gpu, 7, NULL, &ctx), -EINVAL);
