@@ -287,11 +287,11 @@ static struct sppt_gpage *sppt_gpage_create(struct sppt_vgpu *vgpu, u64 gfn)
 	sppt_list_init(&gp->cmp);
 	sppt_list_init(&gp->dirty);
 	gp->gen = vgpu->gen;
-	/* Protect before reading: a write between the two would be lost. */
-	if (vgpu->cfg.mode != SPPT_MODE_UNTRACKED) {
-		ret = sppt_gpage_protect(vgpu, gp);
-		if (ret)
-			goto out_free_snap;
+	/* Protect before reading: a write between the two would be lost. A
+	 * page the hypervisor can't protect is compared at every sync instead. */
+	if (vgpu->cfg.mode != SPPT_MODE_UNTRACKED && sppt_gpage_protect(vgpu, gp)) {
+		gp->flags |= SPPT_GP_REUSED;
+		sppt_list_add_tail(&gp->cmp, &vgpu->cmp);
 	}
 	ret = vgpu->ops->read_gpa(vgpu->priv, gfn << SPPT_PAGE_SHIFT, gp->snap, SPPT_PAGE_SIZE);
 	if (ret)
@@ -303,7 +303,7 @@ static struct sppt_gpage *sppt_gpage_create(struct sppt_vgpu *vgpu, u64 gfn)
 
 out_unprotect:
 	sppt_gpage_unprotect(vgpu, gp);
-out_free_snap:
+	sppt_list_del(&gp->cmp);
 	sppt_meta_free(vgpu, gp->snap, SPPT_PAGE_SIZE);
 out_free_gp:
 	sppt_meta_free(vgpu, gp, sizeof(*gp));

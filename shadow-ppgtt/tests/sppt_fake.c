@@ -87,6 +87,8 @@ static int f_protect(void *priv, uint64_t gfn)
 
 	if (gfn >= hv->npages)
 		return -EFAULT;
+	if ((int64_t)gfn == hv->protect_fail_gfn)
+		return -EBUSY;
 	if (hv->prot[gfn])
 		hv->errors++;
 	hv->prot[gfn] = 1;
@@ -193,6 +195,7 @@ int fake_hv_init(struct fake_hv *hv, unsigned int npages)
 	hv->prot = calloc(npages, 1);
 	hv->pin = calloc(npages, sizeof(*hv->pin));
 	hv->alloc_fail_at = -1;
+	hv->protect_fail_gfn = -1;
 	hv->offer_guest_page = true;
 	hv->deliver_traps = true;
 	if (!hv->mem || !hv->prot || !hv->pin) {

@@ -522,6 +522,25 @@ static void test_destroy_with_roots(void **state)
 	env_free(e); /* destroy with a live root and an OOS page: still balanced */
 }
 
+static void test_protect_failure(void **state)
+{
+	struct env *e = env_new(SPPT_MODE_TRACKED_STRICT);
+	struct sppt_root *r;
+
+	build_tree(e, 4);
+	e->hv.protect_fail_gfn = 13; /* the hypervisor can't track the PT */
+	assert_int_equal(sppt_root_get(e->vgpu, 4, root4, &r), 0);
+	assert_false(e->hv.prot[13]);
+	expect_page(e, r, 4, PG, 101);
+	store(e, 13, 1, 321 * PG | P); /* not trapped */
+	assert_int_equal(e->hv.traps, 0);
+	submit(e, r); /* compared at the sync instead */
+	expect_page(e, r, 4, PG, 321);
+	check_root(e, r, 4, root4);
+	sppt_root_put(r);
+	env_free(e);
+}
+
 /* The three modes give the same shadow translations for the same history. */
 static void test_modes_agree(void **state)
 {
@@ -577,6 +596,7 @@ int main(void)
 		cmocka_unit_test(test_reclaim_budget),
 		cmocka_unit_test(test_alloc_failure),
 		cmocka_unit_test(test_destroy_with_roots),
+		cmocka_unit_test(test_protect_failure),
 		cmocka_unit_test(test_modes_agree),
 	};
 
