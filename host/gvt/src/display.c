@@ -285,16 +285,22 @@ static void pipe_timing(struct gvt_vgpu *v, unsigned int pipe)
 static void latch_flips(struct gvt_vgpu *v, unsigned int pipe)
 {
 	struct gvt_pipe *p = &v->pipe[pipe];
+	unsigned int pl;
 
-	if (p->flip_pending[0]) {
-		vreg(v, PLANE_SURFLIVE(pipe)) = vreg(v, PLANE_SURF(pipe));
-		vreg(v, PIPE_FLIPCOUNT(pipe))++;
-		v->stats.flips++;
-		gvt_irq_raise(v, GEN8_DE_PIPE_ISR(pipe), PIPE_PLANE_FLIP_DONE(0));
+	for (pl = 0; pl < GVT_NUM_PLANES; pl++) {
+		if (!p->flip_pending[pl])
+			continue;
+		p->flip_pending[pl] = false;
+		vreg(v, PLANE_N_SURFLIVE(pipe, pl)) = vreg(v, PLANE_N_SURF(pipe, pl));
+		if (pl == 0) {
+			vreg(v, PIPE_FLIPCOUNT(pipe))++;
+			v->stats.flips++;
+		}
+		gvt_irq_raise(v, GEN8_DE_PIPE_ISR(pipe), PIPE_PLANE_FLIP_DONE(pl));
 	}
-	if (p->flip_pending[1])
+	if (p->flip_pending[GVT_NUM_PLANES])
 		vreg(v, CUR_SURFLIVE(pipe)) = vreg(v, CUR_BASE(pipe));
-	p->flip_pending[0] = p->flip_pending[1] = false;
+	p->flip_pending[GVT_NUM_PLANES] = false;
 }
 
 void gvt_display_catch_up(struct gvt_vgpu *v, uint64_t now)
@@ -359,10 +365,12 @@ void gvt_timing_write(struct gvt_vgpu *v, uint32_t off, uint32_t old, uint32_t v
 void gvt_surf_write(struct gvt_vgpu *v, uint32_t off, uint32_t old, uint32_t val)
 {
 	unsigned int pipe = pipe_of(off);
-	unsigned int plane = (off & 0xfff) == (CUR_BASE(0) & 0xfff) ? 1 : 0;
+	/* CUR_BASE (0x7x084) or PLANE_SURF of plane 1..3 (0x7x19c + 0x100 * n) */
+	unsigned int slot = (off & 0xfff) == (CUR_BASE(0) & 0xfff) ? GVT_NUM_PLANES :
+			    ((off & 0xfff) - (PLANE_SURF(0) & 0xfff)) / 0x100;
 
 	/* writing the surface arms the double-buffered update */
-	v->pipe[pipe].flip_pending[plane] = true;
+	v->pipe[pipe].flip_pending[slot] = true;
 	if (!v->pipe[pipe].running)
 		latch_flips(v, pipe);
 }

@@ -96,7 +96,8 @@ struct gvt_pipe {
 	uint32_t vactive;	/* scanline at which vblank starts */
 	uint64_t frame_start;	/* time of the last vblank */
 	uint64_t next_vblank;
-	bool flip_pending[2];	/* primary, cursor: surface armed, latched at vblank */
+	/* planes 1..3 then the cursor: surface armed, latched at the next vblank */
+	bool flip_pending[GVT_NUM_PLANES + 1];
 };
 
 struct gvt_aux_i2c {

@@ -206,6 +206,10 @@
 #define PLANE_SURF(p)		(0x7019c + 0x1000 * (p))
 #define PLANE_OFFSET(p)		(0x701a4 + 0x1000 * (p))
 #define PLANE_SURFLIVE(p)	(0x701ac + 0x1000 * (p))
+/* universal planes 1..3 of a pipe (pl = 0..2), 0x100 apart */
+#define PLANE_N_SURF(p, pl)	(PLANE_SURF(p) + 0x100 * (pl))
+#define PLANE_N_SURFLIVE(p, pl)	(PLANE_SURFLIVE(p) + 0x100 * (pl))
+#define GVT_NUM_PLANES		3
 
 /* ---- PCH misc ---- */
 #define PCH_GPIO_BASE		0xc5010	/* GPIOA..GPIOF: 0xc5010 + 4n */

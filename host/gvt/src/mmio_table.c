@@ -31,6 +31,10 @@
 				REG(fn(2), f, i, r, w), REG(fn(3), f, i, r, w), \
 				REG(fn(4), f, i, r, w)
 #define RING_TIMESTAMP_UDW(b)	(RING_TIMESTAMP(b) + 4)
+#define PLANE2_SURF(p)		PLANE_N_SURF(p, 1)
+#define PLANE2_SURFLIVE(p)	PLANE_N_SURFLIVE(p, 1)
+#define PLANE3_SURF(p)		PLANE_N_SURF(p, 2)
+#define PLANE3_SURFLIVE(p)	PLANE_N_SURFLIVE(p, 2)
 
 const struct gvt_reg_info gvt_reg_table[] = {
 	/* ---- engines ---- */
@@ -159,6 +163,10 @@ const struct gvt_reg_info gvt_reg_table[] = {
 	PER_PIPE(PIPE_FLIPCOUNT, GVT_F_RO, 0, NULL, NULL),
 	PER_PIPE(PLANE_SURF, 0, 0, NULL, gvt_surf_write),
 	PER_PIPE(PLANE_SURFLIVE, GVT_F_RO, 0, NULL, NULL),
+	PER_PIPE(PLANE2_SURF, 0, 0, NULL, gvt_surf_write),
+	PER_PIPE(PLANE2_SURFLIVE, GVT_F_RO, 0, NULL, NULL),
+	PER_PIPE(PLANE3_SURF, 0, 0, NULL, gvt_surf_write),
+	PER_PIPE(PLANE3_SURFLIVE, GVT_F_RO, 0, NULL, NULL),
 	PER_PIPE(CUR_BASE, 0, 0, NULL, gvt_surf_write),
 	PER_PIPE(CUR_SURFLIVE, GVT_F_RO, 0, NULL, NULL),
 

@@ -318,6 +318,13 @@ static void test_flip_and_plane(void **state)
 	assert_int_equal(rd32(c->v, 0x701ac), 0x09000000);
 	assert_int_equal(rd32(c->v, 0x70044), 2);	/* + the latch while stopped */
 	assert_true(rd32(c->v, 0x44408) & (1u << 3));		/* flip done */
+	/* sprite plane 2 latches too, with its own flip-done bit */
+	wr32(c->v, 0x7029c, 0x0b000000);
+	assert_int_equal(rd32(c->v, 0x702ac), 0);
+	c->hyp->now = gvt_vgpu_run_timers(c->v);
+	gvt_vgpu_run_timers(c->v);
+	assert_int_equal(rd32(c->v, 0x702ac), 0x0b000000);
+	assert_int_equal(rd32(c->v, 0x70044), 2);		/* primary flips only */
 	/* X-tiled, BGR order, with an offset */
 	wr32(c->v, 0x70180, (1u << 31) | (4u << 24) | (1u << 20) | (1u << 10));
 	wr32(c->v, 0x70188, 16);
