@@ -93,6 +93,15 @@ $(TESTDEV_GUEST): $(call objs_of,$(VGPUD_DIR)/guest/testdev_guest.c)
 VM_TESTS += $(VGPUD_DIR)/tests/vm_testdev.py
 QEMU_VM_TESTS := vm:$(VGPUD_DIR)/tests/vm_testdev.py
 
+# Benchmark (make bench): MMIO latency via vfio-user vs. a QEMU-emulated device.
+BENCHES += $(VUS_DIR)/bench/bench_mmio.py $(B)/$(VUS_DIR)/bench/bench_vus_rtt
+QEMU_TARGETS += $(B)/$(VUS_DIR)/bench/bench_vus_rtt
+$(B)/$(VUS_DIR)/bench/bench_vus_rtt: $(call objs_of,$(VUS_DIR)/bench/bench_vus_rtt.c) \
+		$(VUS_CLIENT_OBJ) $(TESTDEV_OBJ) $(VUS_LIB)
+	$(link)
+$(B)/$(VUS_DIR)/bench/bench_vus_rtt: LDLIBS += -ljson-c
+$(call objs_of,$(VUS_DIR)/bench/bench_vus_rtt.c): CPPFLAGS += $(VUS_CPPFLAGS) -I$(VGPUD_DIR)/src -I$(VUS_DIR)/tests
+
 # Keep last: the aliases see every target appended above.
 .PHONY: qemu qemu-test qemu-vmtest
 qemu: $(QEMU_TARGETS)

@@ -181,6 +181,7 @@ def test1(vmlib, ctl_sock, sock, share, token):
         st = status(ctl_sock, "td0")
         tap(st["device"]["dma_count"] >= n_dma and st["irqs"] >= n_dma,
             "vgpud status counts the DMAs and interrupts", st)
+        tap(st["bad_messages"] == 0, "every message QEMU sent was accepted", st)
     finally:
         g.poweroff()
 
