@@ -60,7 +60,7 @@ static void run_ctx(struct env *v, struct hdrv_ctx *ctx, const uint32_t *dw, uns
 	}
 }
 
-static double bench_cmds(struct env *v, double *cmds_per_s)
+static double bench_cmds(struct env *v, double *cmds_per_s, double *base_per_s)
 {
 	enum { BB_DW = 1 << 16 };
 	struct hdrv_bo bb, out;
@@ -101,6 +101,23 @@ static double bench_cmds(struct env *v, double *cmds_per_s)
 	} while ((t = now_s() - t0) < 1.0);
 	sgpu_get_stats(v->sg, &b);
 	*cmds_per_s = (double)(b.cmds - a.cmds) / t;
+	/* baseline: a bare loop that only walks the same commands by length */
+	{
+		volatile uint32_t sink = 0;
+		uint64_t ncmd = 0;
+
+		t0 = now_s();
+		do {
+			for (uint32_t k = 0; k < BB_DW && c[k] != MI_BATCH_BUFFER_END; ncmd++) {
+				uint32_t op = c[k] >> 23;
+
+				sink += c[k];
+				k += op < 0x10 ? 1 : (c[k] & 0xFF) + 2;
+			}
+		} while ((t = now_s() - t0) < 0.3);
+		*base_per_s = (double)ncmd / t;
+		(void)sink;
+	}
 	hdrv_ctx_destroy(ctx);
 	hdrv_bo_destroy(v->gpu, &bb);
 	hdrv_bo_destroy(v->gpu, &out);
@@ -184,7 +201,7 @@ int main(int argc, char **argv)
 	struct hdrv_bus bus;
 	struct env v;
 	const char *out = NULL;
-	double cps, blit[3], mc[3];
+	double cps, base, blit[3], mc[3];
 	FILE *f = stdout;
 	int ret;
 
@@ -203,7 +220,7 @@ int main(int argc, char **argv)
 	ret = hdrv_gpu_probe(&bus, &(struct hdrv_config){ .ggtt_size = 1ull << 30 }, &v.gpu);
 	if (ret)
 		die("probe", ret);
-	bench_cmds(&v, &cps);
+	bench_cmds(&v, &cps, &base);
 	for (int t = 0; t < 3; t++)
 		blit[t] = bench_blit(&v, t, &mc[t]);
 	hdrv_gpu_remove(v.gpu);
@@ -218,6 +235,7 @@ int main(int argc, char **argv)
 	}
 	fprintf(f, "{\n  \"benchmark\": \"softgpu\",\n");
 	fprintf(f, "  \"cs_commands_per_s\": %.0f,\n", cps);
+	fprintf(f, "  \"baseline_length_walk_commands_per_s\": %.0f,\n", base);
 	fprintf(f, "  \"blit_linear_gb_s\": %.3f,\n  \"memcpy_linear_gb_s\": %.3f,\n"
 		   "  \"blit_linear_vs_memcpy\": %.3f,\n", blit[0], mc[0], blit[0] / mc[0]);
 	fprintf(f, "  \"blit_xtiled_gb_s\": %.3f,\n  \"memcpy_xtiled_baseline_gb_s\": %.3f,\n"

@@ -380,6 +380,7 @@ static void *engine_thread(void *arg)
 
 	SGPU_LOCK(gpu);
 	while (!gpu->stopping) {
+		bool waiting;
 		uint32_t n;
 
 		if (!sgpu_engine_runnable(eng)) {
@@ -397,9 +398,10 @@ static void *engine_thread(void *arg)
 				continue;
 			}
 		}
+		waiting = eng->sem_waiting || !n;
 		sgpu_unlock_deliver(gpu);
 		/* waiting on a semaphore (or nothing done): let others run */
-		if (eng->sem_waiting || !n)
+		if (waiting)
 			sgpu_sleep_ns(20000);
 		else
 			sched_yield();
