@@ -40,8 +40,16 @@ static inline void hdrv_udelay(unsigned int us)
 static inline void hdrv_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static inline void hdrv_log(const char *fmt, ...)
 {
+	/* rate limit: a misbehaving device must not flood the host log */
+	static atomic_uint lines;
+	unsigned int n = atomic_fetch_add(&lines, 1);
 	va_list ap;
 
+	if (n >= 64) {
+		if (n == 64)
+			fputs("hostdrv: further messages suppressed\n", stderr);
+		return;
+	}
 	fputs("hostdrv: ", stderr);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
