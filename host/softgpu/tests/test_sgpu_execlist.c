@@ -214,6 +214,45 @@ static void test_semaphore_between_engines(void **state)
 	hdrv_bo_destroy(t->gpu, &out);
 }
 
+static void test_preempt_semaphore_waiter(void **state)
+{
+	struct tenv *t = *state;
+	struct hdrv_ctx *waiter = tctx(t, HDRV_BCS), *other = tctx(t, HDRV_BCS);
+	struct hdrv_bo out;
+	volatile uint32_t *o;
+	uint32_t g;
+
+	tbo(t, &out, 4096);
+	o = out.mem.cpu;
+	g = (uint32_t)out.gtt;
+	temit(waiter, 4, MI_SEMAPHORE_WAIT | MI_SEM_GGTT | MI_SEM_POLL | MI_SEM_SAD_EQ_SDD, 1, g, 0);
+	temit(waiter, 4, MI_STORE_DWORD_IMM | MI_USE_GGTT, g + 4, 0, 0x51);
+	tpad(waiter);
+	assert_int_equal(hdrv_engine_submit(t->gpu, waiter, NULL), 0);
+	for (int i = 0; i < 20; i++)
+		hdrv_engine_poll(t->gpu, HDRV_BCS);
+	/* an unsatisfied semaphore wait is an arbitration point */
+	temit(other, 4, MI_STORE_DWORD_IMM | MI_USE_GGTT, g + 8, 0, 0x52);
+	tpad(other);
+	assert_int_equal(hdrv_engine_submit(t->gpu, other, NULL), 0);
+	assert_int_equal(hdrv_engine_wait_idle(t->gpu, HDRV_BCS, 5000), 0);
+	assert_int_equal(o[2], 0x52);
+	assert_int_equal(o[1], 0);
+	assert_int_equal(tstatus(t, waiter), HDRV_CTX_PREEMPTED);
+	/* back on the engine, it waits again until released */
+	assert_int_equal(hdrv_engine_submit(t->gpu, waiter, NULL), 0);
+	for (int i = 0; i < 20; i++)
+		hdrv_engine_poll(t->gpu, HDRV_BCS);
+	assert_false(hdrv_engine_idle(t->gpu, HDRV_BCS));
+	o[0] = 1;
+	assert_int_equal(hdrv_engine_wait_idle(t->gpu, HDRV_BCS, 5000), 0);
+	assert_int_equal(o[1], 0x51);
+	assert_int_equal(tstatus(t, waiter), HDRV_CTX_COMPLETE);
+	hdrv_ctx_destroy(waiter);
+	hdrv_ctx_destroy(other);
+	hdrv_bo_destroy(t->gpu, &out);
+}
+
 static bool two_done(void *arg)
 {
 	struct tenv *t = arg;
@@ -397,6 +436,8 @@ int main(void)
 		T(test_preemption_and_resume, tenv_setup_poll),
 		T(test_arb_off_blocks_preemption, tenv_setup_irq),
 		T(test_semaphore_between_engines, tenv_setup_irq),
+		T(test_semaphore_between_engines, tenv_setup_poll),
+		T(test_preempt_semaphore_waiter, tenv_setup_poll),
 		T(test_interrupts_deliver_completions, tenv_setup_irq),
 		T(test_imr_masks_user_interrupt, tenv_setup_poll),
 		T(test_hung_context_reset_others_keep_running, tenv_setup_irq),
