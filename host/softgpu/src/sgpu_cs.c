@@ -148,9 +148,10 @@ static int pphwsp_write(struct sgpu_engine *eng, uint32_t hdr, uint32_t off, con
 static void cs_reg_write(struct sgpu_engine *eng, uint32_t reg, uint32_t val)
 {
 	struct sgpu *gpu = eng->gpu;
-	uint32_t rel = reg - eng->base;
+	uint32_t rel;
 
 	reg &= 0x7FFFFC;
+	rel = reg - eng->base;
 	if (!privileged(eng) && !(reg >= eng->base && rel >= R_GPR && rel < R_GPR + 0x80)) {
 		gpu->st.dropped_writes++;
 		return;
