@@ -114,18 +114,25 @@ uint8_t *sgpu_dma_host(struct sgpu *gpu, uint64_t dma, uint64_t len)
 
 /* bus addresses handed out: start at 4 GiB, one unmapped guard page between regions */
 #define DMA_BASE	(1ull << 32)
+#define DMA_LIMIT	(1ull << 39)	/* i915's gen8 DMA mask */
 
+/* first fit in the bus address space, keeping a guard page around each region */
 static int dma_add(struct sgpu *gpu, uint8_t *host, size_t size, bool owned, uint64_t *dma)
 {
-	uint64_t sz = (size + 4095) & ~4095ull;
-	int ret;
+	uint64_t sz = (size + 4095) & ~4095ull, cand = DMA_BASE;
 
-	*dma = gpu->next_dma;
-	ret = region_insert(gpu, *dma, sz, host, owned);
-	if (ret)
-		return ret;
-	gpu->next_dma += sz + 4096;
-	return 0;
+	for (unsigned int i = 0; i < gpu->nregions; i++) {
+		const struct sgpu_region *r = &gpu->regions[i];
+
+		if (cand + sz + 4096 <= r->dma)
+			break;
+		if (r->dma + r->size + 4096 > cand)
+			cand = r->dma + r->size + 4096;
+	}
+	if (cand + sz > DMA_LIMIT)
+		return -ENOMEM;
+	*dma = cand;
+	return region_insert(gpu, cand, sz, host, owned);
 }
 
 int sgpu_dma_alloc(struct sgpu *gpu, size_t size, void **cpu, uint64_t *dma)
@@ -437,7 +444,6 @@ int sgpu_create(const struct sgpu_config *cfg, struct sgpu **out)
 	if (!gpu->ggtt)
 		goto out_free_regs;
 	pthread_mutex_init(&gpu->lock, NULL);
-	gpu->next_dma = DMA_BASE;
 	gpu->t0_ns = sgpu_now_ns();
 	for (i = 0; i < SGPU_NUM_ENGINES; i++) {
 		struct sgpu_engine *eng = &gpu->eng[i];

@@ -226,7 +226,6 @@ struct sgpu {
 	struct sgpu_region *regions;	/* sorted by dma */
 	unsigned int nregions, cap_regions;
 	unsigned int last_region;
-	uint64_t next_dma;
 
 	bool irq_line;			/* level of the interrupt output */
 	bool irq_edge;			/* rose since last delivery */

@@ -228,6 +228,32 @@ static void test_dma_map_external_memory(void **state)
 	free(mem);
 }
 
+static void test_dma_guard_pages_and_reuse(void **state)
+{
+	struct env *e = *state;
+	const struct hdrv_bus_ops *ops = e->bus.ops;
+	struct hdrv_dma a, b;
+	uint64_t gtt, first;
+
+	assert_int_equal(hdrv_dma_alloc(e->gpu, 4096, &a), 0);
+	assert_int_equal(hdrv_dma_alloc(e->gpu, 4096, &b), 0);
+	/* regions never touch: the page after each one is unmapped */
+	assert_true(b.dma >= a.dma + 8192 || a.dma >= b.dma + 8192);
+	assert_int_equal(hdrv_ggtt_alloc(e->gpu, 4096, 0, &gtt), 0);
+	assert_int_equal(hdrv_ggtt_insert(e->gpu, gtt, a.dma + 4096), 0);
+	assert_int_equal(ops->read32(e->bus.ctx, 2, gtt), 0xFFFFFFFF);	/* no memory there */
+	ops->write32(e->bus.ctx, 2, gtt, 1);	/* dropped, nothing corrupted */
+	assert_int_equal(hdrv_ggtt_clear(e->gpu, gtt, 1), 0);
+	hdrv_ggtt_release(e->gpu, gtt, 4096);
+	/* freed bus addresses are reused */
+	first = a.dma;
+	hdrv_dma_free(e->gpu, &a);
+	assert_int_equal(hdrv_dma_alloc(e->gpu, 4096, &a), 0);
+	assert_int_equal(a.dma, first);
+	hdrv_dma_free(e->gpu, &a);
+	hdrv_dma_free(e->gpu, &b);
+}
+
 static void test_ring_emit_wraps_and_fills(void **state)
 {
 	struct env *e = *state;
@@ -311,6 +337,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_ggtt_allocator, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ggtt_pte_and_aperture, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dma_map_external_memory, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dma_guard_pages_and_reuse, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ring_emit_wraps_and_fills, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_submit_checks, setup, teardown),
 	};
