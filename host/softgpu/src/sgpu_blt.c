@@ -238,6 +238,45 @@ static int blit_linear(struct sgpu_engine *eng, uint32_t hdr, const struct surf 
 	return 0;
 }
 
+/* both rects start on a tile corner of the same tiling and pitch (or a fill) */
+static bool same_tile_layout(const struct surf *d, uint32_t dxb, uint32_t dy, const struct surf *s,
+			     uint32_t sxb, uint32_t sy)
+{
+	uint32_t tw = d->tiling == TILE_X ? 512 : 128, th = d->tiling == TILE_X ? 8 : 32;
+
+	if (d->tiling == LINEAR || dxb % tw || dy % th)
+		return false;
+	if (!s)
+		return true;
+	return s->tiling == d->tiling && s->pitch == d->pitch && !(sxb % tw) && !(sy % th);
+}
+
+static int blit_tiles(struct sgpu_engine *eng, uint32_t hdr, const struct surf *d, uint32_t dxb,
+		      uint32_t dy, const struct surf *s, uint32_t sxb, uint32_t sy, uint32_t cols,
+		      uint32_t rows, bool is_fill, uint32_t color, uint32_t cpp)
+{
+	uint32_t tw = d->tiling == TILE_X ? 512 : 128, th = d->tiling == TILE_X ? 8 : 32;
+
+	for (uint32_t r = 0; r < rows; r++) {
+		for (uint32_t c = 0; c < cols; c++) {
+			uint64_t dpg, spg;
+			uint8_t *dp = page_of(eng, hdr, d, dxb + c * tw, dy + r * th, &dpg), *sp;
+
+			if (!dp)
+				return -EFAULT;
+			if (is_fill) {
+				fill(dp, 4096, color, cpp, 0);
+				continue;
+			}
+			sp = page_of(eng, hdr, s, sxb + c * tw, sy + r * th, &spg);
+			if (!sp)
+				return -EFAULT;
+			memmove(dp, sp, 4096);
+		}
+	}
+	return 0;
+}
+
 /* rect: dw = y1<<16 | x1, dw+1 = y2<<16 | x2 (exclusive) */
 static int blit(struct sgpu_engine *eng, uint32_t hdr, const struct surf *d, uint32_t dxy1,
 		uint32_t dxy2, const struct surf *s, uint32_t sxy1, uint32_t cpp, bool is_fill,
@@ -245,7 +284,7 @@ static int blit(struct sgpu_engine *eng, uint32_t hdr, const struct surf *d, uin
 {
 	uint32_t dx1 = dxy1 & 0xFFFF, dy1 = dxy1 >> 16, dx2 = dxy2 & 0xFFFF, dy2 = dxy2 >> 16;
 	uint32_t sx1 = sxy1 & 0xFFFF, sy1 = sxy1 >> 16;
-	uint32_t w, h, row;
+	uint32_t w, h, row, full_rows, full_cols;
 	uint64_t bytes;
 
 	if (dx2 <= dx1 || dy2 <= dy1)
@@ -272,8 +311,22 @@ static int blit(struct sgpu_engine *eng, uint32_t hdr, const struct surf *d, uin
 			return -EFAULT;
 		goto out_account;
 	}
+	/* whole tiles with the same layout on both sides: 4 KiB at a time */
+	full_rows = full_cols = 0;
+	if (same_tile_layout(d, dx1 * cpp, dy1, is_fill ? NULL : s, sx1 * cpp, sy1)) {
+		uint32_t tw = d->tiling == TILE_X ? 512 : 128, th = d->tiling == TILE_X ? 8 : 32;
+
+		full_cols = row / tw;
+		full_rows = h / th;
+		if (full_cols && full_rows &&
+		    blit_tiles(eng, hdr, d, dx1 * cpp, dy1, s, sx1 * cpp, sy1, full_cols, full_rows,
+			       is_fill, color, cpp))
+			return -EFAULT;
+		full_cols *= tw;
+		full_rows *= th;
+	}
 	for (uint32_t y = 0; y < h; y++) {
-		uint32_t x = 0;
+		uint32_t x = y < full_rows ? full_cols : 0;
 
 		while (x < row) {
 			uint32_t dxb = dx1 * cpp + x, sxb = sx1 * cpp + x, n = row - x, lim;

@@ -64,12 +64,12 @@ static uint32_t pitch_field(int tiling)
 	return tiling == LIN ? PITCH : PITCH / 4;	/* tiled: in dwords */
 }
 
-static void color_blt(struct tenv *t, int tiling)
+static void color_blt_at(struct tenv *t, int tiling, unsigned int x1, unsigned int y1,
+			 unsigned int x2, unsigned int y2)
 {
 	struct hdrv_ctx *ctx = tctx(t, HDRV_BCS);
 	struct hdrv_bo dst;
 	const uint32_t color = 0x00C0FFEE;
-	unsigned int x1 = 10, y1 = 5, x2 = 150, y2 = 47;
 
 	tbo(t, &dst, SURF);
 	memset(dst.mem.cpu, 0x11, SURF);
@@ -89,6 +89,11 @@ static void color_blt(struct tenv *t, int tiling)
 		}
 	hdrv_ctx_destroy(ctx);
 	hdrv_bo_destroy(t->gpu, &dst);
+}
+
+static void color_blt(struct tenv *t, int tiling)
+{
+	color_blt_at(t, tiling, 10, 5, 150, 47);
 }
 
 static void test_color_blt_linear(void **state)
@@ -136,11 +141,12 @@ static void test_color_blt_8_and_16bpp(void **state)
 }
 
 /* copy the src rect at (sx,sy) to (dx,dy), w x h, with XY_SRC_COPY or FAST_COPY */
-static void copy_blt(struct tenv *t, int st, int dt, bool fast)
+static void copy_blt_at(struct tenv *t, int st, int dt, bool fast, unsigned int sx,
+			unsigned int sy, unsigned int dx, unsigned int dy, unsigned int w,
+			unsigned int h)
 {
 	struct hdrv_ctx *ctx = tctx(t, HDRV_BCS);
 	struct hdrv_bo src, dst;
-	unsigned int sx = 7, sy = 3, dx = 40, dy = 20, w = 150, h = 41;
 	uint32_t hdr;
 
 	tbo(t, &src, SURF);
@@ -170,6 +176,28 @@ static void copy_blt(struct tenv *t, int st, int dt, bool fast)
 	hdrv_ctx_destroy(ctx);
 	hdrv_bo_destroy(t->gpu, &src);
 	hdrv_bo_destroy(t->gpu, &dst);
+}
+
+static void copy_blt(struct tenv *t, int st, int dt, bool fast)
+{
+	copy_blt_at(t, st, dt, fast, 7, 3, 40, 20, 150, 41);
+}
+
+/* rects on tile corners: whole tiles move 4 KiB at a time, edges row by row */
+static void test_tile_aligned_copies_and_fills(void **state)
+{
+	struct tenv *t = *state;
+
+	/* X tiles are 128 px x 8 rows at 32 bpp: one full column, 3 full rows + 5 */
+	copy_blt_at(t, TX, TX, false, 0, 8, 128, 16, 128, 29);
+	copy_blt_at(t, TX, TX, true, 128, 0, 0, 8, 128, 56);
+	/* Y tiles are 32 px x 32 rows: 3 full columns + 10 px, 1 full row + 7 */
+	copy_blt_at(t, TY, TY, false, 32, 0, 96, 0, 106, 39);
+	copy_blt_at(t, TY, TY, true, 0, 32, 64, 0, 192, 32);
+	/* same tiling but misaligned source: the row path */
+	copy_blt_at(t, TY, TY, true, 3, 0, 64, 0, 100, 40);
+	color_blt_at(t, TX, 128, 8, 256, 40);
+	color_blt_at(t, TY, 32, 32, 200, 64);
 }
 
 static void test_src_copy_linear(void **state)
@@ -258,6 +286,7 @@ int main(void)
 		T(test_src_copy_ytiled_to_linear, tenv_setup_poll),
 		T(test_src_copy_xtiled_to_ytiled, tenv_setup_irq),
 		T(test_fast_copy_all_tilings, tenv_setup_poll),
+		T(test_tile_aligned_copies_and_fills, tenv_setup_poll),
 		T(test_blit_fault_and_bad_pitch, tenv_setup_small_ggtt),
 		T(test_blit_on_render_is_an_error, tenv_setup_poll),
 	};
