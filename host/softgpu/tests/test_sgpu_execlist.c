@@ -154,6 +154,51 @@ static void test_preemption_and_resume(void **state)
 	hdrv_bo_destroy(t->gpu, &out2);
 }
 
+static void test_preempt_two_element_list(void **state)
+{
+	struct tenv *t = *state;
+	struct hdrv_ctx *a = tctx(t, HDRV_VCS), *b = tctx(t, HDRV_VCS), *c = tctx(t, HDRV_VCS);
+	struct hdrv_bo bb, out, out2;
+	volatile uint32_t *o;
+	uint32_t *o2;
+
+	tbo(t, &bb, 4096);
+	tbo(t, &out, 4096);
+	tbo(t, &out2, 4096);
+	o = out.mem.cpu;
+	o2 = out2.mem.cpu;
+	make_spinner(&bb, &out, true);
+	temit(a, 3, MI_BB_START, (uint32_t)bb.gtt, 0);
+	temit(b, 4, MI_STORE_DWORD_IMM | MI_USE_GGTT, (uint32_t)out2.gtt, 0, 0xB);
+	temit(c, 4, MI_STORE_DWORD_IMM | MI_USE_GGTT, (uint32_t)out2.gtt + 4, 0, 0xC);
+	tpad(a);
+	tpad(b);
+	tpad(c);
+	assert_int_equal(hdrv_engine_submit(t->gpu, a, b), 0);
+	assert_true(twait(t, counter_moves, (void *)o, 5000));
+	/* c replaces the whole list: a is preempted, b never ran */
+	assert_int_equal(hdrv_engine_submit(t->gpu, c, NULL), 0);
+	assert_int_equal(hdrv_engine_wait_idle(t->gpu, HDRV_VCS, 5000), 0);
+	assert_int_equal(tstatus(t, a), HDRV_CTX_PREEMPTED);
+	assert_int_equal(tstatus(t, b), HDRV_CTX_PREEMPTED);
+	assert_int_equal(tstatus(t, c), HDRV_CTX_COMPLETE);
+	assert_int_equal(o2[0], 0);
+	assert_int_equal(o2[1], 0xC);
+	/* resubmit both: a resumes and ends, then b runs */
+	o[0] = 0;
+	assert_int_equal(hdrv_engine_submit(t->gpu, a, b), 0);
+	assert_int_equal(hdrv_engine_wait_idle(t->gpu, HDRV_VCS, 5000), 0);
+	assert_int_equal(tstatus(t, a), HDRV_CTX_COMPLETE);
+	assert_int_equal(tstatus(t, b), HDRV_CTX_COMPLETE);
+	assert_int_equal(o2[0], 0xB);
+	hdrv_ctx_destroy(a);
+	hdrv_ctx_destroy(b);
+	hdrv_ctx_destroy(c);
+	hdrv_bo_destroy(t->gpu, &bb);
+	hdrv_bo_destroy(t->gpu, &out);
+	hdrv_bo_destroy(t->gpu, &out2);
+}
+
 static void test_arb_off_blocks_preemption(void **state)
 {
 	struct tenv *t = *state;
@@ -434,6 +479,7 @@ int main(void)
 		T(test_lite_restore, tenv_setup_poll),
 		T(test_preemption_and_resume, tenv_setup_irq),
 		T(test_preemption_and_resume, tenv_setup_poll),
+		T(test_preempt_two_element_list, tenv_setup_irq),
 		T(test_arb_off_blocks_preemption, tenv_setup_irq),
 		T(test_semaphore_between_engines, tenv_setup_irq),
 		T(test_semaphore_between_engines, tenv_setup_poll),
