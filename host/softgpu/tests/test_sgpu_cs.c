@@ -137,8 +137,8 @@ static void test_ppgtt_fault_errors_context(void **state)
 	temit(other, 4, MI_STORE_DWORD_IMM | MI_USE_GGTT, (uint32_t)bo.gtt, 0, 7);
 	assert_int_equal(trun(t, other), 0);
 	assert_int_equal(*(uint32_t *)bo.mem.cpu, 7);
-	/* reset brings the faulting engine back */
-	assert_int_equal(hdrv_engine_reset(t->gpu, HDRV_VCS), 0);
+	/* the hang check resets exactly the faulting engine */
+	assert_int_equal(hdrv_hangcheck(t->gpu), 1u << HDRV_VCS);
 	assert_int_equal(tstatus(t, ctx), HDRV_CTX_ERROR);
 	assert_false(hdrv_engine_hung(t->gpu, HDRV_VCS));
 	hdrv_ctx_destroy(ctx);

@@ -393,7 +393,7 @@ static void test_hung_context_reset_others_keep_running(void **state)
 	}
 	assert_false(hdrv_engine_idle(t->gpu, HDRV_RCS));
 	assert_true(twait(t, engine_hung, &h, 5000));
-	assert_int_equal(hdrv_engine_reset(t->gpu, HDRV_RCS), 0);
+	assert_int_equal(hdrv_hangcheck(t->gpu), 1u << HDRV_RCS);
 	assert_int_equal(tstatus(t, hang), HDRV_CTX_ERROR);
 	assert_true(hdrv_engine_idle(t->gpu, HDRV_RCS));
 	assert_false(hdrv_engine_hung(t->gpu, HDRV_RCS));

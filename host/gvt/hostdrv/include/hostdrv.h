@@ -197,6 +197,8 @@ int hdrv_engine_wait_idle(struct hdrv_gpu *gpu, enum hdrv_engine_id engine, uint
 bool hdrv_engine_hung(struct hdrv_gpu *gpu, enum hdrv_engine_id engine);
 /* Per-engine reset (RESET_CTL handshake + GDRST): active contexts dropped. */
 int hdrv_engine_reset(struct hdrv_gpu *gpu, enum hdrv_engine_id engine);
+/* Check every engine, reset the hung ones; returns the mask of engines reset. */
+unsigned int hdrv_hangcheck(struct hdrv_gpu *gpu);
 
 struct hdrv_engine_error {
 	uint32_t eir, esr, ipehr, acthd, instdone;

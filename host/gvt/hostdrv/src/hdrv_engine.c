@@ -502,6 +502,20 @@ int hdrv_engine_reset(struct hdrv_gpu *gpu, enum hdrv_engine_id engine)
 	return ret;
 }
 
+unsigned int hdrv_hangcheck(struct hdrv_gpu *gpu)
+{
+	unsigned int mask = 0;
+
+	for (unsigned int i = 0; i < HDRV_NUM_ENGINES; i++) {
+		if (!hdrv_engine_hung(gpu, i))
+			continue;
+		hdrv_log("engine %u hung: resetting it", i);
+		if (!hdrv_engine_reset(gpu, i))
+			mask |= 1u << i;
+	}
+	return mask;
+}
+
 void hdrv_engine_read_error(struct hdrv_gpu *gpu, enum hdrv_engine_id engine,
 			    struct hdrv_engine_error *err)
 {
