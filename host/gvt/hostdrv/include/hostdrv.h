@@ -87,6 +87,12 @@ struct hdrv_config {
 	uint64_t ggtt_size;	/* bytes of GGTT to manage, 0 = all 4 GiB */
 	bool use_irq;		/* connect the interrupt line (else poll) */
 	uint32_t hang_ms;	/* no progress for this long = hung, 0 = 500 */
+	/*
+	 * bytes at the bottom of the GGTT that hdrv_ggtt_alloc hands out
+	 * (0 = ggtt_size); the rest (vGPU partitions) is only reached
+	 * through hdrv_ggtt_insert/clear by the caller
+	 */
+	uint64_t ggtt_alloc_size;
 };
 
 struct hdrv_info {

@@ -204,12 +204,12 @@ int hdrv_ggtt_alloc(struct hdrv_gpu *gpu, uint64_t size, uint64_t align, uint64_
 	uint64_t n = (size + 4095) / 4096, a = align > 4096 ? align / 4096 : 1, p;
 	int ret;
 
-	if (!size || n > gpu->ggtt_pages || (align & (align - 1)))
+	if (!size || n > gpu->alloc_pages || (align & (align - 1)))
 		return -EINVAL;
 	hdrv_lock(gpu);
-	ret = ggtt_find(gpu, n, a, gpu->ggtt_hint, gpu->ggtt_pages, &p);
+	ret = ggtt_find(gpu, n, a, gpu->ggtt_hint, gpu->alloc_pages, &p);
 	if (ret)
-		ret = ggtt_find(gpu, n, a, 1, gpu->ggtt_pages, &p);
+		ret = ggtt_find(gpu, n, a, 1, gpu->alloc_pages, &p);
 	if (!ret) {
 		mark_pages(gpu, p, n, true);
 		gpu->ggtt_hint = p + n;
@@ -439,6 +439,9 @@ int hdrv_gpu_probe(const struct hdrv_bus *bus, const struct hdrv_config *cfg,
 	irq_reset(gpu);
 
 	gpu->ggtt_pages = gpu->cfg.ggtt_size / 4096;
+	gpu->alloc_pages = gpu->ggtt_pages;
+	if (gpu->cfg.ggtt_alloc_size && gpu->cfg.ggtt_alloc_size / 4096 < gpu->ggtt_pages)
+		gpu->alloc_pages = gpu->cfg.ggtt_alloc_size / 4096;
 	gpu->ggtt_map = hdrv_zalloc((gpu->ggtt_pages + 63) / 64 * 8);
 	if (!gpu->ggtt_map) {
 		ret = -ENOMEM;

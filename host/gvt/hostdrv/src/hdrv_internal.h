@@ -134,6 +134,7 @@ struct hdrv_gpu {
 	struct hdrv_dma scratch;
 	uint64_t *ggtt_map;	/* allocation bitmap, one bit per 4 KiB page */
 	uint64_t ggtt_pages;
+	uint64_t alloc_pages;	/* allocator limit (cfg.ggtt_alloc_size) */
 	uint64_t ggtt_hint;
 	struct hdrv_engine eng[HDRV_NUM_ENGINES];
 	struct hdrv_callbacks cb;
