@@ -74,6 +74,11 @@ enum hdrv_ctx_status {
 struct hdrv_ctx;
 struct hdrv_gpu;
 
+/*
+ * Callbacks run on any thread (the interrupt line's, or whichever thread
+ * called into hostdrv), never with a hostdrv lock held: they may call any
+ * hdrv_ function, e.g. resubmit from ctx_done.
+ */
 struct hdrv_callbacks {
 	/* a submitted context left the engine */
 	void (*ctx_done)(void *arg, struct hdrv_ctx *ctx, enum hdrv_ctx_status st);
@@ -104,6 +109,7 @@ struct hdrv_info {
 
 int hdrv_gpu_probe(const struct hdrv_bus *bus, const struct hdrv_config *cfg,
 		   struct hdrv_gpu **out);
+/* Destroy every context and bo first; resets the engines, disconnects the irq. */
 void hdrv_gpu_remove(struct hdrv_gpu *gpu);
 void hdrv_gpu_info(struct hdrv_gpu *gpu, struct hdrv_info *info);
 void hdrv_set_callbacks(struct hdrv_gpu *gpu, const struct hdrv_callbacks *cb, void *arg);
