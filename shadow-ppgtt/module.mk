@@ -48,6 +48,6 @@ sppt-test: $(SPPT_TESTS)
 	@bash scripts/run-tests.sh $(foreach t,$(SPPT_TESTS),unit:$(t))
 
 # The property test for SPPT_SOAK_STEPS steps per case (14 cases), no sanitizers.
-SPPT_SOAK_STEPS ?= 100000
+SPPT_SOAK_STEPS ?= 30000
 sppt-soak: $(B)/$(SPPT_DIR)/tests/test_sppt_prop
 	SPPT_PROP_STEPS=$(SPPT_SOAK_STEPS) $<

@@ -135,7 +135,7 @@ static struct sppt_pin_chunk *sppt_pin_chunk(struct sppt_vgpu *vgpu, u64 ck)
 	return c;
 }
 
-static int sppt_pin_get(struct sppt_vgpu *vgpu, u64 gfn, u64 *dma)
+static int sppt_pin_get_slow(struct sppt_vgpu *vgpu, u64 gfn, u64 *dma)
 {
 	u64 ck = gfn >> SPPT_PIN_CHUNK_SHIFT;
 	unsigned int j = gfn & (SPPT_PIN_CHUNK - 1);
@@ -169,7 +169,7 @@ static int sppt_pin_get(struct sppt_vgpu *vgpu, u64 gfn, u64 *dma)
 	return 0;
 }
 
-static void sppt_pin_put(struct sppt_vgpu *vgpu, u64 gfn)
+static void sppt_pin_put_slow(struct sppt_vgpu *vgpu, u64 gfn)
 {
 	unsigned int j = gfn & (SPPT_PIN_CHUNK - 1);
 	struct sppt_pin_chunk *c = sppt_pin_chunk(vgpu, gfn >> SPPT_PIN_CHUNK_SHIFT);
@@ -188,6 +188,34 @@ static void sppt_pin_put(struct sppt_vgpu *vgpu, u64 gfn)
 	if (vgpu->chunk_cache[c->node.key & 15] == c)
 		vgpu->chunk_cache[c->node.key & 15] = NULL;
 	sppt_meta_free(vgpu, c, sizeof(*c));
+}
+
+/* Hits of the direct-mapped chunk cache stay inline; the rest goes slow. */
+static inline int sppt_pin_get(struct sppt_vgpu *vgpu, u64 gfn, u64 *dma)
+{
+	u64 ck = gfn >> SPPT_PIN_CHUNK_SHIFT;
+	struct sppt_pin_chunk *c = vgpu->chunk_cache[ck & 15];
+	unsigned int j = gfn & (SPPT_PIN_CHUNK - 1);
+
+	if (SPPT_LIKELY(c && c->node.key == ck && c->ref[j])) {
+		c->ref[j]++;
+		*dma = c->dma[j];
+		return 0;
+	}
+	return sppt_pin_get_slow(vgpu, gfn, dma);
+}
+
+static inline void sppt_pin_put(struct sppt_vgpu *vgpu, u64 gfn)
+{
+	u64 ck = gfn >> SPPT_PIN_CHUNK_SHIFT;
+	struct sppt_pin_chunk *c = vgpu->chunk_cache[ck & 15];
+	unsigned int j = gfn & (SPPT_PIN_CHUNK - 1);
+
+	if (SPPT_LIKELY(c && c->node.key == ck && c->ref[j] > 1)) {
+		c->ref[j]--;
+		return;
+	}
+	sppt_pin_put_slow(vgpu, gfn);
 }
 
 /* ------------------------------------------------------------ scratch */
@@ -667,24 +695,38 @@ void sppt_gpage_update_page(struct sppt_vgpu *vgpu, struct sppt_gpage *gp, const
 			nheld++;
 		}
 	}
-	for (i = 0; i < SPPT_ENTRIES; i++) {
+	if (nheld == 1 && held[SPPT_V_PT]) {
+		/* The common case, a plain PT: leaves only pin and unpin, so no
+		 * variant can appear or go while we work. */
+		struct sppt_spt *s = held[SPPT_V_PT];
+		u64 *snap = gp->snap, *table = s->table;
+		u64 n = 0;
+
+		for (i = 0; i < SPPT_ENTRIES; i++) {
+			u64 se;
+
+			val = page[i];
+			old = snap[i];
+			if (SPPT_LIKELY(old == val))
+				continue;
+			snap[i] = val;
+			n++;
+			se = table[i];
+			table[i] = sppt_leaf_make(vgpu, sppt_gfn(val), val);
+			sppt_leaf_release(vgpu, se, sppt_gfn(old));
+		}
+		vgpu->st.entries_synced += n;
+		i = SPPT_ENTRIES;
+	} else {
+		i = 0;
+	}
+	for (; i < SPPT_ENTRIES; i++) {
 		val = page[i];
 		old = gp->snap[i];
 		if (SPPT_LIKELY(old == val))
 			continue;
 		gp->snap[i] = val;
 		vgpu->st.entries_synced++;
-		if (SPPT_LIKELY(nheld == 1 && held[SPPT_V_PT] && gp->spt[SPPT_V_PT] == held[SPPT_V_PT] &&
-				!gp->spt[SPPT_V_PD] && !gp->spt[SPPT_V_PDP] &&
-				!gp->spt[SPPT_V_PML4] && !gp->spt[SPPT_V_PT64K])) {
-			/* The common case: a plain PT. */
-			struct sppt_spt *s = held[SPPT_V_PT];
-			u64 se = s->table[i];
-
-			s->table[i] = sppt_leaf_make(vgpu, sppt_gfn(val), val);
-			sppt_leaf_release(vgpu, se, sppt_gfn(old));
-			continue;
-		}
 		for (v = 0; v < SPPT_V_NR; v++)
 			if (held[v])
 				sppt_spt_entry_update(vgpu, held[v], i, old, val);

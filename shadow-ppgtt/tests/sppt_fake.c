@@ -361,7 +361,7 @@ struct node {
 	unsigned int lvl;
 	bool ips;
 	uint64_t addr;
-	uint64_t rw;
+	uint64_t rw;	/* this entry's own RW bit (a 2M leaf: the PDE's) */
 	uint64_t cache;
 };
 
@@ -381,7 +381,7 @@ static struct node node_child(const struct fake_hv *hv, read_fn rd, const struct
 	}
 	if (!rd(hv, n->addr, (n->lvl == 1 && n->ips) ? (i & ~15u) : i, &e) || !(e & E_P))
 		return c;
-	c.rw = n->rw & e & E_RW;
+	c.rw = e & E_RW;
 	switch (n->lvl) {
 	case 4:
 		c.kind = N_TABLE;
@@ -414,7 +414,7 @@ static struct node node_child(const struct fake_hv *hv, read_fn rd, const struct
 }
 
 struct memo_ent {
-	uint64_t g, s, rw;
+	uint64_t g, s;
 	unsigned int lvl;
 	unsigned int gen;
 };
@@ -474,17 +474,16 @@ static bool memo_seen(struct cmp_ctx *c, const struct node *g, const struct node
 
 	if (mm->n * 2 >= mm->cap)
 		return false; /* full: just walk again */
-	h = (gk * 31 + s->addr * 17 + g->rw * 7 + s->rw * 3 + g->lvl) * 0x9e3779b97f4a7c15ull;
+	h = (gk * 31 + s->addr * 17 + g->lvl) * 0x9e3779b97f4a7c15ull;
 	for (i = (unsigned int)(h >> 40) & (mm->cap - 1);; i = (i + 1) & (mm->cap - 1)) {
 		struct memo_ent *m = &mm->e[i];
 
 		if (m->gen != mm->gen) {
-			*m = (struct memo_ent){ gk, s->addr, g->rw | (s->rw << 8), g->lvl, mm->gen };
+			*m = (struct memo_ent){ gk, s->addr, g->lvl, mm->gen };
 			mm->n++;
 			return false;
 		}
-		if (m->g == gk && m->s == s->addr && m->rw == (g->rw | (s->rw << 8)) &&
-		    m->lvl == g->lvl)
+		if (m->g == gk && m->s == s->addr && m->lvl == g->lvl)
 			return true;
 	}
 }
@@ -508,8 +507,32 @@ static int pt_pair_fast(struct cmp_ctx *c, const struct node *g, const struct no
 			return -1;
 		if ((ge & E_P) && (ge & A4K) / PG < c->hv->npages) {
 			if ((se & A4K) != fake_dma_of((ge & A4K) / PG) ||
-			    (s->rw & se & E_RW) != (g->rw & ge & E_RW) ||
+			    (se & E_RW) != (ge & E_RW) ||
 			    (se & (E_PWT | E_PCD | E_B7)) != (ge & (E_PWT | E_PCD | E_B7)))
+				return -1;
+		} else if ((se & A4K) != c->scratch[0]) {
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* A 2M guest leaf against the shadow PT it was split into. */
+static int leaf2m_pair_fast(struct cmp_ctx *c, const struct node *g, const struct node *s)
+{
+	const uint64_t *st = fake_bus_table(c->hv, s->addr);
+	unsigned int i;
+
+	if (!st)
+		return -1;
+	for (i = 0; i < 512; i++) {
+		uint64_t gfn = g->addr / PG + i, se = st[i];
+
+		if (!(se & E_P))
+			return -1;
+		if (gfn < c->hv->npages) {
+			if ((se & A4K) != fake_dma_of(gfn) || (se & E_RW) != g->rw ||
+			    (se & (E_PWT | E_PCD | E_B7)) != g->cache)
 				return -1;
 		} else if ((se & A4K) != c->scratch[0]) {
 			return -1;
@@ -552,6 +575,13 @@ static int cmp_nodes(struct cmp_ctx *c, const struct node *g, const struct node 
 			 g->lvl);
 		return -1;
 	}
+	/* RW is compared level by level (the shadow copies it at every level,
+	 * so the AND along any path agrees); that keeps the memo key small. */
+	if (g->kind != N_NONE && s->rw != g->rw) {
+		snprintf(c->msg, c->msglen, "va 0x%" PRIx64 " lvl %u: rw %" PRIx64 " want %" PRIx64,
+			 va, g->lvl, s->rw, g->rw);
+		return -1;
+	}
 	/* Guest maps nothing here: the shadow must point at scratch. */
 	if (g->kind == N_NONE && s->kind == N_TABLE && s->addr == c->scratch[g->lvl])
 		return 0;
@@ -560,11 +590,13 @@ static int cmp_nodes(struct cmp_ctx *c, const struct node *g, const struct node 
 	if (g->lvl == 1 && g->kind == N_TABLE && !g->ips && s->kind == N_TABLE &&
 	    !pt_pair_fast(c, g, s))
 		return 0;
+	if (g->lvl == 1 && g->kind == N_LEAF && s->kind == N_TABLE && !leaf2m_pair_fast(c, g, s))
+		return 0;
 	for (i = 0; i < 512; i++) {
 		struct node gc = node_child(c->hv, read_guest, g, i);
 		struct node sc = node_child(c->hv, read_shadow, s, i);
 
-		if (g->kind == N_TABLE && g->addr / PG >= c->hv->npages)
+		if (gc.kind == N_TABLE && gc.addr / PG >= c->hv->npages)
 			gc.kind = N_NONE; /* a table outside RAM maps nothing */
 		if (cmp_nodes(c, &gc, &sc, va + ((uint64_t)i << (12 + 9 * (g->lvl - 1)))))
 			return -1;
