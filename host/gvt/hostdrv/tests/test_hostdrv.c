@@ -167,6 +167,36 @@ static void test_ggtt_allocator(void **state)
 	hdrv_ggtt_release(e->gpu, b, 10000);
 }
 
+static void test_ggtt_alloc_size_limits_allocator(void **state)
+{
+	struct sgpu_config sc = { .threaded = false };
+	struct hdrv_config hc = { .ggtt_size = 32ull << 20, .ggtt_alloc_size = 8ull << 20 };
+	struct hdrv_bus bus;
+	struct hdrv_gpu *gpu;
+	struct sgpu *sg;
+	struct hdrv_dma mem;
+	uint64_t gtt;
+
+	assert_int_equal(sgpu_create(&sc, &sg), 0);
+	sgpu_bus(sg, &bus);
+	assert_int_equal(hdrv_gpu_probe(&bus, &hc, &gpu), 0);
+	/* the allocator stays below 8 MiB (status pages took a few pages) */
+	assert_int_equal(hdrv_ggtt_alloc(gpu, 9u << 20, 0, &gtt), -EINVAL);
+	assert_int_equal(hdrv_ggtt_alloc(gpu, 8u << 20, 0, &gtt), -ENOSPC);
+	assert_int_equal(hdrv_ggtt_alloc(gpu, 4u << 20, 0, &gtt), 0);
+	assert_true(gtt + (4u << 20) <= (8u << 20));
+	assert_int_equal(hdrv_ggtt_alloc(gpu, 4u << 20, 0, &gtt), -ENOSPC);
+	/* the rest (vGPU partitions) is still reachable by insert */
+	assert_int_equal(hdrv_dma_alloc(gpu, 4096, &mem), 0);
+	assert_int_equal(hdrv_ggtt_insert(gpu, 20u << 20, mem.dma), 0);
+	assert_int_equal(hdrv_ggtt_read_pte(gpu, 20u << 20), mem.dma | 1);
+	assert_int_equal(hdrv_ggtt_insert(gpu, 32u << 20, mem.dma), -EINVAL);
+	assert_int_equal(hdrv_ggtt_clear(gpu, 20u << 20, 1), 0);
+	hdrv_dma_free(gpu, &mem);
+	hdrv_gpu_remove(gpu);
+	sgpu_destroy(sg);
+}
+
 static void test_ggtt_pte_and_aperture(void **state)
 {
 	struct env *e = *state;
@@ -335,6 +365,7 @@ int main(void)
 		cmocka_unit_test(test_probe_rejects_bad_devices),
 		cmocka_unit_test_setup_teardown(test_bringup_state, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ggtt_allocator, setup, teardown),
+		cmocka_unit_test(test_ggtt_alloc_size_limits_allocator),
 		cmocka_unit_test_setup_teardown(test_ggtt_pte_and_aperture, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dma_map_external_memory, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dma_guard_pages_and_reuse, setup, teardown),
