@@ -116,6 +116,12 @@ void hdrv_set_callbacks(struct hdrv_gpu *gpu, const struct hdrv_callbacks *cb, v
 /* Full GPU reset (GDRST): every engine drops its contexts (ctx_done ERROR). */
 int hdrv_gpu_reset(struct hdrv_gpu *gpu);
 
+/*
+ * Fence register n (0..31, FENCE_REG_GEN6 at 0x100000 + 8n): 64-bit value,
+ * bit0 = valid; written disable-first like i915 so no half value is live.
+ */
+int hdrv_fence_write(struct hdrv_gpu *gpu, unsigned int n, uint64_t val);
+
 /* Raw register access (debug, and for the vGPU device model). */
 uint32_t hdrv_mmio_read(struct hdrv_gpu *gpu, uint32_t reg);
 void hdrv_mmio_write(struct hdrv_gpu *gpu, uint32_t reg, uint32_t val);

@@ -131,6 +131,21 @@ void hdrv_mmio_write(struct hdrv_gpu *gpu, uint32_t reg, uint32_t val)
 	wr(gpu, reg, val);
 }
 
+int hdrv_fence_write(struct hdrv_gpu *gpu, unsigned int n, uint64_t val)
+{
+	uint32_t reg = 0x100000 + 8 * n;	/* FENCE_REG_GEN6_LO(n) */
+
+	if (n >= 32)
+		return -EINVAL;
+	/* i915 fence_write: disable, then upper, then lower (enables) */
+	wr(gpu, reg, 0);
+	(void)rd(gpu, reg);
+	wr(gpu, reg + 4, (uint32_t)(val >> 32));
+	wr(gpu, reg, (uint32_t)val);
+	(void)rd(gpu, reg);
+	return 0;
+}
+
 /* ---- DMA and GGTT ------------------------------------------------------ */
 
 int hdrv_dma_alloc(struct hdrv_gpu *gpu, size_t size, struct hdrv_dma *out)

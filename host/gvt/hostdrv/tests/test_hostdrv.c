@@ -144,6 +144,16 @@ static void test_bringup_state(void **state)
 		assert_int_equal(hdrv_mmio_read(e->gpu, 0x44308 + 0x10 * n), 0);	/* IIRs */
 }
 
+static void test_fence_write(void **state)
+{
+	struct env *e = *state;
+
+	assert_int_equal(hdrv_fence_write(e->gpu, 3, 0x123456789ABCD001ull), 0);
+	assert_int_equal(hdrv_mmio_read(e->gpu, 0x100018), 0x9ABCD001);
+	assert_int_equal(hdrv_mmio_read(e->gpu, 0x10001C), 0x12345678);
+	assert_int_equal(hdrv_fence_write(e->gpu, 32, 1), -EINVAL);
+}
+
 static void test_ggtt_allocator(void **state)
 {
 	struct env *e = *state;
@@ -364,6 +374,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_probe_rejects_bad_devices),
 		cmocka_unit_test_setup_teardown(test_bringup_state, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fence_write, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ggtt_allocator, setup, teardown),
 		cmocka_unit_test(test_ggtt_alloc_size_limits_allocator),
 		cmocka_unit_test_setup_teardown(test_ggtt_pte_and_aperture, setup, teardown),
