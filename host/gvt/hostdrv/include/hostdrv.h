@@ -143,6 +143,10 @@ int hdrv_ggtt_insert_range(struct hdrv_gpu *gpu, uint64_t gtt, const struct hdrv
 /* Point npages PTEs at the scratch page. */
 int hdrv_ggtt_clear(struct hdrv_gpu *gpu, uint64_t gtt, uint64_t npages);
 uint64_t hdrv_ggtt_read_pte(struct hdrv_gpu *gpu, uint64_t gtt);
+/* Raw PTE write by index (gen8 PTE: DMA address | present), no TLB flush;
+ * batch them and call hdrv_ggtt_invalidate() (GFX_FLSH_CNTL) once. */
+int hdrv_ggtt_write_pte(struct hdrv_gpu *gpu, uint64_t index, uint64_t pte);
+void hdrv_ggtt_invalidate(struct hdrv_gpu *gpu);
 
 /* DMA memory mapped into the GGTT. */
 struct hdrv_bo {

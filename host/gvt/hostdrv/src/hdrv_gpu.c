@@ -258,6 +258,19 @@ static void ggtt_invalidate(struct hdrv_gpu *gpu)
 	wr(gpu, GFX_FLSH_CNTL, 1);
 }
 
+void hdrv_ggtt_invalidate(struct hdrv_gpu *gpu)
+{
+	ggtt_invalidate(gpu);
+}
+
+int hdrv_ggtt_write_pte(struct hdrv_gpu *gpu, uint64_t index, uint64_t pte)
+{
+	if (index >= gpu->ggtt_pages)
+		return -EINVAL;
+	gpu->bus.ops->write64(gpu->bus.ctx, 0, GGTT_BAR_OFFSET + index * 8, pte);
+	return 0;
+}
+
 int hdrv_ggtt_insert(struct hdrv_gpu *gpu, uint64_t gtt, uint64_t dma)
 {
 	if ((gtt | dma) & 4095 || gtt >= gpu->ggtt_pages * 4096)

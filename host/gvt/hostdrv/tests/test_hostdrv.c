@@ -201,6 +201,10 @@ static void test_ggtt_alloc_size_limits_allocator(void **state)
 	assert_int_equal(hdrv_ggtt_insert(gpu, 20u << 20, mem.dma), 0);
 	assert_int_equal(hdrv_ggtt_read_pte(gpu, 20u << 20), mem.dma | 1);
 	assert_int_equal(hdrv_ggtt_insert(gpu, 32u << 20, mem.dma), -EINVAL);
+	assert_int_equal(hdrv_ggtt_write_pte(gpu, (24u << 20) >> 12, mem.dma | 1), 0);
+	hdrv_ggtt_invalidate(gpu);
+	assert_int_equal(hdrv_ggtt_read_pte(gpu, 24u << 20), mem.dma | 1);
+	assert_int_equal(hdrv_ggtt_write_pte(gpu, (32u << 20) >> 12, 1), -EINVAL);
 	assert_int_equal(hdrv_ggtt_clear(gpu, 20u << 20, 1), 0);
 	hdrv_dma_free(gpu, &mem);
 	hdrv_gpu_remove(gpu);
