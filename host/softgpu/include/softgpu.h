@@ -43,8 +43,9 @@ struct sgpu_config {
 				 * one activation without reaching its tail (0 = off) */
 	uint32_t ns_per_cmd;	/* cost model (0 = 20 ns) */
 	uint32_t blit_mb_per_s;	/* cost model (0 = 8000 MB/s) */
-	uint32_t log_limit;	/* log lines before going quiet (0 = 32) */
-	/* log sink (NULL = stderr) */
+	uint32_t log_limit;	/* log lines per second (0 = 32) */
+	/* log sink (NULL = stderr); called with the device lock held: must not
+	 * call back into softgpu */
 	void (*log)(void *arg, const char *line);
 	void *log_arg;
 };

@@ -17,24 +17,40 @@ static const struct {
 	[SGPU_VECS] = { "vecs0", 0x1A000, 3, 0, 1u << 6, 1u << 4 },
 };
 
-void sgpu_log(struct sgpu *gpu, const char *fmt, ...)
+static void log_line(struct sgpu *gpu, const char *line)
 {
-	char line[256];
-	va_list ap;
-
-	/* rate limit: nothing a guest does may flood the host log */
-	if (gpu->log_count >= gpu->cfg.log_limit)
-		return;
-	gpu->log_count++;
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
 	if (gpu->cfg.log)
 		gpu->cfg.log(gpu->cfg.log_arg, line);
 	else
 		fprintf(stderr, "softgpu: %s\n", line);
-	if (gpu->log_count == gpu->cfg.log_limit && !gpu->cfg.log)
-		fprintf(stderr, "softgpu: further messages suppressed\n");
+}
+
+void sgpu_log(struct sgpu *gpu, const char *fmt, ...)
+{
+	uint64_t now = sgpu_now_ns();
+	char line[256];
+	va_list ap;
+
+	/* rate limit: at most log_limit lines per second, nothing a guest
+	 * does may flood the host log */
+	if (now - gpu->log_window_ns >= 1000000000ull) {
+		if (gpu->log_suppressed) {
+			snprintf(line, sizeof(line), "%u messages suppressed", gpu->log_suppressed);
+			log_line(gpu, line);
+		}
+		gpu->log_window_ns = now;
+		gpu->log_count = 0;
+		gpu->log_suppressed = 0;
+	}
+	if (gpu->log_count >= gpu->cfg.log_limit) {
+		gpu->log_suppressed++;
+		return;
+	}
+	gpu->log_count++;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	log_line(gpu, line);
 }
 
 void sgpu_unlock_deliver(struct sgpu *gpu)

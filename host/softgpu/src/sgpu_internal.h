@@ -236,6 +236,8 @@ struct sgpu {
 	bool stopping;
 	uint64_t t0_ns;
 	unsigned int log_count;
+	unsigned int log_suppressed;
+	uint64_t log_window_ns;
 	struct sgpu_stats st;
 };
 

@@ -162,6 +162,31 @@ static void test_pacing_wall_time_covers_model(void **state)
 	hdrv_bo_destroy(t->gpu, &dst);
 }
 
+static void count_line(void *arg, const char *line)
+{
+	(*(int *)arg)++;
+	(void)line;
+}
+
+static void test_log_is_rate_limited(void **state)
+{
+	int lines = 0;
+	struct sgpu_config sc = { .log = count_line, .log_arg = &lines, .log_limit = 5 };
+	struct hdrv_bus bus;
+	struct hdrv_gpu *gpu;
+	struct sgpu *sg;
+
+	assert_int_equal(sgpu_create(&sc, &sg), 0);
+	sgpu_bus(sg, &bus);
+	assert_int_equal(hdrv_gpu_probe(&bus, NULL, &gpu), 0);
+	/* 40 invalid ELSP submissions: each is dropped and would log a line */
+	for (int i = 0; i < 40 * 4; i++)
+		hdrv_mmio_write(gpu, 0x2000 + 0x230, 0);
+	assert_true(lines >= 1 && lines <= 6);
+	hdrv_gpu_remove(gpu);
+	sgpu_destroy(sg);
+}
+
 #define T(fn, setup) cmocka_unit_test_setup_teardown(fn, setup, tenv_teardown)
 
 int main(void)
@@ -173,6 +198,7 @@ int main(void)
 		T(test_timestamp_ticks, tenv_setup_poll),
 		T(test_watchdog_stops_runaway, tenv_setup_watchdog),
 		T(test_pacing_wall_time_covers_model, tenv_setup_paced),
+		cmocka_unit_test(test_log_is_rate_limited),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
