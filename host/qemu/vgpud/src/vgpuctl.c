@@ -26,6 +26,7 @@ static const char usage[] =
 "    create TYPE NAME       create a device; prints its vfio-user socket path\n"
 "    destroy NAME           destroy a device (its QEMU client is disconnected)\n"
 "    status [NAME]          daemon status, or one device's status\n"
+"    screenshot NAME FILE   write the device's display to FILE (PNG)\n"
 "\n"
 "OPTIONS\n"
 "    -c, --control PATH     vgpud control socket (default /run/vgpud/control.sock,\n"
@@ -126,6 +127,29 @@ int main(int argc, char **argv)
 		json_object_object_add(req, "name", json_object_new_string(argv[optind + 2]));
 	} else if (!strcmp(cmd, "destroy") && nargs == 1) {
 		json_object_object_add(req, "name", json_object_new_string(argv[optind + 1]));
+	} else if (!strcmp(cmd, "screenshot") && nargs == 2) {
+		/* vgpud writes the file: give it an absolute path */
+		char *abs = realpath(argv[optind + 2], NULL);
+
+		if (!abs) {
+			char *slash = strrchr(argv[optind + 2], '/');
+			char *dir = slash ? strndup(argv[optind + 2], (size_t)(slash - argv[optind + 2]) + 1)
+					  : strdup(".");
+			char *rdir = dir ? realpath(dir, NULL) : NULL;
+
+			if (rdir && asprintf(&abs, "%s/%s", rdir, slash ? slash + 1 : argv[optind + 2]) < 0)
+				abs = NULL;
+			free(rdir);
+			free(dir);
+		}
+		if (!abs) {
+			fprintf(stderr, "vgpuctl: cannot resolve '%s': %s\n", argv[optind + 2], strerror(errno));
+			json_object_put(req);
+			return 2;
+		}
+		json_object_object_add(req, "name", json_object_new_string(argv[optind + 1]));
+		json_object_object_add(req, "file", json_object_new_string(abs));
+		free(abs);
 	} else if (!strcmp(cmd, "status") && nargs <= 1) {
 		if (nargs)
 			json_object_object_add(req, "name", json_object_new_string(argv[optind + 1]));

@@ -36,6 +36,12 @@ struct vgpud_type {
 	void (*destroy)(void *backend);
 	/* Add type-specific fields to a status reply (optional). */
 	void (*status)(void *backend, json_object *out);
+	/* Write a PNG of the device's display to path (optional); details
+	 * go to out. On failure return -errno and one line in err. */
+	int (*screenshot)(void *backend, const char *path, json_object *out,
+			  char *err, size_t err_len);
+	/* Add fields (available_instances, ...) to a types entry (optional). */
+	void (*type_info)(const struct vgpud_type *type, json_object *out);
 };
 
 int vgpud_type_register(const struct vgpud_type *type);
@@ -45,6 +51,7 @@ const struct vgpud_type *vgpud_type_at(unsigned int i);
 
 /* Built-in types. */
 void vgpud_testdev_type_register(void);
+void vgpud_gvt_type_register(void);	/* GVTg_V5_x (vgpud_type_gvt.c) */
 
 /* ---- instances (vgpud_registry.c) ---- */
 struct vgpud_instance {
@@ -57,6 +64,7 @@ struct vgpud_instance {
 };
 
 void vgpud_registry_init(const char *socket_dir);
+const char *vgpud_socket_dir(void);
 bool vgpud_name_valid(const char *name);
 int vgpud_instance_create(const char *type, const char *name, json_object *params,
 			  struct vgpud_instance **out, char *err, size_t err_len);

@@ -6,6 +6,7 @@
  *   {"cmd":"create","type":T,"name":N}               -> "socket": path
  *   {"cmd":"destroy","name":N}
  *   {"cmd":"status"} / {"cmd":"status","name":N}
+ *   {"cmd":"screenshot","name":N,"file":ABS}       display -> PNG file
  * Replies carry "ok": true, or "ok": false and "error": one line.
  * A failed request changes nothing.
  */
@@ -84,6 +85,8 @@ static json_object *vgpud_cmd_types(json_object *req)
 
 		json_object_object_add(o, "name", json_object_new_string(t->name));
 		json_object_object_add(o, "description", json_object_new_string(t->description));
+		if (t->type_info)
+			t->type_info(t, o);
 		json_object_array_add(a, o);
 	}
 	json_object_object_add(r, "types", a);
@@ -128,6 +131,28 @@ static json_object *vgpud_cmd_destroy(json_object *req)
 	return vgpud_ok();
 }
 
+static json_object *vgpud_cmd_screenshot(json_object *req)
+{
+	const char *name = vgpud_str(req, "name"), *file = vgpud_str(req, "file");
+	struct vgpud_instance *in;
+	char err[256] = "";
+	json_object *r;
+
+	if (!name || !file || file[0] != '/')
+		return vgpud_err("screenshot needs string members \"name\" and \"file\" (an absolute path)");
+	in = vgpud_instance_find(name);
+	if (!in)
+		return vgpud_err("no device named '%s'", name);
+	if (!in->type->screenshot)
+		return vgpud_err("device '%s' (%s) has no display", name, in->type->name);
+	r = vgpud_ok();
+	if (in->type->screenshot(in->backend, file, r, err, sizeof(err))) {
+		json_object_put(r);
+		return vgpud_err("%s", err);
+	}
+	return r;
+}
+
 static json_object *vgpud_cmd_status(json_object *req)
 {
 	static time_t started;
@@ -165,6 +190,7 @@ json_object *vgpud_control_handle(const char *line, size_t len)
 		{ "create", vgpud_cmd_create },
 		{ "destroy", vgpud_cmd_destroy },
 		{ "status", vgpud_cmd_status },
+		{ "screenshot", vgpud_cmd_screenshot },
 	};
 	json_tokener *tok = json_tokener_new();
 	json_object *req, *r;
@@ -192,7 +218,7 @@ json_object *vgpud_control_handle(const char *line, size_t len)
 			goto out_put;
 		}
 	}
-	r = vgpud_err("unknown command '%s' (types, list, create, destroy, status)", cmd);
+	r = vgpud_err("unknown command '%s' (types, list, create, destroy, status, screenshot)", cmd);
 out_put:
 	json_object_put(req);
 	return r;

@@ -56,6 +56,7 @@ static const char usage[] =
 "\n"
 "DEVICE TYPES\n"
 "    kvmgt-testdev          transport test device (BAR0 registers, DMA, MSI)\n"
+"    GVTg_V5_8, GVTg_V5_4   vGPUs (Intel GVT-g types the physical GPU offers)\n"
 "\n"
 "EXIT STATUS\n"
 "    0 after SIGTERM/SIGINT, 1 on a start-up error, 2 on bad usage.\n";
@@ -208,6 +209,7 @@ int main(int argc, char **argv)
 	}
 	vgpud_registry_init(dir);
 	vgpud_testdev_type_register();
+	vgpud_gvt_type_register();
 
 	/* Signals arrive through signalfd in the main loop only; every
 	 * thread created later inherits the blocked mask. */

@@ -42,6 +42,11 @@ void vgpud_registry_init(const char *socket_dir)
 	sock_dir = socket_dir;
 }
 
+const char *vgpud_socket_dir(void)
+{
+	return sock_dir;
+}
+
 /* Names become socket file names: keep them boring. */
 bool vgpud_name_valid(const char *name)
 {

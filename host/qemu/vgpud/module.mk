@@ -1,0 +1,19 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# The vGPU types of vgpud (host/gvt over vfio-user): sources in
+# host/qemu/vgpud/src/{vgpud_type_gvt,gvtdev,vgpud_png}.c are part of vgpud
+# (host/qemu/module.mk globs them); here: their flags, libraries and tests.
+
+VGPU_SRCS := $(addprefix host/qemu/vgpud/src/,vgpud_type_gvt.c gvtdev.c vgpud_png.c)
+$(call objs_of,$(VGPU_SRCS)): CPPFLAGS += -Ihost/gvt/include -Ihost/gvt/hostdrv/include \
+	-Ihost/softgpu/include -Iinclude
+$(B)/host/qemu/vgpud/vgpud: $(B)/host/gvt/libgvt.a $(B)/host/gvt/hostdrv/libhostdrv.a \
+	$(B)/host/softgpu/libsoftgpu.a
+$(B)/host/qemu/vgpud/vgpud: LDLIBS += -lpng -lpthread
+
+VGPU_VM_TESTS := $(addprefix host/qemu/vgpud/tests/,vm_vgpu_display.py vm_vgpu_lifecycle.py vm_vgpu_isolation.py)
+VM_TESTS += $(VGPU_VM_TESTS)
+
+.PHONY: vgpu vgpu-test
+vgpu: $(B)/host/qemu/vgpud/vgpud $(B)/host/qemu/vgpud/vgpuctl
+vgpu-test: vgpu
+	@bash scripts/run-tests.sh $(foreach t,$(VGPU_VM_TESTS),vm:$(t))
