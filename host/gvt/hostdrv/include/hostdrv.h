@@ -210,6 +210,8 @@ int hdrv_engine_submit(struct hdrv_gpu *gpu, struct hdrv_ctx *ctx0, struct hdrv_
 /* Process interrupts and the context status buffer; returns events handled. */
 int hdrv_engine_poll(struct hdrv_gpu *gpu, enum hdrv_engine_id engine);
 bool hdrv_engine_idle(struct hdrv_gpu *gpu, enum hdrv_engine_id engine);
+/* true when hdrv_engine_submit would not return -EBUSY/-EIO (no list pending) */
+bool hdrv_engine_can_submit(struct hdrv_gpu *gpu, enum hdrv_engine_id engine);
 /* Poll until idle or error; -ETIMEDOUT, -EIO (engine error) or 0. */
 int hdrv_engine_wait_idle(struct hdrv_gpu *gpu, enum hdrv_engine_id engine, uint32_t timeout_ms);
 /*

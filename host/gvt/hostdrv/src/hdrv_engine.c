@@ -426,13 +426,31 @@ int hdrv_engine_poll(struct hdrv_gpu *gpu, enum hdrv_engine_id engine)
 
 bool hdrv_engine_idle(struct hdrv_gpu *gpu, enum hdrv_engine_id engine)
 {
-	struct hdrv_engine *e = &gpu->eng[engine];
+	struct hdrv_engine *e;
 	bool idle;
+
+	if ((unsigned int)engine >= HDRV_NUM_ENGINES)
+		return true;
+	e = &gpu->eng[engine];
 
 	hdrv_lock(gpu);
 	idle = !e->has_pending && e->active_idx >= e->n_active;
 	hdrv_unlock(gpu);
 	return idle;
+}
+
+bool hdrv_engine_can_submit(struct hdrv_gpu *gpu, enum hdrv_engine_id engine)
+{
+	struct hdrv_engine *e;
+	bool ok;
+
+	if ((unsigned int)engine >= HDRV_NUM_ENGINES)
+		return false;
+	e = &gpu->eng[engine];
+	hdrv_lock(gpu);
+	ok = !e->has_pending && !e->error;
+	hdrv_unlock(gpu);
+	return ok;
 }
 
 int hdrv_engine_wait_idle(struct hdrv_gpu *gpu, enum hdrv_engine_id engine, uint32_t timeout_ms)
@@ -462,11 +480,12 @@ int hdrv_engine_wait_idle(struct hdrv_gpu *gpu, enum hdrv_engine_id engine, uint
 
 bool hdrv_engine_hung(struct hdrv_gpu *gpu, enum hdrv_engine_id engine)
 {
-	struct hdrv_engine *e = &gpu->eng[engine];
+	struct hdrv_engine *e;
 	bool hung;
 
 	if ((unsigned int)engine >= HDRV_NUM_ENGINES)
 		return false;
+	e = &gpu->eng[engine];
 	hdrv_lock(gpu);
 	hdrv_handle_irq_locked(gpu);
 	if (e->error) {
@@ -519,11 +538,12 @@ unsigned int hdrv_hangcheck(struct hdrv_gpu *gpu)
 void hdrv_engine_read_error(struct hdrv_gpu *gpu, enum hdrv_engine_id engine,
 			    struct hdrv_engine_error *err)
 {
-	struct hdrv_engine *e = &gpu->eng[engine];
+	struct hdrv_engine *e;
 
 	memset(err, 0, sizeof(*err));
 	if ((unsigned int)engine >= HDRV_NUM_ENGINES)
 		return;
+	e = &gpu->eng[engine];
 	err->eir = erd(gpu, e, RING_EIR);
 	err->esr = erd(gpu, e, RING_ESR);
 	err->ipehr = erd(gpu, e, RING_IPEHR);

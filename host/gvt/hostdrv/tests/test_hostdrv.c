@@ -360,8 +360,10 @@ static void test_submit_checks(void **state)
 	hdrv_ctx_emit(b, nop, 2);
 	assert_int_equal(hdrv_engine_submit(e->gpu, a, NULL), 0);
 	/* not yet promoted (nobody polled): a second list must wait */
+	assert_false(hdrv_engine_can_submit(e->gpu, HDRV_RCS));
 	assert_int_equal(hdrv_engine_submit(e->gpu, b, NULL), -EBUSY);
 	assert_int_equal(hdrv_engine_wait_idle(e->gpu, HDRV_RCS, 5000), 0);
+	assert_true(hdrv_engine_can_submit(e->gpu, HDRV_RCS));
 	assert_int_equal(hdrv_engine_submit(e->gpu, b, NULL), 0);
 	assert_int_equal(hdrv_engine_wait_idle(e->gpu, HDRV_RCS, 5000), 0);
 	assert_int_equal(hdrv_ctx_head(b), 8);
