@@ -38,6 +38,17 @@ static uint32_t rd32(const uint8_t *p)
 	return v;
 }
 
+/* host memory the GPU must never reach: checked after every input */
+static uint8_t canary[3][4096];
+
+static void canary_check(void)
+{
+	for (unsigned int i = 0; i < 3; i++)
+		for (unsigned int k = 0; k < 4096; k++)
+			if (canary[i][k] != 0xA5)
+				abort();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct sgpu_config sc = { .watchdog_cmds = 4096, .log = quiet, .log_limit = 1 };
@@ -55,6 +66,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < 4)
 		return 0;
+	memset(canary, 0xA5, sizeof(canary));
 	mode = data[0];
 	nregs = data[1] % 16;
 	if (nregs * 8 > size - 2)
@@ -154,5 +166,6 @@ out_remove:
 	hdrv_gpu_remove(gpu);
 out_destroy:
 	sgpu_destroy(sg);
+	canary_check();
 	return 0;
 }
