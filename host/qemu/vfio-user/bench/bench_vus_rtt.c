@@ -88,7 +88,7 @@ int main(int argc, char **argv)
 	}
 	vus_log_set(quiet, 0);
 	raw = raw_pingpong();
-	if (vgpud_testdev_create("bench", &td) ||
+	if (vgpud_testdev_create("bench", false, &td) ||
 	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) ||
 	    vus_dev_attach_fd(vgpud_testdev_vus(td), sv[0]))
 		return 1;

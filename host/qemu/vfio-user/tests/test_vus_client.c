@@ -58,7 +58,7 @@ static int setup(void **state)
 	struct fx *f = calloc(1, sizeof(*f));
 
 	vus_log_set(quiet_log, 7);
-	assert_int_equal(vgpud_testdev_create("t", &f->td), 0);
+	assert_int_equal(vgpud_testdev_create("t", true, &f->td), 0);
 	f->dev = vgpud_testdev_vus(f->td);
 	f->c = malloc(sizeof(*f->c));
 	f->ram_fd = memfd_create("guest-ram", MFD_CLOEXEC);
@@ -201,7 +201,7 @@ static void test_device_info(void **state)
 	memcpy(&ri, f->c->rpayload, sizeof(ri));
 	assert_int_equal(ri.size, 256);
 	ri.argsz = sizeof(ri);
-	ri.index = 2;	/* absent BAR */
+	ri.index = 3;	/* absent BAR */
 	assert_int_equal(vcl_call(f->c, VUS_CMD_DEVICE_GET_REGION_INFO, &ri, sizeof(ri), NULL, 0), 0);
 	memcpy(&ri, f->c->rpayload, sizeof(ri));
 	assert_int_equal(ri.size, 0);
@@ -226,6 +226,57 @@ static void test_device_info(void **state)
 	ii.argsz = sizeof(ii);
 	ii.index = 5;
 	assert_int_equal(vcl_call(f->c, VUS_CMD_DEVICE_GET_IRQ_INFO, &ii, sizeof(ii), NULL, 0), EINVAL);
+}
+
+/* BAR2: the region fd reaches the client, the sparse half is shared
+ * memory, the other half traps. */
+static void test_region_fd(void **state)
+{
+	struct fx *f = *state;
+	struct vus_region_info ri = { .argsz = sizeof(ri), .index = 2 };
+	struct vus_cap_sparse sp;
+	struct vus_sparse_area area;
+	uint32_t *bar2, v, sum = 0;
+	int fd;
+
+	std_setup(f);
+	/* First ask with room for the struct only, as QEMU does. */
+	assert_int_equal(vcl_call(f->c, VUS_CMD_DEVICE_GET_REGION_INFO, &ri, sizeof(ri), NULL, 0), 0);
+	memcpy(&ri, f->c->rpayload, sizeof(ri));
+	assert_int_equal(ri.argsz, 32 + 16 + 16);
+	assert_int_equal(f->c->nrfds, 0);
+	ri.index = 2;
+	assert_int_equal(vcl_call(f->c, VUS_CMD_DEVICE_GET_REGION_INFO, &ri, sizeof(ri), NULL, 0), 0);
+	memcpy(&ri, f->c->rpayload, sizeof(ri));
+	assert_int_equal(ri.size, TD_BAR2_SIZE);
+	assert_int_equal(ri.flags, VUS_REGION_RW | VUS_REGION_MMAP | VUS_REGION_INFO_FLAG_CAPS);
+	assert_int_equal(ri.cap_offset, 32);
+	memcpy(&sp, f->c->rpayload + 32, sizeof(sp));
+	memcpy(&area, f->c->rpayload + 48, sizeof(area));
+	assert_int_equal(sp.hdr.id, VUS_REGION_CAP_SPARSE_MMAP);
+	assert_int_equal(sp.nr_areas, 1);
+	assert_int_equal(area.offset, 0);
+	assert_int_equal(area.size, TD_BAR2_MMAP_SIZE);
+	assert_int_equal(f->c->nrfds, 1);
+	fd = f->c->rfds[0];
+	bar2 = mmap(NULL, TD_BAR2_MMAP_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)ri.offset);
+	assert_true(bar2 != MAP_FAILED);
+	for (uint32_t i = 0; i < TD_BAR2_MMAP_SIZE / 4; i++) {
+		bar2[i] = i * 3 + 1;
+		sum += i * 3 + 1;
+	}
+	/* The trapped half through REGION_WRITE. */
+	for (uint32_t off = TD_BAR2_MMAP_SIZE; off < TD_BAR2_MMAP_SIZE + 64; off += 4) {
+		assert_int_equal(vcl_write32(f->c, 2, off, off), 0);
+		sum += off;
+	}
+	assert_int_equal(vcl_read32(f->c, BAR0, TD_REG_BAR2_SUM, &v), 0);
+	assert_int_equal(v, sum);
+	assert_int_equal(vcl_read32(f->c, BAR0, TD_REG_BAR2_TRAPS, &v), 0);
+	assert_int_equal(v, 16);
+	assert_int_equal(vcl_read32(f->c, 2, 8, &v), 0);	/* reads see the shared half too */
+	assert_int_equal(v, 2 * 3 + 1);
+	munmap(bar2, TD_BAR2_MMAP_SIZE);
 }
 
 static void test_config_space(void **state)
@@ -554,7 +605,7 @@ static void test_region_access_bad(void **state)
 
 	std_setup(f);
 	assert_int_equal(vcl_read32(f->c, 9, 0, &v), EINVAL);		/* no such region */
-	assert_int_equal(vcl_read32(f->c, 2, 0, &v), EINVAL);		/* absent BAR */
+	assert_int_equal(vcl_read32(f->c, 3, 0, &v), EINVAL);		/* absent BAR */
 	assert_int_equal(vcl_read32(f->c, 0xffffffff, 0, &v), EINVAL);
 	assert_int_equal(vcl_read32(f->c, BAR0, TD_BAR0_SIZE - 2, &v), EINVAL);
 	assert_int_equal(vcl_read32(f->c, BAR0, 0xfffffffffffffffeull, &v), EINVAL);
@@ -794,7 +845,7 @@ static void test_listen_many(void **state)
 	assert_non_null(mkdtemp(dir));
 	snprintf(p1, sizeof(p1), "%s/a.sock", dir);
 	snprintf(p2, sizeof(p2), "%s/b.sock", dir);
-	assert_int_equal(vgpud_testdev_create("t2", &td2), 0);
+	assert_int_equal(vgpud_testdev_create("t2", false, &td2), 0);
 	assert_int_equal(vus_dev_listen(f->dev, p1), 0);
 	assert_int_equal(vus_dev_listen(vgpud_testdev_vus(td2), p2), 0);
 	assert_int_equal(vcl_connect_path(a, p1), 0);
@@ -839,6 +890,7 @@ int main(void)
 		T(test_version_limits),
 		T(test_version_bad),
 		T(test_device_info),
+		T(test_region_fd),
 		T(test_config_space),
 		T(test_dma_map_rules),
 		T(test_dma_api),

@@ -12,6 +12,9 @@
  *                             (virtual) IOMMU the buffers are mapped with
  *                             VFIO_IOMMU_MAP_DMA (type1); in noiommu mode
  *                             their physical addresses come from pagemap
+ *   bar2test BDF              (kvmgt-testdev-mmap) fill BAR2: the mmapped
+ *                             half must not trap, the other half must; the
+ *                             device's checksum must match
  *   mmiobench RES OFF N       ns per 32-bit read and per write (JSON line)
  * The device must be bound to vfio-pci for "dma".
  */
@@ -155,6 +158,35 @@ static int cmd_bartest(const char *bdf)
 	    r[TD_REG_SCRATCH / 4] != 0x12345678)
 		return 1;
 	puts("bartest ok");
+	return 0;
+}
+
+static int cmd_bar2test(const char *bdf)
+{
+	char res[256];
+	volatile uint32_t *r0, *r2;
+	size_t len0, len2;
+	uint32_t sum = 0, dsum, traps0, traps;
+
+	snprintf(res, sizeof(res), "/sys/bus/pci/devices/%s/resource0", bdf);
+	enable_dev(res);
+	r0 = map_res(res, &len0);
+	snprintf(res, sizeof(res), "/sys/bus/pci/devices/%s/resource2", bdf);
+	r2 = map_res(res, &len2);
+	if (len2 != TD_BAR2_SIZE)
+		return fprintf(stderr, "testdev-guest: BAR2 is %zu bytes\n", len2), 1;
+	traps0 = r0[TD_REG_BAR2_TRAPS / 4];
+	for (uint32_t i = 0; i < TD_BAR2_SIZE / 4; i++) {
+		r2[i] = i * 5 + 7;
+		sum += i * 5 + 7;
+	}
+	dsum = r0[TD_REG_BAR2_SUM / 4];
+	traps = r0[TD_REG_BAR2_TRAPS / 4] - traps0;
+	printf("bar2 sum 0x%08x device 0x%08x, trapped writes %u of %u\n", sum, dsum, traps,
+	       TD_BAR2_SIZE / 4);
+	if (sum != dsum || traps != (TD_BAR2_SIZE - TD_BAR2_MMAP_SIZE) / 4)
+		return 1;
+	puts("bar2test ok");
 	return 0;
 }
 
@@ -419,11 +451,13 @@ int main(int argc, char **argv)
 		return cmd_mmio(argv[2], argv[3], argv[4], argc > 5 ? argv[5] : NULL);
 	if (argc == 3 && !strcmp(argv[1], "bartest"))
 		return cmd_bartest(argv[2]);
+	if (argc == 3 && !strcmp(argv[1], "bar2test"))
+		return cmd_bar2test(argv[2]);
 	if (argc == 4 && !strcmp(argv[1], "dma"))
 		return cmd_dma(argv[2], strtoul(argv[3], NULL, 0));
 	if (argc == 5 && !strcmp(argv[1], "mmiobench"))
 		return cmd_mmiobench(argv[2], argv[3], argv[4]);
 	fprintf(stderr, "usage: testdev-guest find | mmio RES read|write OFF [VAL] | bartest BDF |"
-		" dma BDF N | mmiobench RES OFF N\n");
+		" bar2test BDF | dma BDF N | mmiobench RES OFF N\n");
 	return 2;
 }

@@ -10,6 +10,8 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "testdev_regs.h"
 #include "vgpud_testdev.h"
@@ -27,6 +29,8 @@ struct vgpud_testdev {
 	uint8_t cfg[TD_CFG_SIZE];
 	uint32_t regs[TD_BAR0_SIZE / 4];
 	bool dma_go;			/* a transfer is queued for the worker */
+	int bar2_fd;			/* -1: no BAR2 */
+	uint8_t *bar2;			/* our mapping of the BAR2 memfd */
 	uint32_t reset_gen;		/* drops a transfer that a reset overtook */
 };
 
@@ -49,6 +53,7 @@ static void td_cfg_init(struct vgpud_testdev *td)
 	c[0x0a] = (TD_CLASS >> 8) & 0xff;
 	c[0x0b] = (TD_CLASS >> 16) & 0xff;
 	td_put32(c + 0x10, 0);			/* BAR0: 32-bit MMIO, non-prefetch */
+	td_put32(c + 0x18, 0);			/* BAR2 (mmap type): same kind */
 	td_put16(c + 0x2c, TD_VENDOR_ID);	/* subsystem vendor */
 	td_put16(c + 0x2e, 0x0001);		/* subsystem */
 	c[0x34] = TD_MSI_CAP;
@@ -66,6 +71,7 @@ static void td_cfg_wmask_init(void)
 	td_put16(m + 0x04, 0x0547);
 	/* BAR0 decodes 4 KiB: address bits 31..12 */
 	td_put32(m + 0x10, ~(uint32_t)(TD_BAR0_SIZE - 1));
+	td_put32(m + 0x18, ~(uint32_t)(TD_BAR2_SIZE - 1));
 	m[0x3c] = 0xff;				/* interrupt line */
 	m[TD_MSI_CAP + 2] = 0x71;		/* MSI enable, multiple msg enable */
 	td_put32(m + TD_MSI_CAP + 4, 0xfffffffc);
@@ -164,6 +170,8 @@ static void td_reg_write(struct vgpud_testdev *td, uint32_t reg, uint32_t val)
 	case TD_REG_DMA_COUNT:
 	case TD_REG_CONNECTS:
 	case TD_REG_RESETS:
+	case TD_REG_BAR2_SUM:
+	case TD_REG_BAR2_TRAPS:
 		break;
 	case TD_REG_DMA_CTRL:
 		r[reg / 4] = val & TD_DMA_CTRL_IRQ;
@@ -200,7 +208,18 @@ static int td_region_read(void *opaque, uint32_t region, uint64_t off,
 	pthread_mutex_lock(&td->lock);
 	if (region == VUS_PCI_CONFIG_REGION) {
 		memcpy(buf, td->cfg + off, len);	/* bounds checked by vus */
+	} else if (region == 2) {
+		memcpy(buf, td->bar2 + off, len);	/* the trapped half */
 	} else {
+		if (td->bar2 && off < TD_REG_BAR2_SUM + 4 && off + len > TD_REG_BAR2_SUM) {
+			uint32_t sum = 0, w;
+
+			for (uint32_t i = 0; i < TD_BAR2_SIZE; i += 4) {
+				memcpy(&w, td->bar2 + i, 4);
+				sum += w;
+			}
+			td->regs[TD_REG_BAR2_SUM / 4] = sum;
+		}
 		/* Any size/alignment: bytes of the little-endian registers. */
 		for (uint32_t i = 0; i < len; i++) {
 			uint64_t a = off + i;
@@ -226,6 +245,9 @@ static int td_region_write(void *opaque, uint32_t region, uint64_t off,
 			td->cfg[off + i] = (uint8_t)((td->cfg[off + i] & ~m) | (in[i] & m));
 		}
 		td_irq_update(td, 0);	/* INTx disable may have changed */
+	} else if (region == 2) {
+		memcpy(td->bar2 + off, buf, len);
+		td->regs[TD_REG_BAR2_TRAPS / 4]++;
 	} else {
 		/* Merge partial writes into their registers, then act once
 		 * per touched register. */
@@ -307,7 +329,8 @@ static const struct vus_dev_ops td_ops = {
 	.client = td_client,
 };
 
-int vgpud_testdev_create(const char *name, struct vgpud_testdev **out)
+int vgpud_testdev_create(const char *name, bool mmap_bar2,
+			 struct vgpud_testdev **out)
 {
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	struct vus_dev_desc desc = {
@@ -332,6 +355,30 @@ int vgpud_testdev_create(const char *name, struct vgpud_testdev **out)
 	td = calloc(1, sizeof(*td));
 	if (!td)
 		return -ENOMEM;
+	td->bar2_fd = -1;
+	if (mmap_bar2) {
+		struct vus_region *r = &desc.regions[2];
+
+		td->bar2_fd = memfd_create("kvmgt-testdev-bar2", MFD_CLOEXEC);
+		if (td->bar2_fd < 0 || ftruncate(td->bar2_fd, TD_BAR2_SIZE)) {
+			ret = -errno;
+			goto out_close;
+		}
+		td->bar2 = mmap(NULL, TD_BAR2_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
+				td->bar2_fd, 0);
+		if (td->bar2 == MAP_FAILED) {
+			ret = -errno;
+			td->bar2 = NULL;
+			goto out_close;
+		}
+		r->size = TD_BAR2_SIZE;
+		r->flags = VUS_REGION_RW | VUS_REGION_MMAP;
+		r->mmap_fd = td->bar2_fd;
+		r->mmap_offset = 0;
+		r->nr_sparse = 1;
+		r->sparse[0].offset = 0;
+		r->sparse[0].size = TD_BAR2_MMAP_SIZE;
+	}
 	pthread_mutex_init(&td->lock, NULL);
 	pthread_cond_init(&td->cond, NULL);
 	td_cfg_init(td);
@@ -350,6 +397,11 @@ out_destroy:
 out_free:
 	pthread_cond_destroy(&td->cond);
 	pthread_mutex_destroy(&td->lock);
+out_close:
+	if (td->bar2)
+		munmap(td->bar2, TD_BAR2_SIZE);
+	if (td->bar2_fd >= 0)
+		close(td->bar2_fd);
 	free(td);
 	return ret;
 }
@@ -366,6 +418,10 @@ void vgpud_testdev_destroy(struct vgpud_testdev *td)
 	vus_dev_destroy(td->vus);
 	pthread_cond_destroy(&td->cond);
 	pthread_mutex_destroy(&td->lock);
+	if (td->bar2)
+		munmap(td->bar2, TD_BAR2_SIZE);
+	if (td->bar2_fd >= 0)
+		close(td->bar2_fd);
 	free(td);
 }
 

@@ -44,6 +44,14 @@
 #define TD_REG_CONNECTS		0x30	/* RO: clients served */
 #define TD_REG_RESETS		0x34	/* RO: device resets */
 #define TD_REG_STICKY		0x38	/* RW */
+/* BAR2 (only on the "kvmgt-testdev-mmap" type): 64 KiB of memory shared
+ * with the client through a region fd. The first half is a sparse mmap
+ * area (guest accesses never reach vgpud); the second half traps. */
+#define TD_REG_BAR2_SUM		0x3c	/* RO: sum of BAR2's 32-bit words */
+#define TD_REG_BAR2_TRAPS	0x40	/* RO: trapped BAR2 writes */
+
+#define TD_BAR2_SIZE		(64u << 10)
+#define TD_BAR2_MMAP_SIZE	(32u << 10)
 
 #define TD_DMA_MAX		(1u << 20)
 

@@ -3,6 +3,7 @@
 #ifndef VGPUD_TESTDEV_H
 #define VGPUD_TESTDEV_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "vus.h"
@@ -20,8 +21,10 @@ struct vgpud_testdev_status {
 	uint64_t irqs_sent;
 };
 
-/* Create the model and its vus device (not listening yet). */
-int vgpud_testdev_create(const char *name, struct vgpud_testdev **out);
+/* Create the model and its vus device (not listening yet). mmap_bar2 adds
+ * BAR2, memory shared with the client through a region fd (sparse). */
+int vgpud_testdev_create(const char *name, bool mmap_bar2,
+			 struct vgpud_testdev **out);
 /* Stops the DMA worker, destroys the vus device. */
 void vgpud_testdev_destroy(struct vgpud_testdev *td);
 struct vus_dev *vgpud_testdev_vus(struct vgpud_testdev *td);

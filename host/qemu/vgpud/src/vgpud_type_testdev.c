@@ -12,7 +12,7 @@ static int td_type_create(const struct vgpud_type *type, const char *name,
 			  char *err, size_t err_len)
 {
 	struct vgpud_testdev *td;
-	int ret = vgpud_testdev_create(name, &td);
+	int ret = vgpud_testdev_create(name, !strcmp(type->name, "kvmgt-testdev-mmap"), &td);
 
 	if (ret) {
 		snprintf(err, err_len, "cannot create the test device: %s", strerror(-ret));
@@ -52,7 +52,16 @@ static const struct vgpud_type td_type = {
 	.status = td_type_status,
 };
 
+static const struct vgpud_type td_mmap_type = {
+	.name = "kvmgt-testdev-mmap",
+	.description = "kvmgt-testdev plus BAR2: 64 KiB shared through a region fd, half sparse-mmapped",
+	.create = td_type_create,
+	.destroy = td_type_destroy,
+	.status = td_type_status,
+};
+
 void vgpud_testdev_type_register(void)
 {
 	vgpud_type_register(&td_type);
+	vgpud_type_register(&td_mmap_type);
 }

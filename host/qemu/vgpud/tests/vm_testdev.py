@@ -112,7 +112,8 @@ def main():
     shutil.copy(HELPER, share)
     log = open(os.path.join(tmp, "vgpud.log"), "w")
     ctl_sock = os.path.join(tmp, "control.sock")
-    d = subprocess.Popen([VGPUD, "-d", tmp, "-l", os.environ.get("VGPUD_LOG_LEVEL", "info"), "-C", "kvmgt-testdev:td0"],
+    d = subprocess.Popen([VGPUD, "-d", tmp, "-l", os.environ.get("VGPUD_LOG_LEVEL", "info"),
+                          "-C", "kvmgt-testdev:td0", "-C", "kvmgt-testdev-mmap:td1"],
                          stderr=log)
     sock = os.path.join(tmp, "td0.sock")
     for _ in range(100):
@@ -123,6 +124,7 @@ def main():
     try:
         test1(vmlib, ctl_sock, sock, share, token)
         test2(vmlib, ctl_sock, sock, share, token)
+        test3(vmlib, ctl_sock, os.path.join(tmp, "td1.sock"), share)
     finally:
         d.terminate()
         try:
@@ -236,6 +238,26 @@ def test2(vmlib, ctl_sock, sock, share, token):
         st = status(ctl_sock, "td0")
         tap(st["device"]["connects"] == 3 and st["connections"] == 3,
             "vgpud served three QEMU clients on one device", st)
+    finally:
+        g.poweroff()
+
+
+def test3(vmlib, ctl_sock, sock, share):
+    """A BAR shared through a region fd: QEMU mmaps the sparse half."""
+    g = vmlib.Guest(name="vus-testdev-mmap", memfd=True, mem_mb=512, share_dir=share,
+                    qemu_args=["-device", device_arg(sock)], boot_timeout=240)
+    try:
+        g.start()
+    except vmlib.GuestError as e:
+        tap(False, "guest boots with the mmap testdev", e)
+        return
+    try:
+        rc, out, bdf = find_bdf(g)
+        rc, out = g.run("%s bar2test %s" % (G, bdf), timeout=300)
+        tap(rc == 0 and "bar2test ok" in out,
+            "region fd: sparse-mmapped half shared without traps, other half trapped", out)
+        st = status(ctl_sock, "td1")
+        tap(st["bad_messages"] == 0, "mmap testdev: every message QEMU sent was accepted", st)
     finally:
         g.poweroff()
 
