@@ -56,6 +56,7 @@ static const char usage[] =
 "\n"
 "DEVICE TYPES\n"
 "    kvmgt-testdev          transport test device (BAR0 registers, DMA, MSI)\n"
+"    kvmgt-testdev-mmap     the same plus BAR2 shared through a region fd\n"
 "    GVTg_V5_8, GVTg_V5_4   vGPUs (Intel GVT-g types the physical GPU offers)\n"
 "\n"
 "EXIT STATUS\n"
