@@ -93,6 +93,11 @@ const struct gvt_reg_info gvt_reg_table[] = {
 	/* GuC WOPCM unlocked, else i915 wedges the GT */
 	REG(GUC_WOPCM_SIZE, GVT_F_RO, 0, NULL, NULL),
 	REG(DMA_GUC_WOPCM_OFFSET, GVT_F_RO, 0, NULL, NULL),
+	/*
+	 * GUC_STATUS: no GuC, its MIA core always in reset (bit 0); i915's
+	 * __uc_sanitize warns "MIA core expected to be in reset" otherwise
+	 */
+	REG(0xc000, GVT_F_RO, 0x1, NULL, NULL),
 	REG(GEN8_RING_FAULT_REG, GVT_F_W1C, 0, NULL, NULL),
 	RANGE(FENCE_REG_GEN6_LO(0), 32 * 8, 0, 0, NULL, gvt_fence_write),
 	REG(GFX_FLSH_CNTL_GEN6, 0, 0, NULL, gvt_ggtt_flush_write),
@@ -116,6 +121,13 @@ const struct gvt_reg_info gvt_reg_table[] = {
 	REG(SDEIMR, 0, 0xffffffffu, NULL, gvt_irq_write_mask),
 	REG(SDEIIR, GVT_F_W1C, 0, NULL, gvt_irq_write_iir),
 	REG(SDEIER, 0, 0, NULL, gvt_irq_write_mask),
+	/*
+	 * EDP_PSR_IMR/IIR (display < 12): no PSR, nothing ever pending. IIR is
+	 * write-1-to-clear: i915 resets it with 0xffffffff and then asserts it
+	 * reads 0 (gen3_assert_iir_is_zero)
+	 */
+	REG(0x64834, 0, 0xffffffffu, NULL, NULL),
+	REG(0x64838, GVT_F_W1C, 0, NULL, NULL),
 
 	/* ---- PVINFO ---- */
 	RANGE(VGT_PVINFO_PAGE, VGT_PVINFO_SIZE, 0, 0, gvt_pvinfo_read, gvt_pvinfo_write),
