@@ -13,9 +13,12 @@ SPPT_TESTS     := $(B)/$(SPPT_DIR)/tests/test_sppt $(B)/$(SPPT_DIR)/tests/test_s
 SPPT_BENCH     := $(B)/$(SPPT_DIR)/bench/bench_sppt
 SPPT_FUZZ      := $(B)/$(SPPT_DIR)/fuzz/fuzz_sppt
 
-LIBS       += $(SPPT_LIB)
-UNIT_TESTS += $(SPPT_TESTS)
-BENCHES    += $(SPPT_BENCH)
+SPPT_INTEG     := $(SPPT_DIR)/tests/freestanding_check.sh
+
+LIBS        += $(SPPT_LIB)
+UNIT_TESTS  += $(SPPT_TESTS)
+INTEG_TESTS += $(SPPT_INTEG)
+BENCHES     += $(SPPT_BENCH)
 
 $(SPPT_LIB): $(call objs_of,$(SPPT_SRCS))
 $(call objs_of,$(SPPT_SRCS) $(SPPT_FAKE_SRCS)): CPPFLAGS += $(SPPT_CPPFLAGS)
@@ -45,7 +48,7 @@ endif
 sppt: $(SPPT_LIB) $(SPPT_TESTS) $(SPPT_BENCH)
 
 sppt-test: $(SPPT_TESTS)
-	@bash scripts/run-tests.sh $(foreach t,$(SPPT_TESTS),unit:$(t))
+	@bash scripts/run-tests.sh $(foreach t,$(SPPT_TESTS),unit:$(t)) integ:$(SPPT_INTEG)
 
 # The property test for SPPT_SOAK_STEPS steps per case (14 cases), no sanitizers.
 SPPT_SOAK_STEPS ?= 30000

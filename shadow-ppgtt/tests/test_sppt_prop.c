@@ -48,26 +48,26 @@ static void test_prop_strict(void **state)
 {
 	struct prop_opts o = { .mode = SPPT_MODE_TRACKED_STRICT, .samples = 32 };
 
-	run(&o, 1, 2500);
-	run(&o, 2, 2500);
+	run(&o, 1, 5000);
+	run(&o, 2, 5000);
 }
 
 static void test_prop_adaptive(void **state)
 {
 	struct prop_opts o = { .mode = SPPT_MODE_TRACKED_ADAPTIVE, .samples = 32 };
 
-	run(&o, 3, 2500);
+	run(&o, 3, 5000);
 	o.oos_threshold = 1;
-	run(&o, 4, 2500);
+	run(&o, 4, 5000);
 }
 
 static void test_prop_untracked(void **state)
 {
 	struct prop_opts o = { .mode = SPPT_MODE_UNTRACKED, .samples = 32 };
 
-	run(&o, 5, 2500);
+	run(&o, 5, 5000);
 	o.no_guest_page = 1; /* the read_gpa path */
-	run(&o, 6, 2500);
+	run(&o, 6, 5000);
 }
 
 static void test_prop_budget(void **state)
@@ -75,11 +75,11 @@ static void test_prop_budget(void **state)
 	struct prop_opts o = { .mode = SPPT_MODE_TRACKED_ADAPTIVE, .samples = 16,
 			       .mem_budget = 96 * 1024 };
 
-	run(&o, 7, 1500);
+	run(&o, 7, 3000);
 	o.mode = SPPT_MODE_UNTRACKED;
-	run(&o, 8, 1500);
+	run(&o, 8, 3000);
 	o.mode = SPPT_MODE_TRACKED_STRICT;
-	run(&o, 9, 1500);
+	run(&o, 9, 3000);
 }
 
 static void test_prop_small_pool(void **state)
@@ -87,11 +87,11 @@ static void test_prop_small_pool(void **state)
 	/* Few pages: heavy sharing and cycles across levels. */
 	struct prop_opts o = { .mode = SPPT_MODE_TRACKED_STRICT, .pool = 6, .samples = 16 };
 
-	run(&o, 10, 2000);
+	run(&o, 10, 4000);
 	o.mode = SPPT_MODE_TRACKED_ADAPTIVE;
-	run(&o, 11, 2000);
+	run(&o, 11, 4000);
 	o.mode = SPPT_MODE_UNTRACKED;
-	run(&o, 12, 2000);
+	run(&o, 12, 4000);
 }
 
 static void test_prop_alloc_failure(void **state)
@@ -99,7 +99,7 @@ static void test_prop_alloc_failure(void **state)
 	/* One shadow table allocation fails: no crash, still balanced. */
 	struct prop_opts o = { .mode = SPPT_MODE_TRACKED_STRICT, .allow_alloc_fail = 1 };
 
-	run(&o, 13, 1500);
+	run(&o, 13, 3000);
 }
 
 int main(void)
