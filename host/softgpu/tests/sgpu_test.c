@@ -12,12 +12,16 @@ const uint32_t engine_base[HDRV_NUM_ENGINES] = { 0x2000, 0x22000, 0x12000, 0x1A0
 static void cb_done(void *arg, struct hdrv_ctx *ctx, enum hdrv_ctx_status st)
 {
 	struct tenv *t = arg;
-	int i = atomic_fetch_add(&t->ndone, 1);
+	int i;
 
-	if (i < 256) {
+	pthread_mutex_lock(&t->done_lock);
+	i = atomic_load(&t->ndone);
+	if (i < 1024) {
 		t->done[i].ctx = ctx;
 		t->done[i].st = st;
 	}
+	atomic_store(&t->ndone, i + 1);	/* publish after the entry */
+	pthread_mutex_unlock(&t->done_lock);
 }
 
 static void cb_user(void *arg, enum hdrv_engine_id e)
@@ -50,6 +54,7 @@ static int setup_cfg(void **state, struct sgpu_config sc, uint64_t ggtt_size)
 	if (!t)
 		return -1;
 	t->threaded = threaded;
+	pthread_mutex_init(&t->done_lock, NULL);
 	if (getenv("SGPU_TEST_LOG"))
 		sc.log = NULL;
 	if (sgpu_create(&sc, &t->sg))
@@ -163,21 +168,27 @@ int trun(struct tenv *t, struct hdrv_ctx *ctx)
 
 int tstatus(struct tenv *t, struct hdrv_ctx *ctx)
 {
-	int n = atomic_load(&t->ndone), st = -1;
+	int n, st = -1;
 
-	for (int i = 0; i < n && i < 256; i++)
+	pthread_mutex_lock(&t->done_lock);
+	n = atomic_load(&t->ndone);
+	for (int i = 0; i < n && i < 1024; i++)
 		if (t->done[i].ctx == ctx)
 			st = (int)t->done[i].st;
+	pthread_mutex_unlock(&t->done_lock);
 	return st;
 }
 
 int tcount(struct tenv *t, struct hdrv_ctx *ctx, enum hdrv_ctx_status st)
 {
-	int n = atomic_load(&t->ndone), c = 0;
+	int n, c = 0;
 
-	for (int i = 0; i < n && i < 256; i++)
+	pthread_mutex_lock(&t->done_lock);
+	n = atomic_load(&t->ndone);
+	for (int i = 0; i < n && i < 1024; i++)
 		if (t->done[i].ctx == ctx && t->done[i].st == st)
 			c++;
+	pthread_mutex_unlock(&t->done_lock);
 	return c;
 }
 

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <cmocka.h>
@@ -85,11 +86,12 @@ struct tenv {
 	bool threaded;
 	atomic_int user_irqs[HDRV_NUM_ENGINES];
 	atomic_int errors[HDRV_NUM_ENGINES];
+	pthread_mutex_t done_lock;
 	atomic_int ndone;
 	struct {
 		struct hdrv_ctx *ctx;
 		enum hdrv_ctx_status st;
-	} done[256];
+	} done[1024];
 };
 
 /* setup/teardown for cmocka: threaded engines + interrupts, or polled */

@@ -298,6 +298,83 @@ static void test_preempt_semaphore_waiter(void **state)
 	hdrv_bo_destroy(t->gpu, &out);
 }
 
+/*
+ * Many contexts on all engines, submitted in pairs whenever the port is
+ * free. A submission while busy replaces the queued element: a context
+ * reported PREEMPTED is resubmitted as it is (what a scheduler does).
+ */
+static void test_stress_all_engines(void **state)
+{
+	enum { PER = 6, ROUNDS = 4, STORES = 16 };
+	struct tenv *t = *state;
+	struct hdrv_ctx *ctx[HDRV_NUM_ENGINES][PER];
+	int round[HDRV_NUM_ENGINES][PER] = { { 0 } }, subs[HDRV_NUM_ENGINES][PER] = { { 0 } };
+	struct hdrv_bo out;
+	uint32_t *o;
+	int spins = 0;
+
+	tbo(t, &out, 4096 * 4);
+	o = out.mem.cpu;
+	for (int e = 0; e < HDRV_NUM_ENGINES; e++)
+		for (int i = 0; i < PER; i++)
+			ctx[e][i] = tctx(t, e);
+	for (;;) {
+		bool progress = false, done = true;
+
+		for (int e = 0; e < HDRV_NUM_ENGINES; e++) {
+			struct hdrv_ctx *pick[2] = { NULL, NULL };
+			int n = 0;
+
+			for (int i = 0; i < PER; i++)
+				if (tcount(t, ctx[e][i], HDRV_CTX_COMPLETE) < ROUNDS)
+					done = false;
+			if (!hdrv_engine_can_submit(t->gpu, e))
+				continue;
+			for (int i = 0; i < PER && n < 2; i++) {
+				struct hdrv_ctx *c = ctx[e][i];
+				int events = tcount(t, c, HDRV_CTX_COMPLETE) + tcount(t, c, HDRV_CTX_PREEMPTED);
+
+				if (events < subs[e][i])
+					continue;	/* still on the engine */
+				if (tstatus(t, c) != HDRV_CTX_PREEMPTED) {
+					if (round[e][i] >= ROUNDS)
+						continue;
+					round[e][i]++;
+					for (int k = 0; k < STORES; k++)
+						temit(c, 4, MI_STORE_DWORD_IMM | MI_USE_GGTT,
+						      (uint32_t)out.gtt + 4 * (e * 256 + i * 32 + k), 0,
+						      round[e][i] * 1000 + k);
+					tpad(c);
+				}
+				subs[e][i]++;
+				pick[n++] = c;
+			}
+			if (n) {
+				assert_int_equal(hdrv_engine_submit(t->gpu, pick[0], pick[1]), 0);
+				progress = true;
+			}
+		}
+		if (done)
+			break;
+		if (!progress) {
+			for (int e = 0; e < HDRV_NUM_ENGINES; e++)
+				hdrv_engine_poll(t->gpu, e);
+			assert_true(++spins < 100000);
+		}
+	}
+	for (int e = 0; e < HDRV_NUM_ENGINES; e++)
+		assert_int_equal(hdrv_engine_wait_idle(t->gpu, e, 5000), 0);
+	for (int e = 0; e < HDRV_NUM_ENGINES; e++)
+		for (int i = 0; i < PER; i++) {
+			for (int k = 0; k < STORES; k++)
+				assert_int_equal(o[e * 256 + i * 32 + k], ROUNDS * 1000 + k);
+			assert_int_equal(tcount(t, ctx[e][i], HDRV_CTX_COMPLETE), ROUNDS);
+			assert_int_equal(tcount(t, ctx[e][i], HDRV_CTX_ERROR), 0);
+			hdrv_ctx_destroy(ctx[e][i]);
+		}
+	hdrv_bo_destroy(t->gpu, &out);
+}
+
 static bool two_done(void *arg)
 {
 	struct tenv *t = arg;
@@ -489,6 +566,8 @@ int main(void)
 		T(test_hung_context_reset_others_keep_running, tenv_setup_irq),
 		T(test_full_gpu_reset, tenv_setup_irq),
 		T(test_busy_time_cost_model, tenv_setup_poll),
+		T(test_stress_all_engines, tenv_setup_irq),
+		T(test_stress_all_engines, tenv_setup_poll),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

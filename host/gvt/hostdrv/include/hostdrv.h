@@ -212,7 +212,9 @@ int hdrv_engine_poll(struct hdrv_gpu *gpu, enum hdrv_engine_id engine);
 bool hdrv_engine_idle(struct hdrv_gpu *gpu, enum hdrv_engine_id engine);
 /* true when hdrv_engine_submit would not return -EBUSY/-EIO (no list pending) */
 bool hdrv_engine_can_submit(struct hdrv_gpu *gpu, enum hdrv_engine_id engine);
-/* Poll until idle or error; -ETIMEDOUT, -EIO (engine error) or 0. */
+/* Poll until idle or error; -ETIMEDOUT, -EIO (engine error) or 0. Returns
+ * after the callbacks of the events seen so far have run (so never call it
+ * from a callback). */
 int hdrv_engine_wait_idle(struct hdrv_gpu *gpu, enum hdrv_engine_id engine, uint32_t timeout_ms);
 /*
  * Hang check: true if the engine is in error, or busy with no head/ACTHD

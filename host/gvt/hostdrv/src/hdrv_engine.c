@@ -467,7 +467,10 @@ int hdrv_engine_wait_idle(struct hdrv_gpu *gpu, enum hdrv_engine_id engine, uint
 		hdrv_handle_irq_locked(gpu);
 		error = e->error;
 		idle = !e->has_pending && e->active_idx >= e->n_active;
-		hdrv_unlock(gpu);
+		hdrv_unlock(gpu);	/* runs what this thread queued */
+		/* callbacks another thread popped must have run too */
+		if (atomic_load(&gpu->dispatching))
+			idle = error = false;
 		if (error)
 			return -EIO;
 		if (idle)

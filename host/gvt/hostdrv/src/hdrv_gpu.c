@@ -91,8 +91,12 @@ void hdrv_unlock(struct hdrv_gpu *gpu)
 		}
 		cb = gpu->cb;
 		arg = gpu->cb_arg;
+		if (n)
+			atomic_fetch_add(&gpu->dispatching, 1);
 		pthread_mutex_unlock(&gpu->lock);
 		dispatch(gpu, local, n, &cb, arg);
+		if (n)
+			atomic_fetch_sub(&gpu->dispatching, 1);
 		if (!n && !atomic_load(&gpu->irq_pending))
 			return;
 		if (pthread_mutex_trylock(&gpu->lock))

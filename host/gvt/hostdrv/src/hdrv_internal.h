@@ -131,6 +131,7 @@ struct hdrv_gpu {
 	struct hdrv_info info;
 	hdrv_mutex_t lock;
 	atomic_int irq_pending;
+	atomic_int dispatching;	/* callbacks popped but not finished */
 	struct hdrv_dma scratch;
 	uint64_t *ggtt_map;	/* allocation bitmap, one bit per 4 KiB page */
 	uint64_t ggtt_pages;
