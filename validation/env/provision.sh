@@ -16,6 +16,8 @@ set -Eeuo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cache=${KVMGT_CACHE:-$top/build/cache}
+# Debian's own tools only (mmdebstrap's helpers are python3 scripts: no pyenv shims)
+export PATH=/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin
 mirror=${KVMGT_MIRROR:-http://deb.debian.org/debian}
 quiet=0 force=0
 for a in "$@"; do
@@ -44,11 +46,14 @@ cache=$(cd "$cache" && pwd)
 export TMPDIR=$cache/tmp
 mkdir -p "$TMPDIR"
 
-trap '[ "$BASHPID" != $$ ] || echo "env: error: provisioning failed (provision.sh line $LINENO)" >&2' ERR
+# one message per failing shell: the main one or a step running in the background
+stepshell=$$
+trap '[ "$BASHPID" != "$stepshell" ] || echo "env: error: provisioning failed (provision.sh line $LINENO)" >&2' ERR
 exec 9>"$cache/.provision.lock"
 flock 9
 
 aptopts=(--aptopt='Acquire::Check-Valid-Until "false"' --aptopt='Acquire::Retries "3"'
+	--dpkgopt=force-unsafe-io
 	--dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/doc/*'
 	--dpkgopt='path-include=/usr/share/doc/*/copyright'
 	--dpkgopt='path-exclude=/usr/share/locale/*' --dpkgopt='path-exclude=/usr/share/info/*')
@@ -176,52 +181,60 @@ modinfo_deps() {
 # ---------------------------------------------------------------- guest image
 # base + kernel modules (pruned) + agent  ->  vmlinuz, initrd.img, rootfs.ext4
 build_image() {
-	local g=$1 st="$TMPDIR/guest-root.$$" kx="$TMPDIR/kernel.$$" kver m f b
-	rm -rf "$st" "$kx"
-	cp -a "$g/base" "$st"
+	local g=$1 st="$TMPDIR/guest-root.$$" kver m f b
+	rm -rf "$st"
+	# hard-link copy of base: only add new files to $st, or unlink before writing
+	cp -al "$g/base" "$st"
+	# the whole kernel package, unpacked inside the staging root so that the
+	# guest's own depmod indexes it (the host needs no kmod)
+	local kx=$st/tmp/kernel
 	mkdir -p "$kx"
 	dpkg-deb -x "$(ls "$g/debs"/linux-image-*.deb | head -n1)" "$kx"
-	local kmods=$kx/usr/lib/modules; [ -d "$kmods" ] || kmods=$kx/lib/modules
-	kver=$(ls "$kmods")
-	local md=$st/usr/lib/modules/$kver want
-	mkdir -p "$st/usr/lib/modules"
-	cp -a "$kmods/$kver" "$md"
+	[ -d "$kx/lib/modules" ] || ln -s usr/lib "$kx/lib"
+	kver=$(ls "$kx/lib/modules")
+	chroot "$st" depmod -b /tmp/kernel "$kver"
+	local md=$kx/lib/modules/$kver dst=$st/usr/lib/modules/$kver
+	mkdir -p "$dst"
+	cp "$md"/modules.order "$md"/modules.builtin "$md"/modules.builtin.modinfo "$dst/"
+	for m in $(for m in $GUEST_MODULES; do modinfo_deps "$md" "$m"; done | sort -u); do
+		mkdir -p "$dst/$(dirname "$m")"
+		cp "$md/$m" "$dst/$m"
+	done
 	chroot "$st" depmod "$kver"
-	want=$(for m in $GUEST_MODULES; do modinfo_deps "$md" "$m"; done | sort -u)
-	(cd "$md" && find kernel -name '*.ko*') | LC_ALL=C sort | comm -23 - <(echo "$want" | LC_ALL=C sort) |
-		(cd "$md" && xargs rm -f)
-	find "$md/kernel" -type d -empty -delete
-	chroot "$st" depmod "$kver"
+	cp "$kx/boot/vmlinuz-$kver" "$g/vmlinuz.new"
+	rm -rf "$kx"
 	echo "$kver" >"$st/etc/kvmgt-kernel"
 	install -m 0755 "$top/validation/env/guest/kvmgt-init" "$st/sbin/kvmgt-init"
 	install -m 0755 "$top/validation/env/guest/kvmgt-agent" "$st/sbin/kvmgt-agent"
+	# busybox applets the userspace lacks (free, ps, ...): last in the guest's PATH
+	mkdir -p "$st/opt/busybox"
+	chroot "$st" /usr/bin/busybox --install -s /opt/busybox
 	mkdir -p "$st/mnt/host"
-	echo kvmgt-guest >"$st/etc/hostname"
+	rm -f "$st/etc/hostname"; echo kvmgt-guest >"$st/etc/hostname"
 	# initramfs: static busybox, the root-disk modules (uncompressed) in load order, /init
 	local ir="$TMPDIR/initrd.$$"
 	rm -rf "$ir"; mkdir -p "$ir/bin" "$ir/lib/modules" "$ir/dev" "$ir/proc" "$ir/sys" "$ir/newroot"
 	cp "$st/usr/bin/busybox" "$ir/bin/busybox"
 	: >"$ir/modules.load"
 	for m in $INITRD_MODULES; do
-		modinfo_deps "$md" "$m" | tac
+		modinfo_deps "$dst" "$m" | tac
 	done | awk '!seen[$0]++' | while read -r f; do
 		b=$(basename "$f"); b=${b%.xz}; b=${b%.zst}
 		case $f in
-		*.xz) xz -dc "$md/$f" >"$ir/lib/modules/$b" ;;
-		*.zst) zstd -qdc "$md/$f" >"$ir/lib/modules/$b" ;;
-		*) cp "$md/$f" "$ir/lib/modules/$b" ;;
+		*.xz) xz -dc "$dst/$f" >"$ir/lib/modules/$b" ;;
+		*.zst) zstd -qdc "$dst/$f" >"$ir/lib/modules/$b" ;;
+		*) cp "$dst/$f" "$ir/lib/modules/$b" ;;
 		esac
 		echo "$b" >>"$ir/modules.load"
 	done
 	install -m 0755 "$top/validation/env/guest/init" "$ir/init"
 	(cd "$ir" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) | gzip -1 >"$g/initrd.img.new"
-	cp "$kx/boot/vmlinuz-$kver" "$g/vmlinuz.new"
 	# root disk: ext4 straight from the directory, with room for tests to write
 	# (guests open it with snapshot=on: writes stay in a per-guest overlay)
 	local kb; kb=$(du -sk "$st" | cut -f1)
 	rm -f "$g/rootfs.ext4.new"
 	mke2fs -q -t ext4 -O ^has_journal -L kvmgt-root -d "$st" "$g/rootfs.ext4.new" $((kb * 5 / 4 + 262144))k >/dev/null
-	rm -rf "$st" "$kx" "$ir"
+	rm -rf "$st" "$ir"
 	mv "$g/initrd.img.new" "$g/initrd.img"; mv "$g/vmlinuz.new" "$g/vmlinuz"
 	mv "$g/rootfs.ext4.new" "$g/rootfs.ext4"
 	echo "$kver" >"$g/kernel-release"
@@ -246,8 +259,13 @@ image() {
 }
 
 command -v mmdebstrap >/dev/null || die "mmdebstrap missing: run 'make deps'"
-tools
-guest_base
+# The two mmdebstrap runs are independent: overlap them (downloads vs installs).
+{ stepshell=$BASHPID; tools; } & tools_pid=$!
+{ stepshell=$BASHPID; guest_base; } & base_pid=$!
+st=0
+wait $tools_pid || st=1
+wait $base_pid || st=1
+[ $st = 0 ] || exit 1
 image
 { echo "# KVMGT VM toolchain, $(date -u +%FT%TZ)"; cat "$cache/tools/mode"
   grep -h '^key ' "$cache/tools/manifest" "$cache/guest/base.manifest" "$cache/guest/image.manifest" 2>/dev/null

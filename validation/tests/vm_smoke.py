@@ -76,8 +76,11 @@ def single_guest(share):
         tap(rc == 0 and out.strip() == "vfio-ok", "vfio and vfio-pci load", out)
 
         rc, out = g.run("ls /usr/libexec/igt-gpu-tools/core_getversion && command -v modetest "
-                        "&& lspci -n | head -n 3")
-        tap(rc == 0, "IGT tests, modetest and lspci are installed", out)
+                        "&& lspci -n | head -n 3 && free -m && ps")
+        tap(rc == 0, "IGT tests, modetest, lspci and busybox applets are installed", out)
+
+        rc, out = g.run("modprobe vgem && vgem_basic --run-subtest create", timeout=120)
+        tap(rc == 0 and "Subtest create: SUCCESS" in out, "an IGT test runs (vgem_basic create)", out)
 
         rc, out = g.run("cat /mnt/host/token")
         tap(rc == 0 and out.strip() == token, "9p share_dir: host file read in the guest", out)
