@@ -199,10 +199,9 @@ static int vus_handle_region_info(struct vus_conn *c, struct vus_msg *msg)
 	info.size = r->size;
 	info.flags = r->size ? (r->flags & (VUS_REGION_RW | VUS_REGION_MMAP)) : 0;
 	info.offset = (r->flags & VUS_REGION_MMAP) ? r->mmap_offset : 0;
-	if (need > sizeof(info))
-		info.flags |= VUS_REGION_INFO_FLAG_CAPS;
 	if (need > argsz) {
-		/* Too small: say how much is needed; the client retries. */
+		/* Too small: say how much is needed; the client retries. No
+		 * CAPS flag without caps: QEMU rejects CAPS with cap_offset 0. */
 		if (vus_reply_room(msg, sizeof(info)))
 			return ENOSPC;
 		memcpy(msg->reply, &info, sizeof(info));
@@ -210,6 +209,8 @@ static int vus_handle_region_info(struct vus_conn *c, struct vus_msg *msg)
 	}
 	if (vus_reply_room(msg, need))
 		return ENOSPC;
+	if (need > sizeof(info))
+		info.flags |= VUS_REGION_INFO_FLAG_CAPS;
 	if (sp_off) {
 		memset(&sp, 0, sizeof(sp));
 		sp.hdr.id = VUS_REGION_CAP_SPARSE_MMAP;
