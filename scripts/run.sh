@@ -15,6 +15,7 @@ echo "run: booting one guest (QEMU $(validation/env/qemu --version | head -n1 | 
      "$([ -w /dev/kvm ] && echo KVM || echo TCG, no KVM here))..."
 python3 - <<'EOF'
 import os, sys
+sys.dont_write_bytecode = True
 sys.path.insert(0, "validation")
 import vmlib
 
