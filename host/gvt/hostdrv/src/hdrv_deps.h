@@ -61,4 +61,30 @@ static inline void hdrv_log(const char *fmt, ...)
 
 typedef pthread_mutex_t hdrv_mutex_t;
 
+static inline void hdrv_mutex_init(hdrv_mutex_t *m)
+{
+	pthread_mutex_init(m, NULL);
+}
+
+static inline void hdrv_mutex_destroy(hdrv_mutex_t *m)
+{
+	pthread_mutex_destroy(m);
+}
+
+static inline void hdrv_mutex_lock(hdrv_mutex_t *m)
+{
+	pthread_mutex_lock(m);
+}
+
+static inline void hdrv_mutex_unlock(hdrv_mutex_t *m)
+{
+	pthread_mutex_unlock(m);
+}
+
+/* 0 when taken, non-zero when somebody else holds it */
+static inline int hdrv_mutex_trylock(hdrv_mutex_t *m)
+{
+	return pthread_mutex_trylock(m);
+}
+
 #endif /* HDRV_DEPS_H */

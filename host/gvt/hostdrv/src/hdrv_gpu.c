@@ -33,7 +33,7 @@ int hdrv_wait_reg(struct hdrv_gpu *gpu, uint32_t reg, uint32_t mask, uint32_t wa
 
 void hdrv_lock(struct hdrv_gpu *gpu)
 {
-	pthread_mutex_lock(&gpu->lock);
+	hdrv_mutex_lock(&gpu->lock);
 }
 
 void hdrv_queue_ev(struct hdrv_gpu *gpu, enum hdrv_ev_type t, enum hdrv_engine_id e,
@@ -93,13 +93,13 @@ void hdrv_unlock(struct hdrv_gpu *gpu)
 		arg = gpu->cb_arg;
 		if (n)
 			atomic_fetch_add(&gpu->dispatching, 1);
-		pthread_mutex_unlock(&gpu->lock);
+		hdrv_mutex_unlock(&gpu->lock);
 		dispatch(gpu, local, n, &cb, arg);
 		if (n)
 			atomic_fetch_sub(&gpu->dispatching, 1);
 		if (!n && !atomic_load(&gpu->irq_pending))
 			return;
-		if (pthread_mutex_trylock(&gpu->lock))
+		if (hdrv_mutex_trylock(&gpu->lock))
 			return;	/* the new holder will do it */
 	}
 }
@@ -109,7 +109,7 @@ static void irq_handler(void *arg)
 	struct hdrv_gpu *gpu = arg;
 
 	atomic_store(&gpu->irq_pending, 1);
-	if (pthread_mutex_trylock(&gpu->lock))
+	if (hdrv_mutex_trylock(&gpu->lock))
 		return;
 	hdrv_unlock(gpu);
 }
@@ -435,7 +435,7 @@ int hdrv_gpu_probe(const struct hdrv_bus *bus, const struct hdrv_config *cfg,
 	gpu->cfg.ggtt_size &= ~4095ull;
 	if (!gpu->cfg.hang_ms)
 		gpu->cfg.hang_ms = 500;
-	pthread_mutex_init(&gpu->lock, NULL);
+	hdrv_mutex_init(&gpu->lock);
 	gpu->next_ccid = 1;
 	for (i = 0; i < HDRV_NUM_ENGINES; i++) {
 		gpu->eng[i].id = engine_hw[i].id;
@@ -514,7 +514,7 @@ out_free_engines:
 out_free_map:
 	hdrv_free(gpu->ggtt_map);
 out_free:
-	pthread_mutex_destroy(&gpu->lock);
+	hdrv_mutex_destroy(&gpu->lock);
 	hdrv_free(gpu);
 	return ret;
 }
@@ -532,7 +532,7 @@ void hdrv_gpu_remove(struct hdrv_gpu *gpu)
 		hdrv_bo_destroy(gpu, &gpu->eng[i].hwsp);
 	hdrv_dma_free(gpu, &gpu->scratch);
 	hdrv_free(gpu->ggtt_map);
-	pthread_mutex_destroy(&gpu->lock);
+	hdrv_mutex_destroy(&gpu->lock);
 	hdrv_free(gpu);
 }
 
