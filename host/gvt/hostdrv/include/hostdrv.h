@@ -174,6 +174,8 @@ struct hdrv_ctx_params {
 
 int hdrv_ctx_create(struct hdrv_gpu *gpu, enum hdrv_engine_id engine,
 		    const struct hdrv_ctx_params *p, struct hdrv_ctx **out);
+/* A context still on its engine is stopped by an engine reset first (other
+ * contexts on that engine are then reported HDRV_CTX_ERROR). */
 void hdrv_ctx_destroy(struct hdrv_ctx *ctx);
 void *hdrv_ctx_priv(const struct hdrv_ctx *ctx);
 enum hdrv_engine_id hdrv_ctx_engine(const struct hdrv_ctx *ctx);
