@@ -140,6 +140,7 @@ struct sppt_stats {
 	uint64_t entries_synced; /* shadow entry updates (trap or sync) */
 	uint64_t syncs;		/* sppt_submit_begin() calls */
 	uint64_t reclaims;	/* roots reclaimed under the memory budget */
+	uint64_t inconsistencies; /* internal bookkeeping errors caught (always 0) */
 };
 
 /**

@@ -175,6 +175,7 @@ static void sppt_pin_put_slow(struct sppt_vgpu *vgpu, u64 gfn)
 	struct sppt_pin_chunk *c = sppt_pin_chunk(vgpu, gfn >> SPPT_PIN_CHUNK_SHIFT);
 
 	if (SPPT_UNLIKELY(!c || !c->ref[j])) {
+		vgpu->st.inconsistencies++;
 		sppt_os_warn("unbalanced unpin of gfn 0x%llx", (unsigned long long)gfn);
 		return;
 	}
@@ -461,6 +462,7 @@ static void sppt_upper_release(struct sppt_vgpu *vgpu, unsigned int level, u64 s
 			c = gp->spt[sppt_child_variant(level, e)];
 	}
 	if (SPPT_UNLIKELY(!c || c->dma != (se & SPPT_ADDR_MASK))) {
+		vgpu->st.inconsistencies++;
 		sppt_os_warn("shadow entry 0x%llx has no child (bug)", (unsigned long long)se);
 		return;
 	}

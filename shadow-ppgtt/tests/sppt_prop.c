@@ -269,13 +269,13 @@ static int balance(struct prop *p, const char *when)
 	struct sppt_stats st;
 
 	sppt_vgpu_stats(p->vgpu, &st);
-	if (p->hv.errors || (long)st.pins != p->hv.pins_live ||
+	if (p->hv.errors || st.inconsistencies || (long)st.pins != p->hv.pins_live ||
 	    (long)st.shadow_pages != p->hv.tables_live ||
 	    (long)st.protected_pages != p->hv.prot_live) {
 		snprintf(p->msg, p->msglen,
-			 "%s: fake errors %ld, pins %" PRIu64 "/%ld, tables %" PRIu64
-			 "/%ld, protected %" PRIu64 "/%ld",
-			 when, p->hv.errors, st.pins, p->hv.pins_live, st.shadow_pages,
+			 "%s: fake errors %ld, inconsistencies %" PRIu64 ", pins %" PRIu64
+			 "/%ld, tables %" PRIu64 "/%ld, protected %" PRIu64 "/%ld",
+			 when, p->hv.errors, st.inconsistencies, st.pins, p->hv.pins_live, st.shadow_pages,
 			 p->hv.tables_live, st.protected_pages, p->hv.prot_live);
 		return -1;
 	}

@@ -40,6 +40,7 @@ static void env_free(struct env *e)
 	struct sppt_stats st;
 
 	sppt_vgpu_stats(e->vgpu, &st);
+	assert_int_equal(st.inconsistencies, 0);
 	sppt_vgpu_destroy(e->vgpu);
 	/* Balance: nothing pinned, protected or allocated after teardown. */
 	assert_int_equal(e->hv.pins_live, 0);
