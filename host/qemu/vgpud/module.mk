@@ -10,10 +10,20 @@ $(B)/host/qemu/vgpud/vgpud: $(B)/host/gvt/libgvt.a $(B)/host/gvt/hostdrv/libhost
 	$(B)/host/softgpu/libsoftgpu.a
 $(B)/host/qemu/vgpud/vgpud: LDLIBS += -lpng -lpthread
 
-VGPU_VM_TESTS := $(addprefix host/qemu/vgpud/tests/,vm_vgpu_display.py vm_vgpu_lifecycle.py vm_vgpu_isolation.py)
+# The in-guest helper of the VM tests (static, shipped over 9p).
+VGPU_GUEST := $(B)/host/qemu/vgpud/guest/vgpu-guest
+BINS += $(VGPU_GUEST)
+$(call objs_of,host/qemu/vgpud/guest/vgpu_guest.c): CFLAGS := $(CSTD) -O2 -g $(WARN) -D_GNU_SOURCE -MMD -MP
+$(call objs_of,host/qemu/vgpud/guest/vgpu_guest.c): CPPFLAGS += -Iinclude
+$(VGPU_GUEST): $(call objs_of,host/qemu/vgpud/guest/vgpu_guest.c)
+	@mkdir -p $(@D)
+	@echo "  LD      $@ (static)"
+	@$(CC) -static -o $@ $(filter %.o,$^)
+
+VGPU_VM_TESTS := $(addprefix host/qemu/vgpud/tests/,vm_vgpu_display.py vm_vgpu_lifecycle.py)
 VM_TESTS += $(VGPU_VM_TESTS)
 
 .PHONY: vgpu vgpu-test
-vgpu: $(B)/host/qemu/vgpud/vgpud $(B)/host/qemu/vgpud/vgpuctl
+vgpu: $(B)/host/qemu/vgpud/vgpud $(B)/host/qemu/vgpud/vgpuctl $(VGPU_GUEST)
 vgpu-test: vgpu
 	@bash scripts/run-tests.sh $(foreach t,$(VGPU_VM_TESTS),vm:$(t))
