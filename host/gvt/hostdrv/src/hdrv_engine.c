@@ -129,11 +129,15 @@ out_free:
 void hdrv_ctx_destroy(struct hdrv_ctx *ctx)
 {
 	struct hdrv_gpu *gpu;
+	bool inflight;
 
 	if (!ctx)
 		return;
 	gpu = ctx->gpu;
-	if (ctx->inflight) {
+	hdrv_lock(gpu);
+	inflight = ctx->inflight;
+	hdrv_unlock(gpu);
+	if (inflight) {
 		/* still on the hardware: stop the engine before freeing its memory */
 		hdrv_engine_reset(gpu, ctx->engine);
 	}
