@@ -375,6 +375,35 @@ static void test_stress_all_engines(void **state)
 	hdrv_bo_destroy(t->gpu, &out);
 }
 
+static void test_destroy_running_context(void **state)
+{
+	struct tenv *t = *state;
+	struct hdrv_ctx *spin = tctx(t, HDRV_VECS), *c;
+	struct hdrv_bo bb, out;
+	uint32_t *loop;
+
+	tbo(t, &bb, 4096);
+	tbo(t, &out, 4096);
+	loop = bb.mem.cpu;
+	loop[0] = MI_BB_START;
+	loop[1] = (uint32_t)bb.gtt;
+	loop[2] = 0;
+	temit(spin, 3, MI_BB_START, (uint32_t)bb.gtt, 0);
+	tpad(spin);
+	assert_int_equal(hdrv_engine_submit(t->gpu, spin, NULL), 0);
+	sleep_ms(5);
+	/* its memory goes away: the engine must be stopped first */
+	hdrv_ctx_destroy(spin);
+	assert_true(hdrv_engine_idle(t->gpu, HDRV_VECS));
+	c = tctx(t, HDRV_VECS);
+	temit(c, 4, MI_STORE_DWORD_IMM | MI_USE_GGTT, (uint32_t)out.gtt, 0, 0xDE);
+	assert_int_equal(trun(t, c), 0);
+	assert_int_equal(*(uint32_t *)out.mem.cpu, 0xDE);
+	hdrv_ctx_destroy(c);
+	hdrv_bo_destroy(t->gpu, &bb);
+	hdrv_bo_destroy(t->gpu, &out);
+}
+
 static bool two_done(void *arg)
 {
 	struct tenv *t = arg;
@@ -565,6 +594,7 @@ int main(void)
 		T(test_imr_masks_user_interrupt, tenv_setup_poll),
 		T(test_hung_context_reset_others_keep_running, tenv_setup_irq),
 		T(test_full_gpu_reset, tenv_setup_irq),
+		T(test_destroy_running_context, tenv_setup_irq),
 		T(test_busy_time_cost_model, tenv_setup_poll),
 		T(test_stress_all_engines, tenv_setup_irq),
 		T(test_stress_all_engines, tenv_setup_poll),
