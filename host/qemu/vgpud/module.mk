@@ -20,7 +20,7 @@ $(VGPU_GUEST): $(call objs_of,host/qemu/vgpud/guest/vgpu_guest.c)
 	@echo "  LD      $@ (static)"
 	@$(CC) -static -o $@ $(filter %.o,$^)
 
-VGPU_VM_TESTS := $(addprefix host/qemu/vgpud/tests/,vm_vgpu_display.py vm_vgpu_lifecycle.py)
+VGPU_VM_TESTS := $(addprefix host/qemu/vgpud/tests/,vm_vgpu_display.py vm_vgpu_lifecycle.py vm_vgpu_isolation.py)
 VM_TESTS += $(VGPU_VM_TESTS)
 
 .PHONY: vgpu vgpu-test
