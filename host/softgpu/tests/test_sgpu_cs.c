@@ -407,6 +407,128 @@ static void test_i915_request_sequence(void **state)
 	hdrv_bo_destroy(t->gpu, &hwsp);
 }
 
+static void test_atomic_ops(void **state)
+{
+	static const struct {
+		uint32_t op;
+		uint32_t mem, s1, s2, want;
+	} tab[] = {
+		{ 0x01, 0xF0F0, 0xFF00, 0, 0xF000 },	/* AND */
+		{ 0x02, 0xF0F0, 0x0F0F, 0, 0xFFFF },	/* OR */
+		{ 0x03, 0xFFFF, 0x0F0F, 0, 0xF0F0 },	/* XOR */
+		{ 0x04, 1, 77, 0, 77 },			/* MOVE */
+		{ 0x05, 41, 0, 0, 42 },			/* INC */
+		{ 0x06, 43, 0, 0, 42 },			/* DEC */
+		{ 0x07, 40, 2, 0, 42 },			/* ADD */
+		{ 0x08, 50, 8, 0, 42 },			/* SUB */
+		{ 0x09, 8, 50, 0, 42 },			/* RSUB */
+		{ 0x0A, (uint32_t)-5, 3, 0, 3 },	/* IMAX */
+		{ 0x0B, (uint32_t)-5, 3, 0, (uint32_t)-5 },	/* IMIN */
+		{ 0x0C, (uint32_t)-5, 3, 0, (uint32_t)-5 },	/* UMAX */
+		{ 0x0D, (uint32_t)-5, 3, 0, 3 },	/* UMIN */
+		{ 0x0E, 7, 7, 9, 9 },			/* CMP_WR, equal */
+		{ 0x0E, 7, 8, 9, 7 },			/* CMP_WR, different */
+		{ 0x0F, 43, 0, 0, 42 },			/* PREDEC */
+	};
+	enum { N = sizeof(tab) / sizeof(tab[0]) };
+	struct tenv *t = *state;
+	struct hdrv_ctx *ctx = tctx(t, HDRV_VCS);
+	struct hdrv_bo out;
+	uint32_t *o, g;
+
+	tbo(t, &out, 4096);
+	o = out.mem.cpu;
+	g = (uint32_t)out.gtt;
+	for (unsigned int i = 0; i < N; i++) {
+		o[i] = tab[i].mem;
+		temit(ctx, 11, MI_ATOMIC(11) | MI_USE_GGTT | MI_ATOMIC_INLINE | MI_ATOMIC_OP(tab[i].op),
+		      g + 4 * i, 0, tab[i].s1, 0, tab[i].s2, 0, 0, 0, 0, 0);
+	}
+	/* qword add: carries into the upper dword */
+	o[64] = 0xFFFFFFFF;
+	o[65] = 1;
+	temit(ctx, 11, MI_ATOMIC(11) | MI_USE_GGTT | MI_ATOMIC_INLINE | MI_ATOMIC_OP(0x27),
+	      g + 256, 0, 2, 0, 0, 0, 0, 0, 0, 0);
+	assert_int_equal(trun(t, ctx), 0);
+	for (unsigned int i = 0; i < N; i++)
+		if (o[i] != tab[i].want)
+			fail_msg("atomic op 0x%x: 0x%x, want 0x%x", tab[i].op, o[i], tab[i].want);
+	assert_int_equal(o[64], 1);
+	assert_int_equal(o[65], 2);
+	hdrv_ctx_destroy(ctx);
+	hdrv_bo_destroy(t->gpu, &out);
+}
+
+static void test_math_logic_and_semaphore_ops(void **state)
+{
+	struct tenv *t = *state;
+	struct hdrv_ctx *ctx = tctx(t, HDRV_RCS);
+	uint32_t b = engine_base[HDRV_RCS], g;
+	struct hdrv_bo out;
+	uint32_t *o;
+
+	tbo(t, &out, 4096);
+	o = out.mem.cpu;
+	g = (uint32_t)out.gtt;
+	o[32] = 10;
+	temit(ctx, 5, MI_LRI(2), GPR(b, 0), 0xF0F0, GPR(b, 1), 0x0FF0);
+	/* R2 = R0 & R1, R3 = R0 | R1, R4 = R0 ^ R1, R5 = ~R0 (low dword) */
+	temit(ctx, 13, MI_MATH(12),
+	      ALU(ALU_LOAD, ALU_SRCA, 0), ALU(ALU_LOAD, ALU_SRCB, 1), ALU(0x102, 0, 0),
+	      ALU(ALU_STORE, 2, ALU_ACCU), ALU(0x103, 0, 0), ALU(ALU_STORE, 3, ALU_ACCU),
+	      ALU(0x104, 0, 0), ALU(ALU_STORE, 4, ALU_ACCU), ALU(0x580, 5, 0),
+	      ALU(0x000, 0, 0), ALU(ALU_SUB, 0, 0), ALU(ALU_STORE, 6, 0x33));	/* CF of F0F0-0FF0 */
+	for (int r = 2; r <= 6; r++)
+		temit(ctx, 4, MI_SRM | MI_USE_GGTT, GPR(b, r), g + 4 * r, 0);
+	/* every compare op, each satisfied by memory 10 */
+	temit(ctx, 4, MI_SEMAPHORE_WAIT | MI_SEM_GGTT | MI_SEM_POLL | (0u << 12), 9, g + 128, 0);
+	temit(ctx, 4, MI_SEMAPHORE_WAIT | MI_SEM_GGTT | MI_SEM_POLL | (1u << 12), 10, g + 128, 0);
+	temit(ctx, 4, MI_SEMAPHORE_WAIT | MI_SEM_GGTT | MI_SEM_POLL | (2u << 12), 11, g + 128, 0);
+	temit(ctx, 4, MI_SEMAPHORE_WAIT | MI_SEM_GGTT | MI_SEM_POLL | (3u << 12), 10, g + 128, 0);
+	temit(ctx, 4, MI_SEMAPHORE_WAIT | MI_SEM_GGTT | MI_SEM_POLL | (4u << 12), 10, g + 128, 0);
+	temit(ctx, 4, MI_SEMAPHORE_WAIT | MI_SEM_GGTT | MI_SEM_POLL | (5u << 12), 3, g + 128, 0);
+	temit(ctx, 4, MI_STORE_DWORD_IMM | MI_USE_GGTT, g + 4, 0, 0x5E);
+	assert_int_equal(trun(t, ctx), 0);
+	assert_int_equal(o[2], 0x00F0);
+	assert_int_equal(o[3], 0xFFF0);
+	assert_int_equal(o[4], 0xFF00);
+	assert_int_equal(o[5], ~0xF0F0u);
+	assert_int_equal(o[6], 0);	/* no borrow */
+	assert_int_equal(o[1], 0x5E);
+	hdrv_ctx_destroy(ctx);
+	hdrv_bo_destroy(t->gpu, &out);
+}
+
+static void test_ring_wraparound(void **state)
+{
+	struct tenv *t = *state;
+	struct hdrv_ctx_params p = { .ring_size = 4096 };
+	struct hdrv_ctx *ctx;
+	struct hdrv_bo out;
+	uint32_t *o;
+
+	tbo(t, &out, 4096);
+	o = out.mem.cpu;
+	assert_int_equal(hdrv_ctx_create(t->gpu, HDRV_BCS, &p, &ctx), 0);
+	/* run 4088 bytes of no-ops so the next command straddles the ring end */
+	for (int i = 0; i < 1021; i++)
+		temit(ctx, 1, MI_NOOP);
+	assert_int_equal(trun(t, ctx), 0);
+	assert_int_equal(hdrv_ctx_tail(ctx), 4088);
+	assert_int_equal(hdrv_ctx_head(ctx), 4088);
+	for (int round = 0; round < 3; round++) {
+		temit(ctx, 4, MI_STORE_DWORD_IMM | MI_USE_GGTT, (uint32_t)out.gtt + 4 * round, 0,
+		      0x100 + round);
+		temit(ctx, 6, MI_NOOP, MI_NOOP, MI_NOOP, MI_NOOP, MI_NOOP, MI_NOOP);
+		assert_int_equal(trun(t, ctx), 0);
+	}
+	assert_int_equal(o[0], 0x100);
+	assert_int_equal(o[1], 0x101);
+	assert_int_equal(o[2], 0x102);
+	hdrv_ctx_destroy(ctx);
+	hdrv_bo_destroy(t->gpu, &out);
+}
+
 #define T(fn, setup) cmocka_unit_test_setup_teardown(fn, setup, tenv_teardown)
 
 int main(void)
@@ -423,6 +545,9 @@ int main(void)
 		T(test_ppgtt_fault_errors_context, tenv_setup_irq),
 		T(test_batch_chain_and_second_level, tenv_setup_poll),
 		T(test_registers_math_atomics, tenv_setup_poll),
+		T(test_atomic_ops, tenv_setup_poll),
+		T(test_math_logic_and_semaphore_ops, tenv_setup_poll),
+		T(test_ring_wraparound, tenv_setup_irq),
 		T(test_cond_bb_end_and_unsupported, tenv_setup_poll),
 		T(test_malformed_stream_errors_out, tenv_setup_irq),
 		T(test_unprivileged_batch_restrictions, tenv_setup_poll),
