@@ -43,7 +43,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	o.pool = (data[0] & 0x20) ? 4 : 12;
 	o.npages = 64;
 	o.memo_bits = 11;
-	o.submit_pct = 4;
+	o.submit_pct = 2;
 	if (data[0] & 0x40)
 		o.mem_budget = 40 * 1024;
 	/* The bytes choose the first steps; a PRNG seeded from them goes on
