@@ -199,6 +199,57 @@ static void test_preempt_two_element_list(void **state)
 	hdrv_bo_destroy(t->gpu, &out2);
 }
 
+/* preempted inside a second-level batch: the return address survives the switch */
+static void test_preempt_second_level_and_resume(void **state)
+{
+	struct tenv *t = *state;
+	struct hdrv_ctx *lo = tctx(t, HDRV_RCS), *hi = tctx(t, HDRV_RCS);
+	struct hdrv_bo b1, b2, out;
+	volatile uint32_t *o;
+	uint32_t *c1, g;
+
+	tbo(t, &b1, 4096);
+	tbo(t, &b2, 4096);
+	tbo(t, &out, 4096);
+	o = out.mem.cpu;
+	g = (uint32_t)out.gtt;
+	make_spinner(&b2, &out, true);
+	c1 = b1.mem.cpu;
+	c1[0] = MI_BB_START | MI_BB_SECOND_LEVEL;
+	c1[1] = (uint32_t)b2.gtt;
+	c1[2] = 0;
+	c1[3] = MI_STORE_DWORD_IMM | MI_USE_GGTT;
+	c1[4] = g + 64;
+	c1[5] = 0;
+	c1[6] = 0x77;
+	c1[7] = MI_BATCH_BUFFER_END;
+	temit(lo, 3, MI_BB_START, (uint32_t)b1.gtt, 0);
+	tpad(lo);
+	assert_int_equal(hdrv_engine_submit(t->gpu, lo, NULL), 0);
+	assert_true(twait(t, counter_moves, (void *)o, 5000));
+	/* the running context's CCID is visible in EXECLIST_STATUS_HI */
+	assert_int_equal(hdrv_mmio_read(t->gpu, 0x2000 + 0x238), (uint32_t)(hdrv_ctx_desc(lo) >> 32));
+	temit(hi, 4, MI_STORE_DWORD_IMM | MI_USE_GGTT, g + 68, 0, 0x88);
+	tpad(hi);
+	assert_int_equal(hdrv_engine_submit(t->gpu, hi, NULL), 0);
+	assert_int_equal(hdrv_engine_wait_idle(t->gpu, HDRV_RCS, 5000), 0);
+	assert_int_equal(tstatus(t, lo), HDRV_CTX_PREEMPTED);
+	assert_int_equal(o[17], 0x88);
+	assert_int_equal(o[16], 0);
+	assert_int_equal(hdrv_engine_submit(t->gpu, lo, NULL), 0);
+	o[1] = 0;
+	assert_true(twait(t, counter_moves, (void *)o, 5000));
+	o[0] = 0;	/* end the spinner: back in the first-level batch */
+	assert_int_equal(hdrv_engine_wait_idle(t->gpu, HDRV_RCS, 5000), 0);
+	assert_int_equal(o[16], 0x77);
+	assert_int_equal(tstatus(t, lo), HDRV_CTX_COMPLETE);
+	hdrv_ctx_destroy(lo);
+	hdrv_ctx_destroy(hi);
+	hdrv_bo_destroy(t->gpu, &b1);
+	hdrv_bo_destroy(t->gpu, &b2);
+	hdrv_bo_destroy(t->gpu, &out);
+}
+
 static void test_arb_off_blocks_preemption(void **state)
 {
 	struct tenv *t = *state;
@@ -586,6 +637,7 @@ int main(void)
 		T(test_preemption_and_resume, tenv_setup_irq),
 		T(test_preemption_and_resume, tenv_setup_poll),
 		T(test_preempt_two_element_list, tenv_setup_irq),
+		T(test_preempt_second_level_and_resume, tenv_setup_irq),
 		T(test_arb_off_blocks_preemption, tenv_setup_irq),
 		T(test_semaphore_between_engines, tenv_setup_irq),
 		T(test_semaphore_between_engines, tenv_setup_poll),
