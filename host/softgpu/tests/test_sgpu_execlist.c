@@ -84,6 +84,45 @@ static void test_lite_restore(void **state)
 	hdrv_bo_destroy(t->gpu, &out);
 }
 
+/* lite restore of the second element while it runs */
+static void test_lite_restore_second_element(void **state)
+{
+	struct tenv *t = *state;
+	struct hdrv_ctx *a = tctx(t, HDRV_VECS), *b = tctx(t, HDRV_VECS);
+	struct hdrv_engine_stats st;
+	struct hdrv_bo out;
+	volatile uint32_t *o;
+	uint32_t g;
+
+	tbo(t, &out, 4096);
+	o = out.mem.cpu;
+	g = (uint32_t)out.gtt;
+	temit(a, 4, MI_STORE_DWORD_IMM | MI_USE_GGTT, g + 4, 0, 0xA);
+	temit(b, 4, MI_SEMAPHORE_WAIT | MI_SEM_GGTT | MI_SEM_POLL | MI_SEM_SAD_EQ_SDD, 1, g, 0);
+	tpad(a);
+	tpad(b);
+	assert_int_equal(hdrv_engine_submit(t->gpu, a, b), 0);
+	for (int i = 0; i < 50 && tstatus(t, a) != HDRV_CTX_COMPLETE; i++)
+		hdrv_engine_poll(t->gpu, HDRV_VECS);
+	assert_int_equal(tstatus(t, a), HDRV_CTX_COMPLETE);	/* b now runs as element 1 */
+	temit(b, 4, MI_STORE_DWORD_IMM | MI_USE_GGTT, g + 8, 0, 0xB);
+	tpad(b);
+	assert_int_equal(hdrv_engine_submit(t->gpu, b, NULL), 0);
+	for (int i = 0; i < 20; i++)
+		hdrv_engine_poll(t->gpu, HDRV_VECS);
+	hdrv_engine_stats(t->gpu, HDRV_VECS, &st);
+	assert_int_equal(st.lite_restores, 1);
+	o[0] = 1;
+	assert_int_equal(hdrv_engine_wait_idle(t->gpu, HDRV_VECS, 5000), 0);
+	assert_int_equal(o[1], 0xA);
+	assert_int_equal(o[2], 0xB);
+	assert_int_equal(tcount(t, b, HDRV_CTX_COMPLETE), 1);
+	assert_int_equal(tcount(t, b, HDRV_CTX_PREEMPTED), 0);
+	hdrv_ctx_destroy(a);
+	hdrv_ctx_destroy(b);
+	hdrv_bo_destroy(t->gpu, &out);
+}
+
 /* a batch that loops (ARB_CHECK, count, chain to itself) until flag <= 0 */
 static void make_spinner(struct hdrv_bo *bb, const struct hdrv_bo *out, bool arb)
 {
@@ -634,6 +673,7 @@ int main(void)
 		T(test_two_elements, tenv_setup_poll),
 		T(test_two_elements, tenv_setup_irq),
 		T(test_lite_restore, tenv_setup_poll),
+		T(test_lite_restore_second_element, tenv_setup_poll),
 		T(test_preemption_and_resume, tenv_setup_irq),
 		T(test_preemption_and_resume, tenv_setup_poll),
 		T(test_preempt_two_element_list, tenv_setup_irq),
