@@ -707,7 +707,7 @@ void sppt_gpage_update_page(struct sppt_vgpu *vgpu, struct sppt_gpage *gp, const
 		for (i = 0; i < SPPT_ENTRIES; i++) {
 			u64 se;
 
-			val = page[i];
+			val = sppt_load_once(&page[i]);
 			old = snap[i];
 			if (SPPT_LIKELY(old == val))
 				continue;
@@ -723,7 +723,7 @@ void sppt_gpage_update_page(struct sppt_vgpu *vgpu, struct sppt_gpage *gp, const
 		i = 0;
 	}
 	for (; i < SPPT_ENTRIES; i++) {
-		val = page[i];
+		val = sppt_load_once(&page[i]);
 		old = gp->snap[i];
 		if (SPPT_LIKELY(old == val))
 			continue;

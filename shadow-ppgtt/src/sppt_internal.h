@@ -203,6 +203,16 @@ void sppt_sync(struct sppt_vgpu *vgpu);
 void sppt_root_unshadow(struct sppt_root *r);
 void sppt_roots_destroy_all(struct sppt_vgpu *vgpu);
 
+/*
+ * One read of a guest entry that other vCPUs may be writing (the untracked
+ * path compares and syncs live guest memory): the value that goes into the
+ * snapshot must be the one the shadow entry is built from.
+ */
+static inline u64 sppt_load_once(const u64 *p)
+{
+	return *(const volatile u64 *)p;
+}
+
 static inline u64 sppt_gfn(u64 entry)
 {
 	return (entry & SPPT_ADDR_MASK) >> SPPT_PAGE_SHIFT;

@@ -173,7 +173,8 @@ static void sppt_gpage_sync(struct sppt_vgpu *vgpu, struct sppt_gpage *gp)
 				while (bits) {
 					i = w * 64 + __builtin_ctzll(bits);
 					bits &= bits - 1;
-					sppt_gpage_update(vgpu, gp, i, page[i]);
+					sppt_gpage_update(vgpu, gp, i,
+							  sppt_load_once(&page[i]));
 				}
 			}
 		}
