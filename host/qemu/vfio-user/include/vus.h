@@ -120,8 +120,11 @@ struct vus_dev_ops {
 	 * for vectors [start, start+count). Query with vus_irq_enabled(). */
 	void (*irq_state)(void *opaque, uint32_t index, uint32_t start,
 			  uint32_t count);
-	/* Guest memory [gpa, gpa+len) became reachable / is going away. On
-	 * unmap the range is already unreachable for new vus_dma_get(). */
+	/* Guest memory [gpa, gpa+len) became reachable / went away: one call
+	 * per map (an UNMAP covering several maps gives several calls; a
+	 * client disconnect unmaps everything). On unmap the range is already
+	 * unreachable for new vus_dma_get(); references taken before stay
+	 * valid until put, and the client's UNMAP is answered after that. */
 	void (*dma_map)(void *opaque, uint64_t gpa, uint64_t len);
 	void (*dma_unmap)(void *opaque, uint64_t gpa, uint64_t len);
 	/* A client connected (true) or went away (false). */

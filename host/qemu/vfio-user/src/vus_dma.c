@@ -192,23 +192,6 @@ static void vus_dma_remove_at(struct vus_dev *dev, uint32_t i)
 	vus_map_put(m);
 }
 
-int vus_dma_remove(struct vus_dev *dev, uint64_t gpa, uint64_t len)
-{
-	struct vus_dma_table *t = &dev->dma;
-	long i;
-	int ret = -ENOENT;
-
-	pthread_mutex_lock(&t->lock);
-	i = vus_dma_find(t, gpa);
-	/* The spec wants an exact match with an earlier map. */
-	if (i >= 0 && t->maps[i]->gpa == gpa && t->maps[i]->len == len) {
-		vus_dma_remove_at(dev, (uint32_t)i);
-		ret = 0;
-	}
-	pthread_mutex_unlock(&t->lock);
-	return ret;
-}
-
 /*
  * Remove every map inside [gpa, gpa+len) (len 0 or a wrap: to the end of
  * the address space), like the kernel's type1 unmap: QEMU's vIOMMU path

@@ -225,7 +225,6 @@ void vus_dma_table_init(struct vus_dma_table *t);
 void vus_dma_table_fini(struct vus_dma_table *t);
 int vus_dma_add(struct vus_dev *dev, uint64_t gpa, uint64_t len, uint32_t prot,
 		int fd, uint64_t file_off, uint32_t max_maps);
-int vus_dma_remove(struct vus_dev *dev, uint64_t gpa, uint64_t len);
 int vus_dma_remove_range(struct vus_dev *dev, uint64_t gpa, uint64_t len,
 			 void (*unmap)(void *opaque, uint64_t gpa, uint64_t len),
 			 void *opaque);
