@@ -93,6 +93,9 @@ static int f_protect(void *priv, uint64_t gfn)
 		hv->errors++;
 	hv->prot[gfn] = 1;
 	hv->prot_live++;
+	/* Like an MMU write-protect: once protect returns (and the engine
+	 * reads the page), a vCPU store that is not trapped happened before. */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	return 0;
 }
 
@@ -237,7 +240,9 @@ void fake_guest_write(struct fake_hv *hv, uint64_t gpa, const void *data, size_t
 	if (!len || last >= (uint64_t)hv->npages * PG)
 		return;
 	memcpy(hv->mem + gpa, data, len);
-	trapped = hv->prot[gpa / PG] || hv->prot[last / PG];
+	__atomic_thread_fence(__ATOMIC_SEQ_CST); /* pairs with f_protect() */
+	trapped = __atomic_load_n(&hv->prot[gpa / PG], __ATOMIC_RELAXED) ||
+		  __atomic_load_n(&hv->prot[last / PG], __ATOMIC_RELAXED);
 	if (trapped && hv->deliver_traps && hv->vgpu) {
 		hv->traps++;
 		hv->trap_bytes += len;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* Unit tests of the sppt engine: one behaviour per case, against the fakes. */
 #include <errno.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -542,6 +543,72 @@ static void test_protect_failure(void **state)
 	env_free(e);
 }
 
+struct thr {
+	struct env *e;
+	struct sppt_root *r;
+	int stop;
+};
+
+static void *thr_writer(void *arg)
+{
+	struct thr *t = arg;
+	uint64_t rng = 3;
+	unsigned int i;
+
+	for (i = 0; i < 20000; i++) {
+		uint64_t x = fake_rand(&rng);
+		uint64_t v = (200 + x % 3000) * PG | P | (x & RW);
+
+		/* Whole and half stores into the shared PT, as a vCPU would. */
+		if (x & (1ull << 40))
+			fake_guest_write(&t->e->hv, 13 * PG + (x >> 50) % 64 * 8, &v, 8);
+		else
+			fake_guest_write(&t->e->hv, 13 * PG + (x >> 50) % 64 * 8 + 4 * ((x >> 45) & 1),
+					 (uint8_t *)&v + 4 * ((x >> 45) & 1), 4);
+	}
+	__atomic_store_n(&t->stop, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+static void *thr_submitter(void *arg)
+{
+	struct thr *t = arg;
+	struct sppt_stats st;
+
+	while (!__atomic_load_n(&t->stop, __ATOMIC_ACQUIRE)) {
+		assert_int_equal(sppt_submit_begin(t->e->vgpu, &t->r, 1), 0);
+		sppt_vgpu_stats(t->e->vgpu, &st);
+		sppt_submit_end(t->e->vgpu, &t->r, 1);
+	}
+	return NULL;
+}
+
+/* A vCPU writing while another thread submits: the engine's lock keeps it
+ * consistent, and the next sync point matches the guest exactly. */
+static void test_threads(void **state)
+{
+	static const enum sppt_mode modes[3] = { SPPT_MODE_TRACKED_STRICT,
+						 SPPT_MODE_TRACKED_ADAPTIVE, SPPT_MODE_UNTRACKED };
+	unsigned int m;
+
+	for (m = 0; m < 3; m++) {
+		struct env *e = env_new(modes[m]);
+		struct thr t = { .e = e };
+		pthread_t a, b;
+
+		build_tree(e, 64);
+		assert_int_equal(sppt_root_get(e->vgpu, 4, root4, &t.r), 0);
+		assert_int_equal(pthread_create(&a, NULL, thr_writer, &t), 0);
+		assert_int_equal(pthread_create(&b, NULL, thr_submitter, &t), 0);
+		pthread_join(a, NULL);
+		pthread_join(b, NULL);
+		submit(e, t.r);
+		check_root(e, t.r, 4, root4);
+		sppt_root_put(t.r);
+		env_free(e);
+	}
+}
+
 /* The three modes give the same shadow translations for the same history. */
 static void test_modes_agree(void **state)
 {
@@ -598,6 +665,7 @@ int main(void)
 		cmocka_unit_test(test_alloc_failure),
 		cmocka_unit_test(test_destroy_with_roots),
 		cmocka_unit_test(test_protect_failure),
+		cmocka_unit_test(test_threads),
 		cmocka_unit_test(test_modes_agree),
 	};
 
