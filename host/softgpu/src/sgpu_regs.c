@@ -33,7 +33,10 @@ void sgpu_regs_reset(struct sgpu *gpu)
 
 	r[R_FUSE2 >> 2] = 0x02800000;	/* 1 slice, 3 subslices (GT2) */
 	r[R_CTC_MODE >> 2] = 0x4;	/* crystal, 12 MHz */
-	r[0x4024 >> 2] = 0;		/* HSW_GTT_CACHE_EN */
+	/* a few display/PCH power-on values of a real SKL (reference §8) */
+	r[0x42000 >> 2] = 0x8E000000;	/* SKL_FUSE_STATUS: PG0-2 fuses distributed */
+	r[0x41000 >> 2] = 0x80000000;	/* CPU_VGACNTRL: VGA disabled */
+	r[0xC6204 >> 2] = 24;		/* PCH_RAWCLK_FREQ: 24 MHz */
 	for (unsigned int n = 0; n < 4; n++)
 		r[R_GT_IMR(n) >> 2] = 0xFFFFFFFF;
 }

@@ -20,6 +20,8 @@ static void test_reset_values_and_read_only(void **state)
 	assert_int_equal(hdrv_mmio_read(t->gpu, 0xA188), 0);	/* FORCEWAKE_MT */
 	assert_int_equal(hdrv_mmio_read(t->gpu, 0xC050), 0);	/* GuC WOPCM unlocked */
 	assert_int_equal(hdrv_mmio_read(t->gpu, 0x4094), 0);	/* no fault */
+	assert_int_equal(hdrv_mmio_read(t->gpu, 0x42000), 0x8E000000);	/* SKL_FUSE_STATUS */
+	assert_int_equal(hdrv_mmio_read(t->gpu, 0x41000), 0x80000000);	/* VGA disabled */
 	/* plain storage elsewhere */
 	hdrv_mmio_write(t->gpu, 0x7004, 0x12345678);
 	assert_int_equal(hdrv_mmio_read(t->gpu, 0x7004), 0x12345678);
