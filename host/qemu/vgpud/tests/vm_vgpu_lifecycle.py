@@ -97,7 +97,12 @@ def run(vmlib, tap, d):
         tap(False, "a new guest on the recreated vGPU binds i915 and balloons", e)
     finally:
         g.poweroff()
-    st = d.status("vm2")
+    t0 = time.time()
+    while time.time() - t0 < 20:
+        st = d.status("vm2")
+        if not st["connected"]:
+            break
+        time.sleep(0.2)
     tap(st["bad_messages"] == 0 and not st["connected"],
         "guest powered off cleanly: client gone, no bad messages", st)
 
