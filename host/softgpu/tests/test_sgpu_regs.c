@@ -17,7 +17,9 @@ static void test_reset_values_and_read_only(void **state)
 	hdrv_mmio_write(t->gpu, 0x9120, 0);
 	assert_int_equal(hdrv_mmio_read(t->gpu, 0x9120), 0x02800000);
 	assert_int_equal(hdrv_mmio_read(t->gpu, 0xA26C), 0x4);	/* CTC_MODE */
-	assert_int_equal(hdrv_mmio_read(t->gpu, 0xA188), 0);	/* FORCEWAKE_MT */
+	/* FORCEWAKE_MT: never ~0; hostdrv holds the GT domain, the ack follows */
+	assert_int_equal(hdrv_mmio_read(t->gpu, 0xA188), 1);
+	assert_int_equal(hdrv_mmio_read(t->gpu, 0x130044), 1);
 	assert_int_equal(hdrv_mmio_read(t->gpu, 0xC050), 0);	/* GuC WOPCM unlocked */
 	assert_int_equal(hdrv_mmio_read(t->gpu, 0x4094), 0);	/* no fault */
 	assert_int_equal(hdrv_mmio_read(t->gpu, 0x42000), 0x8E000000);	/* SKL_FUSE_STATUS */

@@ -389,6 +389,27 @@ int hdrv_reset_engines(struct hdrv_gpu *gpu, uint32_t engine_mask)
 	return reset_domains(gpu, bits, engine_mask);
 }
 
+/*
+ * Keep every forcewake domain awake for as long as the driver runs (RC6 is
+ * never enabled), so no register access ever needs a per-access wake
+ * (i915 intel_uncore.c: masked FORCEWAKE_KERNEL request, ack within 50 ms).
+ */
+static int forcewake_all(struct hdrv_gpu *gpu, bool on)
+{
+	static const uint32_t req[] = { FORCEWAKE_RENDER, FORCEWAKE_MT, FORCEWAKE_MEDIA };
+	static const uint32_t ack[] = { FORCEWAKE_ACK_RENDER, FORCEWAKE_ACK_GT, FORCEWAKE_ACK_MEDIA };
+	int ret = 0;
+
+	for (unsigned int i = 0; i < 3; i++) {
+		wr(gpu, req[i], on ? MASKED_ENABLE(FORCEWAKE_KERNEL) : MASKED_DISABLE(FORCEWAKE_KERNEL));
+		if (hdrv_wait_reg(gpu, ack[i], FORCEWAKE_KERNEL, on ? FORCEWAKE_KERNEL : 0, 50000)) {
+			hdrv_log("forcewake domain %u: no ack", i);
+			ret = -EIO;
+		}
+	}
+	return ret;
+}
+
 static void irq_reset(struct hdrv_gpu *gpu)
 {
 	/* i915 gen3_irq_reset + gen3_assert_iir_is_zero */
@@ -459,6 +480,9 @@ int hdrv_gpu_probe(const struct hdrv_bus *bus, const struct hdrv_config *cfg,
 		ret = -EIO;
 		goto out_free;
 	}
+	ret = forcewake_all(gpu, true);
+	if (ret)
+		goto out_release_fw;
 	gpu->info.fuse2 = rd(gpu, FUSE2);
 	ctc = rd(gpu, CTC_MODE);
 	/* gen9_read_clock_frequency: crystal 24 MHz >> (3 - bits 2:1) */
@@ -467,7 +491,7 @@ int hdrv_gpu_probe(const struct hdrv_bus *bus, const struct hdrv_config *cfg,
 
 	ret = hdrv_reset_engines(gpu, (1u << HDRV_NUM_ENGINES) - 1);
 	if (ret)
-		goto out_free;
+		goto out_release_fw;
 	irq_reset(gpu);
 
 	gpu->ggtt_pages = gpu->cfg.ggtt_size / 4096;
@@ -477,7 +501,7 @@ int hdrv_gpu_probe(const struct hdrv_bus *bus, const struct hdrv_config *cfg,
 	gpu->ggtt_map = hdrv_zalloc((gpu->ggtt_pages + 63) / 64 * 8);
 	if (!gpu->ggtt_map) {
 		ret = -ENOMEM;
-		goto out_free;
+		goto out_release_fw;
 	}
 	mark_pages(gpu, 0, 1, true);	/* GGTT 0 is never handed out (i915 pin bias) */
 	gpu->ggtt_hint = 1;
@@ -513,6 +537,8 @@ out_free_engines:
 	hdrv_dma_free(gpu, &gpu->scratch);
 out_free_map:
 	hdrv_free(gpu->ggtt_map);
+out_release_fw:
+	forcewake_all(gpu, false);
 out_free:
 	hdrv_mutex_destroy(&gpu->lock);
 	hdrv_free(gpu);
@@ -532,6 +558,7 @@ void hdrv_gpu_remove(struct hdrv_gpu *gpu)
 		hdrv_bo_destroy(gpu, &gpu->eng[i].hwsp);
 	hdrv_dma_free(gpu, &gpu->scratch);
 	hdrv_free(gpu->ggtt_map);
+	forcewake_all(gpu, false);
 	hdrv_mutex_destroy(&gpu->lock);
 	hdrv_free(gpu);
 }

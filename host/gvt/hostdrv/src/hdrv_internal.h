@@ -36,7 +36,13 @@
 
 #define GDRST			0x941C
 #define GDRST_FULL		(1u << 0)
-#define FORCEWAKE_MT		0xA188
+#define FORCEWAKE_MT		0xA188	/* gen9: the GT/blitter domain request */
+#define FORCEWAKE_RENDER	0xA278
+#define FORCEWAKE_MEDIA		0xA270
+#define FORCEWAKE_ACK_GT	0x130044
+#define FORCEWAKE_ACK_RENDER	0x0D84
+#define FORCEWAKE_ACK_MEDIA	0x0D88
+#define FORCEWAKE_KERNEL	(1u << 0)
 #define FUSE2			0x9120
 #define CTC_MODE		0xA26C
 #define RING_FAULT_REG		0x4094

@@ -73,6 +73,8 @@ static void test_probe_rejects_bad_devices(void **state)
 	f.cfg0 = 0x19128086;	/* SKL GT2, but the device reads all-ones */
 	f.mmio_value = 0xFFFFFFFF;
 	assert_int_equal(hdrv_gpu_probe(&bus, NULL, &gpu), -EIO);
+	f.mmio_value = 0;	/* alive, but forcewake never acks */
+	assert_int_equal(hdrv_gpu_probe(&bus, NULL, &gpu), -EIO);
 	no_dma.dma_alloc = NULL;
 	bus.ops = &no_dma;
 	assert_int_equal(hdrv_gpu_probe(&bus, NULL, &gpu), -EINVAL);
@@ -125,6 +127,10 @@ static void test_bringup_state(void **state)
 	assert_int_equal(info.fuse2, 0x02800000);
 	assert_int_equal(info.ts_freq_hz, 12000000);
 	assert_int_equal(info.ggtt_size, 32ull << 20);
+	/* all forcewake domains held (render, GT, media acks) */
+	assert_int_equal(hdrv_mmio_read(e->gpu, 0x0D84) & 1, 1);
+	assert_int_equal(hdrv_mmio_read(e->gpu, 0x130044) & 1, 1);
+	assert_int_equal(hdrv_mmio_read(e->gpu, 0x0D88) & 1, 1);
 	for (int i = 0; i < 4; i++) {
 		uint32_t hws = hdrv_mmio_read(e->gpu, base[i] + 0x80);
 
