@@ -493,6 +493,12 @@ int hdrv_gpu_probe(const struct hdrv_bus *bus, const struct hdrv_config *cfg,
 	if (ret)
 		goto out_release_fw;
 	irq_reset(gpu);
+	/*
+	 * Private PAT for PPGTT entries (i915 bdw_setup_private_ppat): 0 WB+LLC,
+	 * 1 WC, 2 WT, 3 UC, 4-7 WB LLC/eLLC with age 0-3.
+	 */
+	wr(gpu, 0x40E0, 0x000A0907);	/* GEN8_PRIVATE_PAT_LO */
+	wr(gpu, 0x40E4, 0x3B2B1B0B);	/* GEN8_PRIVATE_PAT_HI */
 
 	gpu->ggtt_pages = gpu->cfg.ggtt_size / 4096;
 	gpu->alloc_pages = gpu->ggtt_pages;

@@ -127,6 +127,8 @@ static void test_bringup_state(void **state)
 	assert_int_equal(info.fuse2, 0x02800000);
 	assert_int_equal(info.ts_freq_hz, 12000000);
 	assert_int_equal(info.ggtt_size, 32ull << 20);
+	assert_int_equal(hdrv_mmio_read(e->gpu, 0x40E0), 0x000A0907);	/* private PAT */
+	assert_int_equal(hdrv_mmio_read(e->gpu, 0x40E4), 0x3B2B1B0B);
 	/* all forcewake domains held (render, GT, media acks) */
 	assert_int_equal(hdrv_mmio_read(e->gpu, 0x0D84) & 1, 1);
 	assert_int_equal(hdrv_mmio_read(e->gpu, 0x130044) & 1, 1);
