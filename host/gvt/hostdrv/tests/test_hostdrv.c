@@ -356,7 +356,10 @@ static void test_submit_checks(void **state)
 
 	assert_int_equal(hdrv_ctx_create(e->gpu, HDRV_RCS, NULL, &a), 0);
 	assert_int_equal(hdrv_ctx_create(e->gpu, HDRV_RCS, NULL, &b), 0);
-	assert_int_equal(hdrv_ctx_create(e->gpu, HDRV_VCS, NULL, &c), 0);
+	assert_int_equal(hdrv_ctx_create(e->gpu, HDRV_VCS, &(struct hdrv_ctx_params){ .priv = e }, &c), 0);
+	assert_ptr_equal(hdrv_ctx_priv(c), e);
+	assert_int_equal(hdrv_ctx_engine(c), HDRV_VCS);
+	assert_int_equal(hdrv_ctx_desc(c) & (1u << 9), 0);	/* priority bits: RCS only */
 	/* descriptor: valid, legacy 64-bit addressing, privileged, LRCA */
 	assert_int_equal(hdrv_ctx_desc(a) & 0x1FF, 0x119);
 	assert_int_equal(hdrv_ctx_desc(a) & 0xFFFFF000ull, hdrv_ctx_lrca(a));
