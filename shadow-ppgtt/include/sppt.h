@@ -250,6 +250,18 @@ int sppt_submit_begin(struct sppt_vgpu *vgpu, struct sppt_root *const *roots, un
 void sppt_submit_end(struct sppt_vgpu *vgpu, struct sppt_root *const *roots, unsigned int n);
 
 /**
+ * sppt_vgpu_invalidate() - drop the shadows of every root not in flight
+ * @vgpu: the vGPU
+ *
+ * For a GPU reset: the roots stay valid (references unchanged) and are
+ * re-shadowed from the guest tables when next submitted; guest pages no
+ * longer referenced are unpinned and unprotected.
+ *
+ * Return: the number of roots invalidated.
+ */
+int sppt_vgpu_invalidate(struct sppt_vgpu *vgpu);
+
+/**
  * sppt_vgpu_stats() - read the counters
  * @vgpu: the vGPU
  * @st: filled in

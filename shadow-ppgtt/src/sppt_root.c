@@ -200,6 +200,24 @@ void sppt_submit_end(struct sppt_vgpu *vgpu, struct sppt_root *const *roots, uns
 	sppt_os_mutex_unlock(&vgpu->lock);
 }
 
+int sppt_vgpu_invalidate(struct sppt_vgpu *vgpu)
+{
+	struct sppt_list *l;
+	int n = 0;
+
+	sppt_os_mutex_lock(&vgpu->lock);
+	for (l = vgpu->roots.next; l != &vgpu->roots; l = l->next) {
+		struct sppt_root *r = sppt_container_of(l, struct sppt_root, link);
+
+		if (!r->shadowed || r->inflight)
+			continue;
+		sppt_root_unshadow(r);
+		n++;
+	}
+	sppt_os_mutex_unlock(&vgpu->lock);
+	return n;
+}
+
 void sppt_vgpu_stats(struct sppt_vgpu *vgpu, struct sppt_stats *st)
 {
 	sppt_os_mutex_lock(&vgpu->lock);

@@ -494,6 +494,39 @@ static void test_reclaim_budget(void **state)
 	env_free(e);
 }
 
+static void test_invalidate(void **state)
+{
+	struct env *e = env_new(SPPT_MODE_TRACKED_STRICT);
+	struct sppt_root *a, *b;
+	uint64_t rb[4] = { 30 * PG, 0, 0, 0 }, sh[4];
+	struct sppt_stats st;
+
+	build_tree(e, 4);
+	poke(e, 30, 0, 11 * PG | P | RW);
+	assert_int_equal(sppt_root_get(e->vgpu, 4, root4, &a), 0);
+	assert_int_equal(sppt_root_get(e->vgpu, 4, rb, &b), 0);
+	assert_int_equal(sppt_submit_begin(e->vgpu, &b, 1), 0);
+	/* b is in flight and keeps its shadow; a loses it. */
+	assert_int_equal(sppt_vgpu_invalidate(e->vgpu), 1);
+	assert_int_equal(sppt_root_shadow_addr(a, sh), -EAGAIN);
+	assert_false(e->hv.prot[10]); /* a's PML4 no longer tracked */
+	assert_true(e->hv.prot[30]);
+	sppt_submit_end(e->vgpu, &b, 1);
+	assert_int_equal(sppt_vgpu_invalidate(e->vgpu), 1);
+	sppt_vgpu_stats(e->vgpu, &st);
+	assert_int_equal(st.pins, 0);
+	assert_int_equal(st.guest_pages, 0);
+	assert_int_equal(st.roots, 2);
+	/* The guest changed the tables meanwhile: resubmission shadows anew. */
+	poke(e, 13, 0, 777 * PG | P);
+	submit(e, a);
+	expect_page(e, a, 4, 0, 777);
+	check_root(e, a, 4, root4);
+	sppt_root_put(a);
+	sppt_root_put(b);
+	env_free(e);
+}
+
 static void test_alloc_failure(void **state)
 {
 	struct env *e = env_new(SPPT_MODE_TRACKED_STRICT);
@@ -662,6 +695,7 @@ int main(void)
 		cmocka_unit_test(test_page_reuse),
 		cmocka_unit_test(test_shared_subtree_3level),
 		cmocka_unit_test(test_reclaim_budget),
+		cmocka_unit_test(test_invalidate),
 		cmocka_unit_test(test_alloc_failure),
 		cmocka_unit_test(test_destroy_with_roots),
 		cmocka_unit_test(test_protect_failure),
