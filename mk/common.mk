@@ -20,7 +20,9 @@ endif
 
 # FUZZ=1 builds the libFuzzer targets (clang only).
 ifeq ($(FUZZ),1)
-CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -DKVMGT_FUZZING
+# fuzzer-no-link: coverage instrumentation for every object; only the fuzz
+# binaries link libFuzzer's main (FUZZ_LDFLAGS).
+CFLAGS  += -fsanitize=address,undefined,fuzzer-no-link -fno-omit-frame-pointer -DKVMGT_FUZZING
 LDFLAGS += -fsanitize=address,undefined
 FUZZ_LDFLAGS := -fsanitize=fuzzer
 endif
