@@ -255,6 +255,14 @@ static void test_probe_values(void **state)
 	assert_int_equal(rd32(c->v, 0x41000), 0x80000000);	/* VGA off */
 	assert_int_equal(rd32(c->v, 0x42000), 0x8e000000);	/* fuses */
 	assert_int_equal(rd32(c->v, 0x4f060), 0);		/* SWF18 */
+	/* GuC MIA core in reset, read-only (i915 __uc_sanitize) */
+	assert_int_equal(rd32(c->v, 0xc000), 0x1);
+	wr32(c->v, 0xc000, 0);
+	assert_int_equal(rd32(c->v, 0xc000), 0x1);
+	/* EDP_PSR_IIR: i915 clears with ~0 and asserts it reads 0 */
+	wr32(c->v, 0x64838, 0xffffffff);
+	assert_int_equal(rd32(c->v, 0x64838), 0);
+	assert_int_equal(rd32(c->v, 0x64834), 0xffffffff);	/* PSR IMR masked */
 }
 
 static void test_untracked_and_unmapped(void **state)
