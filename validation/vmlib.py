@@ -30,6 +30,7 @@ import shlex
 import signal
 import socket
 import subprocess
+import sys
 import threading
 import time
 
@@ -87,7 +88,8 @@ def kvm_available():
 
 
 def provision(quiet=True):
-    """Provision the toolchain if the cache is missing or stale (fast when warm).
+    """Provision the toolchain if the cache is missing or stale (under a second when
+    warm).  Its progress lines go to stderr (with quiet, only the steps that build).
     Done once per process; set KVMGT_NO_PROVISION=1 to skip the check."""
     global _provisioned
     with _prov_lock:
@@ -96,10 +98,12 @@ def provision(quiet=True):
         args = ["bash", os.path.join(TOP, "validation", "env", "provision.sh")]
         if quiet:
             args.append("--quiet")
-        r = subprocess.run(args, stdin=subprocess.DEVNULL,
-                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        r = subprocess.run(args, stdin=subprocess.DEVNULL, stdout=sys.stderr.fileno(),
+                           stderr=sys.stderr.fileno())
         if r.returncode != 0:
-            raise GuestError("provisioning failed:\n" + r.stdout.strip())
+            raise GuestError("provisioning the VM toolchain failed (see the env: lines above)")
         _provisioned = True
 
 

@@ -11,7 +11,9 @@
 #                    base + the kernel's modules (pruned to what guests need) + agent
 # Every part is cached by a key over its inputs (this script's step function,
 # package lists, guest scripts); manifests record the resulting package versions.
-# Usage: provision.sh [--quiet] [--force]
+# Stale directories are removed with --one-file-system: an interrupted mmdebstrap
+# may leave /proc, /sys or /dev mounted inside them.
+# Usage: provision.sh [--quiet] [--force]   (--quiet: print only the steps that build)
 set -Eeuo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -38,7 +40,8 @@ GUEST_MODULES="i915 vgem virtio_pci virtio_blk virtio_console virtio_rng 9p 9pne
 # Only these are put into the initramfs (needed to mount the root disk).
 INITRD_MODULES="virtio_pci virtio_blk crc32c_generic ext4"
 
-say() { [ "$quiet" = 1 ] || echo "env: $*"; }
+say() { echo "env: $*"; }
+note() { [ "$quiet" = 1 ] || echo "env: $*"; }     # nothing to do: silent with --quiet
 die() { echo "env: error: $*" >&2; exit 1; }
 
 mkdir -p "$cache" 2>/dev/null || die "cannot create cache dir $cache"
@@ -108,20 +111,20 @@ tools() {
 	local k; k=$(key build_tool_root debstrap TOOL_PKGS TOOL_PIN aptopts)
 	local sysq; sysq=$(command -v qemu-system-x86_64 || true)
 	if [ -n "$sysq" ] && qemu_ok "$sysq"; then
-		say "tools: system QEMU $("$sysq" --version | head -n1 | awk '{print $4}') lists vfio-user-pci: using it"
+		note "tools: system QEMU $("$sysq" --version | head -n1 | awk '{print $4}') lists vfio-user-pci: using it"
 		mkdir -p "$cache/tools"; echo "system $sysq" >"$cache/tools/mode"
 		return
 	fi
 	if [ "$force" = 0 ] && [ -f "$cache/tools/manifest" ] && grep -qx "key $k" "$cache/tools/manifest" &&
 		qemu_ok "$top/validation/env/qemu"; then
-		say "tools: cached ($(awk '$1=="qemu-system-x86" {print "qemu " $2}' "$cache/tools/manifest"))"
+		note "tools: cached ($(awk '$1=="qemu-system-x86" {print "qemu " $2}' "$cache/tools/manifest"))"
 		return
 	fi
-	say "tools: building trixie tool root with QEMU from trixie-backports (about 2 min)..."
+	say "tools: building trixie tool root with QEMU from trixie-backports (2-8 min)..."
 	local t0=$SECONDS
-	mkdir -p "$cache/tools"; rm -rf "$cache/tools/root.new" "$cache/tools/manifest"
+	mkdir -p "$cache/tools"; rm -rf --one-file-system "$cache/tools/root.new" "$cache/tools/manifest"
 	build_tool_root "$cache/tools/root.new"
-	rm -rf "$cache/tools/root"; mv "$cache/tools/root.new" "$cache/tools/root"
+	rm -rf --one-file-system "$cache/tools/root"; mv "$cache/tools/root.new" "$cache/tools/root"
 	echo "root" >"$cache/tools/mode"
 	qemu_ok "$top/validation/env/qemu" || die "QEMU in the tool root does not list vfio-user-pci"
 	{ echo "key $k"; echo "inputs $TOOL_PKGS"; versions "$cache/tools/root"; } >"$cache/tools/manifest"
@@ -143,15 +146,15 @@ build_guest_base() {
 guest_base() {
 	local k; k=$(key build_guest_base debstrap GUEST_PKGS aptopts)
 	if [ "$force" = 0 ] && [ -f "$cache/guest/base.manifest" ] && grep -qx "key $k" "$cache/guest/base.manifest"; then
-		say "guest base: cached ($(sed -n 's/^kernel-deb //p' "$cache/guest/base.manifest"))"
+		note "guest base: cached ($(sed -n 's/^kernel-deb //p' "$cache/guest/base.manifest"))"
 		return
 	fi
-	say "guest base: building sid userspace, fetching the trixie kernel (about 1-2 min)..."
+	say "guest base: building sid userspace, fetching the trixie kernel (1-5 min)..."
 	local t0=$SECONDS
 	mkdir -p "$cache/guest"
-	rm -rf "$cache/guest/base.new" "$cache/guest/debs" "$cache/guest/base.manifest" "$cache/guest/image.manifest"
+	rm -rf --one-file-system "$cache/guest/base.new" "$cache/guest/debs" "$cache/guest/base.manifest" "$cache/guest/image.manifest"
 	build_guest_base "$cache/guest/base.new" "$cache/guest/debs"
-	rm -rf "$cache/guest/base"; mv "$cache/guest/base.new" "$cache/guest/base"
+	rm -rf --one-file-system "$cache/guest/base"; mv "$cache/guest/base.new" "$cache/guest/base"
 	{ echo "key $k"; echo "inputs $GUEST_PKGS"
 	  echo "kernel-deb $(basename "$(ls "$cache/guest/debs"/linux-image-*.deb)")"
 	  versions "$cache/guest/base"; } >"$cache/guest/base.manifest"
@@ -182,7 +185,7 @@ modinfo_deps() {
 # base + kernel modules (pruned) + agent  ->  vmlinuz, initrd.img, rootfs.ext4
 build_image() {
 	local g=$1 st="$TMPDIR/guest-root.$$" kver m f b
-	rm -rf "$st"
+	rm -rf --one-file-system "$st"
 	# hard-link copy of base: only add new files to $st, or unlink before writing
 	cp -al "$g/base" "$st"
 	# the whole kernel package, unpacked inside the staging root so that the
@@ -234,7 +237,7 @@ build_image() {
 	local kb; kb=$(du -sk "$st" | cut -f1)
 	rm -f "$g/rootfs.ext4.new"
 	mke2fs -q -t ext4 -O ^has_journal -L kvmgt-root -d "$st" "$g/rootfs.ext4.new" $((kb * 5 / 4 + 262144))k >/dev/null
-	rm -rf "$st" "$ir"
+	rm -rf --one-file-system "$st" "$ir"
 	mv "$g/initrd.img.new" "$g/initrd.img"; mv "$g/vmlinuz.new" "$g/vmlinuz"
 	mv "$g/rootfs.ext4.new" "$g/rootfs.ext4"
 	echo "$kver" >"$g/kernel-release"
@@ -246,7 +249,7 @@ image() {
 	k=$k-$(sed -n 's/^key //p' "$cache/guest/base.manifest")
 	if [ "$force" = 0 ] && [ -f "$cache/guest/image.manifest" ] && grep -qx "key $k" "$cache/guest/image.manifest" &&
 		[ -f "$cache/guest/rootfs.ext4" ]; then
-		say "guest image: cached (kernel $(cat "$cache/guest/kernel-release"))"
+		note "guest image: cached (kernel $(cat "$cache/guest/kernel-release"))"
 		return
 	fi
 	say "guest image: building vmlinuz, initrd.img, rootfs.ext4..."
@@ -270,4 +273,4 @@ image
 { echo "# KVMGT VM toolchain, $(date -u +%FT%TZ)"; cat "$cache/tools/mode"
   grep -h '^key ' "$cache/tools/manifest" "$cache/guest/base.manifest" "$cache/guest/image.manifest" 2>/dev/null
 } >"$cache/manifest"
-say "ready in $cache"
+note "ready in $cache"
