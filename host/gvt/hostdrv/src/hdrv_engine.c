@@ -290,8 +290,8 @@ static void promote(struct hdrv_gpu *gpu, struct hdrv_engine *e, uint32_t status
 
 			if (in_pending(e, c))
 				continue;
-			ctx_left(gpu, e, c, hdrv_ctx_head(c) == c->tail ? HDRV_CTX_COMPLETE
-									 : HDRV_CTX_PREEMPTED);
+			ctx_left(gpu, e, c, hdrv_ctx_head(c) == c->sub_tail ? HDRV_CTX_COMPLETE
+									     : HDRV_CTX_PREEMPTED);
 		}
 	}
 	e->active[0] = e->pending[0];
@@ -389,9 +389,11 @@ int hdrv_engine_submit(struct hdrv_gpu *gpu, struct hdrv_ctx *ctx0, struct hdrv_
 		goto out_unlock;
 	}
 	hdrv_ctx_regs(ctx0)[CTX_RING_TAIL] = ctx0->tail;
+	ctx0->sub_tail = ctx0->tail;
 	d0 = ctx0->desc;
 	if (ctx1) {
 		hdrv_ctx_regs(ctx1)[CTX_RING_TAIL] = ctx1->tail;
+		ctx1->sub_tail = ctx1->tail;
 		d1 = ctx1->desc;
 	}
 	hdrv_mb();	/* image and ring before the ELSP */

@@ -99,6 +99,7 @@ struct hdrv_ctx {
 	struct hdrv_bo ring;
 	uint32_t ring_size;
 	uint32_t tail;
+	uint32_t sub_tail;	/* tail of the last submission */
 	uint32_t ccid;
 	uint64_t desc;
 	enum hdrv_vm_mode vm;
