@@ -118,7 +118,8 @@ def _pdeathsig():
 
 class Guest:
     def __init__(self, name="guest", mem_mb=1024, smp=1, memfd=False, qemu_args=None,
-                 share_dir=None, kernel_args="", boot_timeout=120, viommu=False):
+                 share_dir=None, kernel_args="", boot_timeout=120, viommu=False,
+                 lifetime=None):
         if not name or "/" in name or any(c.isspace() for c in name):
             raise ValueError("Guest name must be a non-empty word without '/': %r" % name)
         if share_dir is not None and not os.path.isdir(share_dir):
@@ -134,6 +135,11 @@ class Guest:
         # The trixie kernel has no CONFIG_VFIO_NOIOMMU: to use vfio-pci in the
         # guest, give it an emulated Intel IOMMU (viommu=True) instead.
         self.viommu = bool(viommu)
+        # Whole-guest time limit in seconds from start(): QEMU is killed when it
+        # runs out, and the pending or next call raises GuestError.
+        self.lifetime = lifetime
+        self._watchdog = None
+        self._expired = False
         self.dir = os.path.join(BUILD, "vm", "%s-%d-%d" % (name, os.getpid(), next(_seq)))
         self.log_path = os.path.join(self.dir, "console.log")
         self.qemu_log_path = os.path.join(self.dir, "qemu.log")
@@ -214,6 +220,10 @@ class Guest:
         self.qemu_pid = self._proc.pid
         with _live_lock:
             _live.add(self)
+        if self.lifetime:
+            self._watchdog = threading.Timer(self.lifetime, self._expire)
+            self._watchdog.daemon = True
+            self._watchdog.start()
         if wait:
             self.wait_ready()
         return self
@@ -249,6 +259,14 @@ class Guest:
     def __exit__(self, *exc):
         self.poweroff()
         return False
+
+    def _expire(self):
+        self._expired = True
+        if self._proc is not None and self._proc.poll() is None:
+            try:
+                self._proc.kill()       # reaped by whoever touches the guest next
+            except ProcessLookupError:
+                pass
 
     def alive(self):
         return self._proc is not None and self._proc.poll() is None
@@ -286,6 +304,8 @@ class Guest:
         return self._proc.returncode
 
     def _close(self):
+        if self._watchdog is not None:
+            self._watchdog.cancel()
         with _live_lock:
             _live.discard(self)
         for s in (self._sock, self._lsock):
@@ -433,8 +453,10 @@ class Guest:
             self._dead = True
             rc = self._proc.returncode
             self._close()
-            raise GuestError("%s: QEMU exited (status %s) %s; qemu.log:\n%s\nconsole tail:\n%s"
-                             % (self.name, rc, doing, self._qemu_tail(), self._console_tail()))
+            why = " (killed: lifetime of %gs used up)" % self.lifetime if self._expired else ""
+            raise GuestError("%s: QEMU exited (status %s)%s %s; qemu.log:\n%s\nconsole tail:\n%s"
+                             % (self.name, rc, why, doing, self._qemu_tail(),
+                                self._console_tail()))
 
     def _console_tail(self, n=25):
         return "\n".join(self.console().splitlines()[-n:])

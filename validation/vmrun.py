@@ -3,7 +3,7 @@
 """Boot one KVMGT guest, run each command in it, print TAP per command.
 
   python3 validation/vmrun.py [--name N] [--memfd] [--viommu] [--share DIR] [--qemu-arg ARG]...
-                              [--mem MB] [--smp N] [--append ARGS] [--timeout S]
+                              [--mem MB] [--smp N] [--append ARGS] [--timeout S] [--lifetime S]
                               [--dmesg] -- 'cmd1' 'cmd2' ...
 
 Exit status 0 when every command exited 0, 1 otherwise, 2 on bad usage,
@@ -34,6 +34,8 @@ def main(argv):
     ap.add_argument("--timeout", type=float, default=60, metavar="S",
                     help="timeout per command (default 60)")
     ap.add_argument("--boot-timeout", type=float, default=120, metavar="S")
+    ap.add_argument("--lifetime", type=float, default=None, metavar="S",
+                    help="kill the guest after S seconds in all")
     ap.add_argument("--dmesg", action="store_true", help="print the guest kernel log at the end")
     ap.add_argument("commands", nargs="*")
     a = ap.parse_args(argv)
@@ -44,7 +46,7 @@ def main(argv):
 
     g = vmlib.Guest(name=a.name, mem_mb=a.mem, smp=a.smp, memfd=a.memfd,
                     qemu_args=a.qemu_arg, share_dir=a.share, kernel_args=a.append,
-                    boot_timeout=a.boot_timeout, viommu=a.viommu)
+                    boot_timeout=a.boot_timeout, viommu=a.viommu, lifetime=a.lifetime)
     print("1..%d" % len(a.commands), flush=True)
     try:
         g.start()

@@ -139,6 +139,9 @@ def two_guests():
     pa, pb = a.qemu_pid, b.qemu_pid
     b.kill()
     tap(pid_gone(pb) and a.alive(), "kill() reaps one guest, the other keeps running")
+    log = b.dmesg()
+    tap("kvmgt-init: agent on" in log, "dmesg() of a killed guest falls back to its console log",
+        log[-500:])
     try:
         rc, out = a.run("echo alive")
         tap(rc == 0 and out.strip() == "alive", "surviving guest still answers")
@@ -146,6 +149,19 @@ def two_guests():
         tap(False, "surviving guest still answers", e)
     a.poweroff()
     tap(pid_gone(pa), "poweroff() reaps the second guest")
+
+
+def lifetime_limit():
+    g = vmlib.Guest(name="smoke-life", lifetime=25, boot_timeout=150)
+    try:
+        g.start()
+        g.run("sleep 60", timeout=90)
+        tap(False, "lifetime: a guest past its lifetime is killed and reported")
+    except vmlib.GuestError as e:
+        tap("lifetime of 25s used up" in str(e) and not g.alive() and pid_gone(g.qemu_pid),
+            "lifetime: a guest past its lifetime is killed and reported", e)
+    finally:
+        g.kill()
 
 
 def main():
@@ -162,6 +178,7 @@ def main():
     finally:
         shutil.rmtree(share, ignore_errors=True)
     two_guests()
+    lifetime_limit()
     print("1..%d" % n)
     return 1 if failed else 0
 
