@@ -20,10 +20,16 @@ $(VGPU_GUEST): $(call objs_of,host/qemu/vgpud/guest/vgpu_guest.c)
 	@echo "  LD      $@ (static)"
 	@$(CC) -static -o $@ $(filter %.o,$^)
 
+# vgpuctl + vGPU types end to end without a VM (vus-probe talks vfio-user).
+VGPU_INTEG_TESTS := host/qemu/vgpud/tests/test_vgpu_ctl.py
+INTEG_TESTS += $(VGPU_INTEG_TESTS)
+
 VGPU_VM_TESTS := $(addprefix host/qemu/vgpud/tests/,vm_vgpu_display.py vm_vgpu_lifecycle.py vm_vgpu_isolation.py)
 VM_TESTS += $(VGPU_VM_TESTS)
 
 .PHONY: vgpu vgpu-test
-vgpu: $(B)/host/qemu/vgpud/vgpud $(B)/host/qemu/vgpud/vgpuctl $(VGPU_GUEST)
+vgpu: $(B)/host/qemu/vgpud/vgpud $(B)/host/qemu/vgpud/vgpuctl $(VGPU_GUEST) \
+	$(B)/host/qemu/vfio-user/tests/vus-probe
 vgpu-test: vgpu
-	@bash scripts/run-tests.sh $(foreach t,$(VGPU_VM_TESTS),vm:$(t))
+	@bash scripts/run-tests.sh $(foreach t,$(VGPU_INTEG_TESTS),integ:$(t)) \
+		$(foreach t,$(VGPU_VM_TESTS),vm:$(t))

@@ -22,7 +22,6 @@
 #define PG_HOST_HIGH_GM (384ull << 20)
 #define PG_HOST_FENCES 4
 #define PG_NUM_FENCES 32
-#define PG_FENCE_REG(i) (0x100000u + 8u * (i))	/* FENCE_REG_GEN6_LO */
 #define PG_PTE_ADDR_MASK 0x7ffffff000ull	/* gen8 PTE bits 38:12 */
 #define PG_MAX_CAPTURE 8192u
 
@@ -40,31 +39,30 @@ static struct {
 
 /* ---- gvt_host_ops over hostdrv ---- */
 
+/* gvt's PTE as is (DMA address | present, or scratch); TLB flush batched */
 static int pg_ggtt_write(void *priv, uint32_t index, uint64_t pte)
 {
-	uint64_t gtt = (uint64_t)index << 12;
-
 	(void)priv;
-	if (pte & 1)
-		return hdrv_ggtt_insert(pg.hd, gtt, pte & PG_PTE_ADDR_MASK);
-	return hdrv_ggtt_clear(pg.hd, gtt, 1);
+	return hdrv_ggtt_write_pte(pg.hd, index, pte);
+}
+
+/* the guest's GFX_FLSH_CNTL, and after a range reset */
+static void pg_ggtt_invalidate(void *priv)
+{
+	(void)priv;
+	hdrv_ggtt_invalidate(pg.hd);
 }
 
 static int pg_fence_write(void *priv, unsigned int fence, uint64_t value)
 {
 	(void)priv;
-	if (fence >= PG_NUM_FENCES)
-		return -EINVAL;
-	/* Disable first (LO holds the valid bit), then HI, then LO. */
-	hdrv_mmio_write(pg.hd, PG_FENCE_REG(fence), 0);
-	hdrv_mmio_write(pg.hd, PG_FENCE_REG(fence) + 4, (uint32_t)(value >> 32));
-	hdrv_mmio_write(pg.hd, PG_FENCE_REG(fence), (uint32_t)value);
-	return 0;
+	return hdrv_fence_write(pg.hd, fence, value);
 }
 
 static const struct gvt_host_ops pg_host_ops = {
 	.version = GVT_OPS_VERSION,
 	.ggtt_write = pg_ggtt_write,
+	.ggtt_invalidate = pg_ggtt_invalidate,
 	.fence_write = pg_fence_write,
 };
 
@@ -78,13 +76,14 @@ void vgpud_gvt_host_dma_unmap(struct hdrv_dma *mem)
 	hdrv_dma_unmap(pg.hd, mem);
 }
 
-/* Physical entries of [base, base+size) that do not point at scratch. */
+/* Physical entries of [base, base+size) that point elsewhere than scratch. */
 static uint64_t pg_ggtt_mapped(uint64_t base, uint64_t size)
 {
 	uint64_t n = 0;
 
 	for (uint64_t gtt = base; gtt < base + size; gtt += 4096)
-		if (hdrv_ggtt_read_pte(pg.hd, gtt) != pg.scratch_pte)
+		if ((hdrv_ggtt_read_pte(pg.hd, gtt) & PG_PTE_ADDR_MASK) !=
+		    (pg.scratch_pte & PG_PTE_ADDR_MASK))
 			n++;
 	return n;
 }

@@ -1,0 +1,139 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
+"""vgpud's vGPU types without a VM: vgpuctl types/create/status/screenshot/
+destroy, available_instances, the partition of GGTT ranges and fences, the
+OpRegion file, bad requests, and the device over vfio-user (vus-probe reads
+config space and PVINFO)."""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import vgpu_vmtest as V  # noqa: E402
+
+PROBE = os.path.join(V.BUILD, "host/qemu/vfio-user/tests/vus-probe")
+
+
+def raw(d, req):
+    s = socket.socket(socket.AF_UNIX)
+    s.connect(d.ctl_sock)
+    s.sendall((json.dumps(req) + "\n").encode())
+    buf = b""
+    while not buf.endswith(b"\n"):
+        chunk = s.recv(65536)
+        if not chunk:
+            break
+        buf += chunk
+    s.close()
+    return json.loads(buf)
+
+
+def vgpuctl(d, *args):
+    return subprocess.run([V.VGPUCTL, "-c", d.ctl_sock] + list(args), capture_output=True,
+                          text=True, timeout=30)
+
+
+def main():
+    for p in (V.VGPUD, V.VGPUCTL, V.HELPER):
+        if not os.access(p, os.X_OK):
+            V.skip("missing %s: run 'make vgpu' first" % p)
+    tap = V.Tap()
+    d = V.Vgpud([])
+    try:
+        run(tap, d)
+    finally:
+        d.stop(tap)
+    return tap.finish()
+
+
+def avail(d):
+    return {n: t.get("available_instances") for n, t in d.types().items()}
+
+
+def run(tap, d):
+    t = d.types()
+    ok = all(n in t for n in ("GVTg_V5_8", "GVTg_V5_4"))
+    tap(ok and t["GVTg_V5_8"]["available_instances"] == 2 and
+        t["GVTg_V5_4"]["available_instances"] == 1 and
+        t["GVTg_V5_8"]["edid_width"] == 1024 and t["GVTg_V5_4"]["edid_height"] == 1200 and
+        "kvmgt-testdev" in t,
+        "types: GVTg_V5_8 x2, GVTg_V5_4 x1 (softgpu's 256 MiB aperture) beside the testdev", t)
+    tap("GVTg_V5_2" not in t and "GVTg_V5_1" not in t,
+        "types whose aperture share does not fit are not offered (upstream rule)", list(t))
+
+    a = d.ctl("create", "GVTg_V5_8", "a")
+    b = d.ctl("create", "GVTg_V5_8", "b")
+    tap(a["ok"] and b["ok"] and os.path.exists(a["socket"]), "two GVTg_V5_8 vGPUs created")
+    tap(avail(d)["GVTg_V5_8"] == 0 and avail(d)["GVTg_V5_4"] == 0,
+        "available_instances drop to 0", avail(d))
+    r = vgpuctl(d, "create", "GVTg_V5_8", "c")
+    tap(r.returncode == 1 and "no graphics memory" in r.stderr and
+        d.ctl("status")["devices"] == 2,
+        "a third one is refused with one clear error and nothing changes", r.stderr)
+    r = vgpuctl(d, "create", "GVTg_V5_9", "c")
+    tap(r.returncode == 1 and "unknown type" in r.stderr, "unknown type refused", r.stderr)
+
+    sa, sb = d.status("a"), d.status("b")
+    va, vb = sa["vgpu"], sb["vgpu"]
+
+    def disjoint(b1, s1, b2, s2):
+        return b1 + s1 <= b2 or b2 + s2 <= b1
+
+    tap(disjoint(va["low_gm_base"], va["low_gm_size"], vb["low_gm_base"], vb["low_gm_size"]) and
+        disjoint(va["high_gm_base"], va["high_gm_size"], vb["high_gm_base"], vb["high_gm_size"]) and
+        va["low_gm_base"] >= 128 << 20 and vb["low_gm_base"] >= 128 << 20 and
+        not set(va["fences"]) & set(vb["fences"]) and min(va["fences"] + vb["fences"]) >= 4 and
+        va["id"] != vb["id"],
+        "GGTT ranges, fences and ids are disjoint and outside the host's reserve", (va, vb))
+    with open(sa["opregion"], "rb") as f:
+        opr = f.read()
+    tap(len(opr) == 8192 and opr[:16] == b"IntelGraphicsMem",
+        "the OpRegion file holds the 8 KiB IGD OpRegion", sa["opregion"])
+    tap(va["ggtt_host_mapped"] == 0 and va["edid"][:16] == "00ffffffffffff00",
+        "a fresh vGPU: physical GGTT entries on scratch, EDID present", va)
+
+    # the device over vfio-user, no VM
+    if os.access(PROBE, os.X_OK):
+        r = subprocess.run([PROBE, a["socket"], "read32", "7", "0", "read32", "7", "8",
+                            "read32", "0", "0x78000", "read32", "0", "0x78040",
+                            "read32", "0", "0x78048"], capture_output=True, text=True, timeout=30)
+        vals = [int(x, 16) for x in r.stdout.split()] if r.returncode == 0 else []
+        tap(len(vals) == 5 and vals[0] == 0x19128086 and vals[1] >> 8 == 0x030000 and
+            vals[2] == 0x76544776 and vals[3] == va["low_gm_base"] and
+            vals[4] == va["high_gm_base"],
+            "over vfio-user: 8086:1912 VGA class, PVINFO magic and ranges", r.stdout + r.stderr)
+    else:
+        tap(True, "over vfio-user: vus-probe not built # SKIP make qemu")
+
+    r = vgpuctl(d, "screenshot", "a", os.path.join(d.tmp, "s.png"))
+    tap(r.returncode == 1 and "display is off" in r.stderr and
+        not os.path.exists(os.path.join(d.tmp, "s.png")),
+        "screenshot of a dark display: clear error, no file", r.stderr)
+    rep = raw(d, {"cmd": "screenshot", "name": "a", "file": "relative.png"})
+    tap(not rep["ok"] and "absolute" in rep["error"], "screenshot needs an absolute path", rep)
+    rep = raw(d, {"cmd": "screenshot", "name": "nosuch", "file": "/tmp/x.png"})
+    tap(not rep["ok"] and "no device" in rep["error"], "screenshot of an unknown device", rep)
+    d.ctl("create", "kvmgt-testdev", "td")
+    rep = raw(d, {"cmd": "screenshot", "name": "td", "file": "/tmp/x.png"})
+    tap(not rep["ok"] and "no display" in rep["error"], "screenshot of a device without display", rep)
+
+    opr_path = sa["opregion"]
+    d.ctl("destroy", "a")
+    d.ctl("destroy", "b")
+    tap(avail(d)["GVTg_V5_8"] == 2 and avail(d)["GVTg_V5_4"] == 1 and
+        not os.path.exists(opr_path),
+        "destroy returns everything and removes the OpRegion file", avail(d))
+    c = d.ctl("create", "GVTg_V5_4", "c")
+    vc = d.status("c")["vgpu"]
+    tap(c["ok"] and vc["low_gm_base"] == min(va["low_gm_base"], vb["low_gm_base"]) and
+        vc["fences"] == sorted(va["fences"]),
+        "a GVTg_V5_4 gets the freed aperture range and fences", vc)
+    tap(d.alive(), "vgpud alive")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
