@@ -35,8 +35,8 @@ import threading
 import time
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-CACHE = os.environ.get("KVMGT_CACHE") or os.path.join(TOP, "build", "cache")
-BUILD = os.environ.get("KVMGT_BUILD") or os.path.join(TOP, "build", "out")
+CACHE = os.path.abspath(os.environ.get("KVMGT_CACHE") or os.path.join(TOP, "build", "cache"))
+BUILD = os.path.abspath(os.environ.get("KVMGT_BUILD") or os.path.join(TOP, "build", "out"))
 QEMU = os.path.join(TOP, "validation", "env", "qemu")
 GUEST_DIR = os.path.join(CACHE, "guest")
 
@@ -95,7 +95,8 @@ def provision(quiet=True):
     with _prov_lock:
         if _provisioned or os.environ.get("KVMGT_NO_PROVISION") == "1":
             return
-        args = ["bash", os.path.join(TOP, "validation", "env", "provision.sh")]
+        args = ["env", "KVMGT_CACHE=" + CACHE,
+                "bash", os.path.join(TOP, "validation", "env", "provision.sh")]
         if quiet:
             args.append("--quiet")
         sys.stdout.flush()
@@ -210,7 +211,7 @@ class Guest:
         argv = [QEMU] + self.command_line()
         with open(os.path.join(self.dir, "qemu.cmd"), "w") as f:
             f.write(" ".join(shlex.quote(a) for a in argv) + "\n")
-        env = dict(os.environ, TMPDIR=self.dir)
+        env = dict(os.environ, TMPDIR=self.dir, KVMGT_CACHE=CACHE)
         main = threading.current_thread() is threading.main_thread()
         self._t0 = time.monotonic()
         with open(self.qemu_log_path, "wb") as qlog:
