@@ -42,16 +42,21 @@ INITRD_MODULES="virtio_pci virtio_blk crc32c_generic ext4"
 
 say() { echo "env: $*"; }
 note() { [ "$quiet" = 1 ] || echo "env: $*"; }     # nothing to do: silent with --quiet
-die() { echo "env: error: $*" >&2; exit 1; }
+# The first error of any step is the one reported (steps run in parallel).
+die() {
+	if [ -z "${TMPDIR:-}" ] || mkdir "$TMPDIR/.error.$$" 2>/dev/null; then echo "env: error: $*" >&2; fi
+	exit 1
+}
 
 mkdir -p "$cache" 2>/dev/null || die "cannot create cache dir $cache"
 cache=$(cd "$cache" && pwd)
 export TMPDIR=$cache/tmp
 mkdir -p "$TMPDIR"
+trap 'rmdir "$TMPDIR/.error.$$" 2>/dev/null || true' EXIT
 
 # one message per failing shell: the main one or a step running in the background
 stepshell=$$
-trap '[ "$BASHPID" != "$stepshell" ] || echo "env: error: provisioning failed (provision.sh line $LINENO)" >&2' ERR
+trap '[ "$BASHPID" != "$stepshell" ] || die "provisioning failed (provision.sh line $LINENO)"' ERR
 exec 9>"$cache/.provision.lock"
 flock 9
 
