@@ -11,6 +11,7 @@ pkgs=(
 	mmdebstrap debian-archive-keyring zstd xz-utils cpio e2fsprogs	# VM toolchain provisioning
 	python3 pciutils procps iproute2 socat		# VM runner and test helpers
 	valgrind
+	linux-headers-amd64				# kbuild checks of the freestanding cores (shadow-ppgtt)
 )
 missing=()
 for p in "${pkgs[@]}"; do

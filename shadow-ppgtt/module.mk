@@ -13,7 +13,7 @@ SPPT_TESTS     := $(B)/$(SPPT_DIR)/tests/test_sppt $(B)/$(SPPT_DIR)/tests/test_s
 SPPT_BENCH     := $(B)/$(SPPT_DIR)/bench/bench_sppt
 SPPT_FUZZ      := $(B)/$(SPPT_DIR)/fuzz/fuzz_sppt
 
-SPPT_INTEG     := $(SPPT_DIR)/tests/freestanding_check.sh
+SPPT_INTEG     := $(SPPT_DIR)/tests/freestanding_check.sh $(SPPT_DIR)/tests/kbuild_check.sh
 
 LIBS        += $(SPPT_LIB)
 UNIT_TESTS  += $(SPPT_TESTS)
@@ -48,7 +48,7 @@ endif
 sppt: $(SPPT_LIB) $(SPPT_TESTS) $(SPPT_BENCH)
 
 sppt-test: $(SPPT_TESTS)
-	@bash scripts/run-tests.sh $(foreach t,$(SPPT_TESTS),unit:$(t)) integ:$(SPPT_INTEG)
+	@bash scripts/run-tests.sh $(foreach t,$(SPPT_TESTS),unit:$(t)) $(foreach t,$(SPPT_INTEG),integ:$(t))
 
 # The property test for SPPT_SOAK_STEPS steps per case (14 cases), no sanitizers.
 SPPT_SOAK_STEPS ?= 30000
