@@ -4,10 +4,13 @@
 
 GVT_SRCS := $(wildcard host/gvt/src/*.c)
 GVT_LIB  := $(B)/host/gvt/libgvt.a
-GVT_CPPFLAGS := -Ihost/gvt/include -Ihost/gvt/src -Iinclude
+GVT_CPPFLAGS := -Ihost/gvt/include -Ihost/gvt/src -Iinclude -Ishadow-ppgtt/include
+# Workloads use the shadow PPGTT engine: libgvt.a carries libsppt's objects
+# (built by shadow-ppgtt/module.mk) so every user links one archive.
+GVT_SPPT_OBJS := $(call objs_of,$(wildcard shadow-ppgtt/src/*.c shadow-ppgtt/src/posix/*.c))
 
 LIBS += $(GVT_LIB)
-$(GVT_LIB): $(call objs_of,$(GVT_SRCS))
+$(GVT_LIB): $(call objs_of,$(GVT_SRCS)) $(GVT_SPPT_OBJS)
 $(call objs_of,$(GVT_SRCS)): CPPFLAGS += $(GVT_CPPFLAGS)
 
 GVT_TEST_NAMES := test_gvt_cfg test_gvt_mmio test_gvt_ggtt test_gvt_types test_gvt_display test_gvt_opregion test_gvt_probe test_gvt_robust
@@ -19,6 +22,18 @@ $(GVT_TEST_COMMON) $(patsubst %,$(B)/host/gvt/tests/%.o,$(GVT_TEST_NAMES)): CPPF
 $(GVT_TESTS): $(B)/host/gvt/tests/%: $(B)/host/gvt/tests/%.o $(GVT_TEST_COMMON) $(GVT_LIB)
 	$(link)
 $(GVT_TESTS): LDLIBS += $(CMOCKA_LIBS)
+
+# Workloads end to end: a real softgpu behind hostdrv as the physical GPU.
+GVT_WL_TEST_NAMES := $(notdir $(basename $(wildcard host/gvt/tests/test_gvt_workload*.c host/gvt/tests/test_gvt_execlist*.c)))
+GVT_WL_TESTS := $(addprefix $(B)/host/gvt/tests/,$(GVT_WL_TEST_NAMES))
+UNIT_TESTS += $(GVT_WL_TESTS)
+$(patsubst %,$(B)/host/gvt/tests/%.o,$(GVT_WL_TEST_NAMES)): CPPFLAGS += $(GVT_CPPFLAGS) \
+	-Ihost/gvt/hostdrv/include -Ihost/softgpu/include
+$(GVT_WL_TESTS): $(B)/host/gvt/tests/%: $(B)/host/gvt/tests/%.o $(GVT_TEST_COMMON) $(GVT_LIB) \
+		$(B)/host/gvt/hostdrv/libhostdrv.a $(B)/host/softgpu/libsoftgpu.a
+	$(link)
+$(GVT_WL_TESTS): LDLIBS += $(CMOCKA_LIBS) -lpthread
+GVT_TESTS += $(GVT_WL_TESTS)
 
 GVT_BENCH := $(B)/host/gvt/bench/bench_gvt_mmio
 BENCHES += $(GVT_BENCH)

@@ -47,6 +47,26 @@ enum gvt_region {
 	GVT_REGION_OPREGION = 3, /* read-only 8 KiB blob (fw_cfg etc/igd-opregion) */
 };
 
+/* engine numbering of the device model (register bases 0x2000/0x12000/0x22000/0x1a000) */
+enum gvt_engine { GVT_ENGINE_RCS = 0, GVT_ENGINE_VCS = 1, GVT_ENGINE_BCS = 2,
+		  GVT_ENGINE_VECS = 3 };
+
+/**
+ * struct gvt_host_submit - one workload for the physical GPU
+ * @levels: 0 = no PPGTT (GGTT only), 3 = 4 PDP roots, 4 = PML4 root
+ * @pdp: shadow roots (DMA addresses built by the shadow PPGTT engine)
+ * @cmds, @bytes: the scanned copy of the guest's ring commands to append to
+ *	the context's ring (a multiple of 4 bytes, < the context's ring size)
+ * @privileged: the guest descriptor had the privilege bit (GGTT batches)
+ */
+struct gvt_host_submit {
+	unsigned int levels;
+	uint64_t pdp[4];
+	const void *cmds;
+	uint32_t bytes;
+	bool privileged;
+};
+
 /**
  * struct gvt_host_ops - the physical-GPU side (implemented by the host driver)
  * @version: GVT_OPS_VERSION
@@ -61,6 +81,26 @@ struct gvt_host_ops {
 	int (*ggtt_write)(void *priv, uint32_t index, uint64_t pte);
 	void (*ggtt_invalidate)(void *priv);
 	int (*fence_write)(void *priv, unsigned int fence, uint64_t value);
+	/*
+	 * Submission (docs/gvt-workloads.md). Optional: with ctx_submit NULL,
+	 * ELSP writes are recorded and acknowledged but no command runs.
+	 * Engines are numbered GVT_ENGINE_*. All are called with the vGPU lock
+	 * held (from gvt_gpu_schedule() or an MMIO write).
+	 */
+	/* zeroed, 4 KiB aligned memory the GPU can read/write (shadow page tables) */
+	int (*dma_alloc)(void *priv, size_t size, void **cpu, uint64_t *dma);
+	void (*dma_free)(void *priv, void *cpu, uint64_t dma, size_t size);
+	/* a physical context on @engine with a ring of >= @ring_bytes; @cookie
+	 * is what the host passes back to gvt_gpu_ctx_done() */
+	int (*ctx_create)(void *priv, unsigned int engine, uint32_t ring_bytes, void *cookie,
+			  void **hctx);
+	void (*ctx_destroy)(void *priv, void *hctx);
+	/* run @s on the idle context @hctx; completion: gvt_gpu_ctx_done() */
+	int (*ctx_submit)(void *priv, void *hctx, const struct gvt_host_submit *s);
+	/* stop whatever runs on @engine (its context completes with an error) */
+	int (*engine_reset)(void *priv, unsigned int engine);
+	/* optional: work was queued, call gvt_gpu_schedule() soon (any thread) */
+	void (*kick)(void *priv);
 };
 
 /**
@@ -325,6 +365,48 @@ void gvt_vgpu_set_irq_mode(struct gvt_vgpu *vgpu, enum gvt_irq_mode mode);
 
 /** gvt_vgpu_asls() - what the guest firmware wrote to ASLS (0xfc) */
 uint32_t gvt_vgpu_asls(struct gvt_vgpu *vgpu);
+
+/* ---- workloads and scheduling (docs/gvt-workloads.md) ---- */
+
+/**
+ * gvt_gpu_ctx_done() - the host reports that the workload submitted on the
+ * context created with @cookie left the GPU; @status 0 = completed, else
+ * -errno (engine error, reset). Safe from any thread and from inside a
+ * host ops call: it only records the event (see gvt_gpu_schedule()).
+ */
+void gvt_gpu_ctx_done(struct gvt_gpu *gpu, void *cookie, int status);
+
+/**
+ * gvt_gpu_schedule() - retire completed workloads (context write-back,
+ * status events, interrupts to the guest) and submit the next ones, picking
+ * vGPUs by the time-slice policy. Call from one thread (never from a host
+ * callback) after a kick, a completion or periodically (1 ms).
+ * Return: number of workloads retired or submitted.
+ */
+int gvt_gpu_schedule(struct gvt_gpu *gpu);
+
+/**
+ * struct gvt_sched_params - time-slice policy
+ * @slice_ns: a vGPU keeps the GPU at most this long while others wait (0 = 1 ms)
+ * @balance_ns: budgets are refilled by weight every period (0 = 100 ms)
+ */
+struct gvt_sched_params {
+	uint64_t slice_ns;
+	uint64_t balance_ns;
+};
+int gvt_gpu_set_sched_params(struct gvt_gpu *gpu, const struct gvt_sched_params *p);
+
+/** struct gvt_vgpu_exec_stats - workload counters of one vGPU */
+struct gvt_vgpu_exec_stats {
+	uint64_t elsp_submissions;	/* complete 4-dword ELSP writes */
+	uint64_t workloads;		/* submitted to the physical GPU */
+	uint64_t empty_workloads;	/* head == tail: retired without the GPU */
+	uint64_t completed, failed;
+	uint64_t csb_events;
+	uint64_t busy_ns;		/* time its workloads held an engine */
+	uint64_t scan_rejects;		/* workloads the command scanner refused */
+};
+void gvt_vgpu_get_exec_stats(struct gvt_vgpu *vgpu, struct gvt_vgpu_exec_stats *st);
 
 /* ---- display ---- */
 

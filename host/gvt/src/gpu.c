@@ -117,10 +117,15 @@ int gvt_gpu_create(const struct gvt_gpu_desc *desc, const struct gvt_host_ops *o
 	ret = gvt_mmio_index_build(gpu);
 	if (ret)
 		goto out_free;
+	ret = gvt_sched_init(gpu);	/* gvt_sched.c */
+	if (ret)
+		goto out_free_index;
 	gvt_mutex_init(&gpu->lock);
 	*out = gpu;
 	return 0;
 
+out_free_index:
+	gvt_free(gpu->reg_index);
 out_free:
 	gvt_free(gpu);
 	return ret;
@@ -137,6 +142,7 @@ int gvt_gpu_destroy(struct gvt_gpu *gpu)
 	gvt_mutex_unlock(&gpu->lock);
 	if (n)
 		return -EBUSY;
+	gvt_sched_fini(gpu);
 	gvt_mutex_destroy(&gpu->lock);
 	gvt_free(gpu->reg_index);
 	gvt_free(gpu);

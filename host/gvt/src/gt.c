@@ -161,9 +161,9 @@ void gvt_ring_mode_write(struct gvt_vgpu *v, uint32_t off, uint32_t old, uint32_
 
 void gvt_elsp_write(struct gvt_vgpu *v, uint32_t off, uint32_t old, uint32_t val)
 {
-	/* recorded only: command submission is a later phase */
 	v->stats.elsp_writes++;
 	vreg(v, off) = 0;
+	gvt_execlist_elsp_write(v, off, val);	/* gvt_execlist.c */
 }
 
 void gvt_selfclear_write(struct gvt_vgpu *v, uint32_t off, uint32_t old, uint32_t val)

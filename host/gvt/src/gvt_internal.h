@@ -62,6 +62,7 @@ struct gvt_gpu {
 	uint64_t fence_used;	/* bit per physical fence */
 	bool id_used[GVT_MAX_VGPUS + 1];
 	unsigned int nvgpus;
+	struct gvt_sched *sched;	/* gvt_sched.c: workload scheduler */
 };
 
 struct gvt_vgpu;
@@ -153,6 +154,8 @@ struct gvt_vgpu {
 	unsigned int nroots;
 
 	uint8_t opregion[GVT_OPREGION_SIZE];
+
+	struct gvt_exec *exec;	/* gvt_execlist.c: virtual execlists, workloads */
 
 	struct gvt_vgpu_stats stats;
 	uint64_t log_window_start;
@@ -261,5 +264,13 @@ void gvt_ggtt_write(struct gvt_vgpu *v, uint32_t off, const void *buf, size_t le
 bool gvt_gm_in_vgpu(struct gvt_vgpu *v, uint64_t gm, uint64_t len);
 int gvt_aperture_rw(struct gvt_vgpu *v, uint64_t off, void *buf, size_t len, bool write);
 int gvt_gm_rw(struct gvt_vgpu *v, uint64_t gm, void *buf, size_t len, bool write);
+
+/* gvt_execlist.c / gvt_sched.c: workloads (docs/gvt-workloads.md) */
+int gvt_exec_init(struct gvt_vgpu *v);
+void gvt_exec_fini(struct gvt_vgpu *v);
+void gvt_exec_reset(struct gvt_vgpu *v, uint32_t engines);
+void gvt_execlist_elsp_write(struct gvt_vgpu *v, uint32_t off, uint32_t val);
+int gvt_sched_init(struct gvt_gpu *gpu);
+void gvt_sched_fini(struct gvt_gpu *gpu);
 
 #endif /* GVT_SRC_GVT_INTERNAL_H */

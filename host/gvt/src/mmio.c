@@ -223,6 +223,7 @@ void gvt_mmio_gt_reset(struct gvt_vgpu *v, uint32_t engines)
 {
 	unsigned int i;
 
+	gvt_exec_reset(v, engines);	/* drop the engines' workloads first */
 	if (engines == ~0u) {
 		reset_range(v, 0, 0x40000);
 		v->stats.gt_resets++;

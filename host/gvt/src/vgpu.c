@@ -52,6 +52,7 @@ static void vgpu_reset_locked(struct gvt_vgpu *v)
 	gvt_cfg_init(v);
 	gvt_mmio_reset(v);
 	gvt_display_reset(v);
+	gvt_exec_reset(v, ~0u);
 	gvt_ggtt_reset(v);
 	v->irq_asserted = false;
 	v->pv_notified = false;
@@ -89,6 +90,9 @@ int gvt_vgpu_create(struct gvt_gpu *gpu, const char *type, const struct gvt_hyp_
 	ret = gvt_ggtt_init(v);
 	if (ret)
 		goto out_free_partition;
+	ret = gvt_exec_init(v);
+	if (ret)
+		goto out_free_ggtt;
 	gvt_mutex_init(&v->lock);
 	gvt_display_init(v);
 	gvt_opregion_build(v->opregion);
@@ -96,6 +100,8 @@ int gvt_vgpu_create(struct gvt_gpu *gpu, const char *type, const struct gvt_hyp_
 	*out = v;
 	return 0;
 
+out_free_ggtt:
+	gvt_ggtt_fini(v);
 out_free_partition:
 	gvt_partition_free(gpu, v);
 out_free_vreg:
@@ -111,6 +117,7 @@ void gvt_vgpu_destroy(struct gvt_vgpu *v)
 
 	if (!v)
 		return;
+	gvt_exec_fini(v);	/* stops its workloads; takes the lock itself */
 	gvt_mutex_lock(&v->lock);
 	gvt_ggtt_fini(v);
 	/* leave no fence of ours active on the physical GPU */

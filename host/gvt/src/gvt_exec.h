@@ -1,0 +1,154 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Virtual execlists, workloads and the scheduler (docs/gvt-workloads.md).
+ * Internal to gvt_execlist.c, gvt_workload.c and gvt_sched.c.
+ *
+ * Locks, outermost first: sched->run_lock (one gvt_gpu_schedule() or vGPU
+ * teardown at a time), the vGPU lock, sched->lock (engine slots, vGPU list,
+ * budgets). gvt_gpu_ctx_done() takes only sched->lock, so the host may call
+ * it from inside any host op.
+ */
+#ifndef GVT_SRC_GVT_EXEC_H
+#define GVT_SRC_GVT_EXEC_H
+
+#include "gvt_internal.h"
+#include "sppt.h"
+
+/* CSB in the engine's HWSP (i915 I915_HWS_CSB_BUF0_INDEX / _WRITE_INDEX) */
+#define GVT_CSB_ENTRIES		6
+#define GVT_HWS_CSB_BUF0	0x10	/* dword index */
+#define GVT_HWS_CSB_WRITE	0x1f	/* dword index */
+
+/* CSB status dword */
+#define GVT_CSB_IDLE_ACTIVE	(1u << 0)
+#define GVT_CSB_PREEMPTED	(1u << 1)
+#define GVT_CSB_ELEMENT_SWITCH	(1u << 2)
+#define GVT_CSB_ACTIVE_IDLE	(1u << 3)
+#define GVT_CSB_COMPLETE	(1u << 4)
+#define GVT_CSB_LITE_RESTORE	(1u << 15)
+
+/* context descriptor (low dword) */
+#define GVT_DESC_VALID		(1ull << 0)
+#define GVT_DESC_MODE_SHIFT	3	/* 4:3 addressing mode */
+#define GVT_DESC_MODE_LEGACY32	1	/* 3-level, 4 PDPs */
+#define GVT_DESC_MODE_LEGACY64	3	/* 4-level, PML4 */
+#define GVT_DESC_PRIVILEGE	(1ull << 8)
+#define GVT_DESC_LRCA_MASK	0xfffff000ull
+
+/* register-state page (LRCA + 4 KiB) dword indices, gen9 */
+#define GVT_CTX_RING_HEAD	0x05
+#define GVT_CTX_RING_TAIL	0x07
+#define GVT_CTX_RING_START	0x09
+#define GVT_CTX_RING_CTL	0x0b
+#define GVT_CTX_PDP3_UDW	0x25	/* PDPn UDW at 0x31 - 4 * n, LDW at UDW + 2 */
+#define GVT_CTX_PDP0_UDW	0x31
+#define GVT_CTX_REGS_READ	0x34	/* dwords read from the guest image */
+#define GVT_RING_ADDR_MASK	0x001ffffcu	/* head/tail offset in the ring */
+#define GVT_RING_SIZE_MASK	0x001ff000u	/* RING_CTL: size - 4 KiB */
+
+/* GT interrupt bits per engine (shifted by the engine's bank position) */
+#define GVT_GT_USER		(1u << 0)
+#define GVT_GT_CTX_SWITCH	(1u << 8)
+
+#define GVT_ROOT_CACHE		16
+#define GVT_MAX_LISTS		2	/* active + one pending ELSP list */
+
+static inline uint32_t gvt_engine_base(unsigned int e)
+{
+	static const uint32_t base[GVT_NUM_ENGINES] = {
+		RENDER_RING_BASE, GEN6_BSD_RING_BASE, BLT_RING_BASE, VEBOX_RING_BASE,
+	};
+
+	return base[e];
+}
+
+struct gvt_elsp_list {
+	uint64_t desc[2];
+	unsigned int n;		/* valid elements, 1 or 2 */
+};
+
+/* the workload of one guest element while it runs on the physical engine */
+struct gvt_workload {
+	uint64_t desc;
+	uint64_t lrca;		/* GGTT address of the guest context */
+	uint32_t head, tail;	/* guest ring offsets the copy covers */
+	uint32_t *cmds;		/* copy of guest ring [head, tail) */
+	uint32_t bytes;
+	struct sppt_root *root;	/* NULL: GGTT only */
+	uint64_t start_ns;
+};
+
+struct gvt_vengine {
+	uint32_t elsp_dw[4];
+	unsigned int elsp_idx;
+	struct gvt_elsp_list lists[GVT_MAX_LISTS];
+	unsigned int nlists;	/* lists[0] is active when nlists > 0 */
+	unsigned int cur;	/* element of lists[0] that runs next / now */
+	bool inflight;		/* lists[0].desc[cur] runs on the physical GPU */
+	bool hung;		/* a workload failed: nothing runs until reset */
+	unsigned int seq;	/* bumped by resets: stale completions are dropped */
+	void *hctx;		/* host context for this vGPU and engine */
+	uint32_t hctx_ring;
+	struct gvt_workload wl;
+};
+
+struct gvt_exec {
+	struct gvt_vengine eng[GVT_NUM_ENGINES];
+	struct sppt_vgpu *sppt;
+	struct sppt_root *roots[GVT_ROOT_CACHE];	/* references held */
+	unsigned int root_next;
+	struct gvt_vgpu_exec_stats stats;
+	/* scheduler's view, under sched->lock */
+	unsigned int pending;	/* engines with work to dispatch */
+	int64_t budget_ns;
+};
+
+struct gvt_sched_slot {
+	struct gvt_vgpu *v;	/* owner of the workload on the engine, NULL = idle */
+	void *cookie;		/* its host context */
+	unsigned int seq;
+	bool done;
+	int status;
+};
+
+struct gvt_sched {
+	struct gvt_mutex lock;
+	struct gvt_mutex run_lock;
+	struct gvt_sched_slot slot[GVT_NUM_ENGINES];
+	struct gvt_vgpu *vgpus[GVT_MAX_VGPUS];
+	unsigned int nvgpus;
+	struct gvt_vgpu *current;	/* vGPU owning the GPU's time slice */
+	uint64_t current_since;
+	uint64_t slice_ns, balance_ns, last_balance;
+	uint64_t switches;
+};
+
+/* gvt_execlist.c */
+void gvt_execlist_retire(struct gvt_vgpu *v, unsigned int e, int status);
+void gvt_exec_set_pending(struct gvt_vgpu *v);
+void gvt_exec_raise(struct gvt_vgpu *v, unsigned int e, uint32_t bits);
+
+/* gvt_workload.c */
+int gvt_workload_dispatch(struct gvt_vgpu *v, unsigned int e);
+void gvt_workload_finish(struct gvt_vgpu *v, unsigned int e, int status);
+void gvt_workload_abort(struct gvt_vgpu *v, unsigned int e);
+int gvt_workload_sppt_create(struct gvt_vgpu *v);
+void gvt_workload_sppt_destroy(struct gvt_vgpu *v);
+
+/* gvt_sched.c */
+void gvt_sched_add(struct gvt_vgpu *v);
+void gvt_sched_remove(struct gvt_vgpu *v);
+void gvt_sched_slot_claim(struct gvt_vgpu *v, unsigned int e, void *cookie, unsigned int seq);
+void gvt_sched_slot_release(struct gvt_vgpu *v, unsigned int e);
+void gvt_sched_charge(struct gvt_vgpu *v, uint64_t ns);
+
+/*
+ * GVT_CMD_SCAN_HOOK: the command scanner (host/gvt/src/gvt_cmd*.c) audits
+ * @cmds (the copy that will run) before submission; until its entry point
+ * exists this hook accepts everything. Return 0 or -errno (the workload
+ * fails and the vGPU enters failsafe).
+ */
+int gvt_workload_scan_hook(struct gvt_vgpu *v, unsigned int e, const uint32_t *cmds,
+			   uint32_t bytes, bool privileged);
+
+#endif /* GVT_SRC_GVT_EXEC_H */

@@ -1,0 +1,376 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Workloads: one guest execlist element, run on the physical engine.
+ *
+ * Dispatch reads the guest context's register state (through the vGPU's
+ * GGTT into guest memory), copies the guest ring between CTX_RING_HEAD and
+ * CTX_RING_TAIL (the copy is what the command scanner audits and what runs,
+ * so the guest cannot change commands after the scan), shadows the PPGTT
+ * named by the image's PDP/PML4 entries (shadow-ppgtt, untracked mode: every
+ * submission syncs the shadow against the guest tables) and hands the copy
+ * and the shadow roots to the host driver on this vGPU's physical context
+ * for that engine. Batch buffers are not copied: GGTT addresses are the
+ * same on the host (the GGTT is partitioned and shadowed) and PPGTT ones go
+ * through the shadow tables.
+ *
+ * On completion CTX_RING_HEAD (and the RING_HEAD register) of the guest
+ * context become the tail that ran; then the virtual execlist advances
+ * (gvt_execlist_retire).
+ */
+#include "gvt_exec.h"
+
+/* ---- shadow PPGTT engine callbacks (priv = the vGPU, lock held) ---- */
+
+static int sp_read_gpa(void *priv, uint64_t gpa, void *buf, size_t len)
+{
+	struct gvt_vgpu *v = priv;
+
+	return v->hyp->gpa_read(v->hyp_priv, gpa, buf, len);
+}
+
+static int sp_pin(void *priv, uint64_t gfn, uint64_t *dma)
+{
+	struct gvt_vgpu *v = priv;
+
+	return v->hyp->dma_map(v->hyp_priv, gfn, dma);
+}
+
+static void sp_unpin(void *priv, uint64_t gfn, uint64_t dma)
+{
+	struct gvt_vgpu *v = priv;
+
+	v->hyp->dma_unmap(v->hyp_priv, gfn, dma);
+}
+
+static int sp_table_alloc(void *priv, void **va, uint64_t *dma)
+{
+	struct gvt_vgpu *v = priv;
+
+	return v->gpu->ops->dma_alloc(v->gpu->priv, SPPT_PAGE_SIZE, va, dma);
+}
+
+static void sp_table_free(void *priv, void *va, uint64_t dma)
+{
+	struct gvt_vgpu *v = priv;
+
+	v->gpu->ops->dma_free(v->gpu->priv, va, dma, SPPT_PAGE_SIZE);
+}
+
+static const struct sppt_ops gvt_sppt_ops = {
+	.read_gpa = sp_read_gpa,
+	.pin = sp_pin,
+	.unpin = sp_unpin,
+	.table_alloc = sp_table_alloc,
+	.table_free = sp_table_free,
+};
+
+int gvt_workload_sppt_create(struct gvt_vgpu *v)
+{
+	/* vfio-user has no write protection: sync every table at submission */
+	static const struct sppt_config cfg = { .mode = SPPT_MODE_UNTRACKED };
+
+	if (v->exec->sppt)
+		return 0;
+	if (!v->gpu->ops->dma_alloc || !v->gpu->ops->dma_free)
+		return -EOPNOTSUPP;
+	return sppt_vgpu_create(&gvt_sppt_ops, v, &cfg, &v->exec->sppt);
+}
+
+void gvt_workload_sppt_destroy(struct gvt_vgpu *v)
+{
+	sppt_vgpu_destroy(v->exec->sppt);
+	v->exec->sppt = NULL;
+}
+
+/* a root with one reference for the workload; the cache keeps another */
+static int root_get(struct gvt_vgpu *v, unsigned int levels, const uint64_t pdps[4],
+		    struct sppt_root **out)
+{
+	struct gvt_exec *x = v->exec;
+	struct sppt_root *r, *cached;
+	unsigned int i;
+	int ret;
+
+	ret = gvt_workload_sppt_create(v);
+	if (ret)
+		return ret;
+	ret = sppt_root_get(x->sppt, levels, pdps, &r);
+	if (ret)
+		return ret;
+	for (i = 0; i < GVT_ROOT_CACHE; i++)
+		if (x->roots[i] == r)
+			goto out;
+	if (sppt_root_get(x->sppt, levels, pdps, &cached) == 0) {
+		sppt_root_put(x->roots[x->root_next]);
+		x->roots[x->root_next] = cached;
+		x->root_next = (x->root_next + 1) % GVT_ROOT_CACHE;
+	}
+out:
+	*out = r;
+	return 0;
+}
+
+/* ---- the command scanner ---- */
+
+int gvt_workload_scan_hook(struct gvt_vgpu *v, unsigned int e, const uint32_t *cmds,
+			   uint32_t bytes, bool privileged)
+{
+	(void)v;
+	(void)e;
+	(void)cmds;
+	(void)bytes;
+	(void)privileged;
+	return 0;
+}
+
+/* ---- dispatch ---- */
+
+static int read_context(struct gvt_vgpu *v, struct gvt_workload *wl, uint32_t regs[],
+			uint32_t *ring_start, uint32_t *ring_size)
+{
+	int ret;
+
+	wl->lrca = wl->desc & GVT_DESC_LRCA_MASK;
+	ret = gvt_gm_rw(v, wl->lrca + GVT_PAGE_SIZE, regs, 4 * GVT_CTX_REGS_READ, false);
+	if (ret)
+		return ret;
+	wl->head = regs[GVT_CTX_RING_HEAD] & GVT_RING_ADDR_MASK;
+	wl->tail = regs[GVT_CTX_RING_TAIL] & GVT_RING_ADDR_MASK;
+	*ring_start = regs[GVT_CTX_RING_START] & 0xfffff000u;
+	*ring_size = (regs[GVT_CTX_RING_CTL] & GVT_RING_SIZE_MASK) + (uint32_t)GVT_PAGE_SIZE;
+	if (wl->head >= *ring_size || wl->tail >= *ring_size ||
+	    !gvt_gm_in_vgpu(v, *ring_start, *ring_size))
+		return -EINVAL;
+	return 0;
+}
+
+static int copy_ring(struct gvt_vgpu *v, struct gvt_workload *wl, uint32_t start,
+		     uint32_t size)
+{
+	uint32_t first;
+	int ret;
+
+	wl->bytes = (wl->tail - wl->head + size) % size;
+	if (!wl->bytes)
+		return 0;
+	wl->cmds = gvt_zalloc(wl->bytes);
+	if (!wl->cmds)
+		return -ENOMEM;
+	first = GVT_MIN(wl->bytes, size - wl->head);
+	ret = gvt_gm_rw(v, start + wl->head, wl->cmds, first, false);
+	if (!ret && first < wl->bytes)
+		ret = gvt_gm_rw(v, start, (uint8_t *)wl->cmds + first, wl->bytes - first, false);
+	return ret;
+}
+
+static int prepare_mm(struct gvt_vgpu *v, struct gvt_workload *wl, const uint32_t regs[],
+		      struct gvt_host_submit *sub)
+{
+	unsigned int mode = (wl->desc >> GVT_DESC_MODE_SHIFT) & 3, i, levels;
+	uint64_t pdps[4], any = 0;
+	int ret;
+
+	for (i = 0; i < 4; i++) {
+		unsigned int udw = GVT_CTX_PDP0_UDW - 4 * i;
+
+		pdps[i] = (uint64_t)regs[udw] << 32 | regs[udw + 2];
+		any |= pdps[i];
+	}
+	if (mode == GVT_DESC_MODE_LEGACY64) {
+		levels = 4;
+		any = pdps[0];
+	} else if (mode == GVT_DESC_MODE_LEGACY32) {
+		levels = 3;
+	} else {
+		return -EINVAL;	/* advanced-context modes do not exist on gen9 */
+	}
+	if (!any)
+		return 0;	/* no PPGTT set up: GGTT-only commands */
+	ret = root_get(v, levels, pdps, &wl->root);
+	if (ret)
+		return ret;
+	ret = sppt_submit_begin(v->exec->sppt, &wl->root, 1);
+	if (ret)
+		goto out_put;
+	ret = sppt_root_shadow_addr(wl->root, sub->pdp);
+	if (ret < 0)
+		goto out_end;
+	sub->levels = (unsigned int)ret;
+	return 0;
+
+out_end:
+	sppt_submit_end(v->exec->sppt, &wl->root, 1);
+out_put:
+	sppt_root_put(wl->root);
+	wl->root = NULL;
+	return ret;
+}
+
+static void release_mm(struct gvt_vgpu *v, struct gvt_workload *wl)
+{
+	if (!wl->root)
+		return;
+	sppt_submit_end(v->exec->sppt, &wl->root, 1);
+	sppt_root_put(wl->root);
+	wl->root = NULL;
+}
+
+static int ensure_hctx(struct gvt_vgpu *v, unsigned int e, uint32_t ring_size)
+{
+	const struct gvt_host_ops *ops = v->gpu->ops;
+	struct gvt_vengine *ve = &v->exec->eng[e];
+	/* the copy is shorter than the guest ring: twice its size, a power of two */
+	uint32_t need = 32u << 10;
+	int ret;
+
+	while (need < 2 * ring_size)
+		need <<= 1;
+
+	if (ve->hctx && ve->hctx_ring >= need)
+		return 0;
+	if (ve->hctx)
+		ops->ctx_destroy(v->gpu->priv, ve->hctx);
+	ve->hctx = NULL;
+	ret = ops->ctx_create(v->gpu->priv, e, need, ve, &ve->hctx);
+	if (ret) {
+		ve->hctx = NULL;
+		return ret;
+	}
+	ve->hctx_ring = need;
+	return 0;
+}
+
+/* after an error or reset the host context's ring state is unknown: renew it */
+static void drop_hctx(struct gvt_vgpu *v, unsigned int e)
+{
+	struct gvt_vengine *ve = &v->exec->eng[e];
+
+	if (ve->hctx)
+		v->gpu->ops->ctx_destroy(v->gpu->priv, ve->hctx);
+	ve->hctx = NULL;
+	ve->hctx_ring = 0;
+}
+
+static void wl_clear(struct gvt_workload *wl)
+{
+	gvt_free(wl->cmds);
+	gvt_memset(wl, 0, sizeof(*wl));
+}
+
+int gvt_workload_dispatch(struct gvt_vgpu *v, unsigned int e)
+{
+	const struct gvt_host_ops *ops = v->gpu->ops;
+	struct gvt_vengine *ve = &v->exec->eng[e];
+	struct gvt_workload *wl = &ve->wl;
+	struct gvt_host_submit sub;
+	uint32_t regs[GVT_CTX_REGS_READ], start, size;
+	int ret;
+
+	if (!ve->nlists || ve->inflight || ve->hung)
+		return 0;
+	wl_clear(wl);
+	gvt_memset(&sub, 0, sizeof(sub));
+	wl->desc = ve->lists[0].desc[ve->cur];
+	ret = read_context(v, wl, regs, &start, &size);
+	if (ret) {
+		gvt_vlog(v, 1, "engine %u: context 0x%llx unreadable or ring outside the vGPU",
+			 e, (unsigned long long)wl->lrca);
+		goto out_fail;
+	}
+	ret = copy_ring(v, wl, start, size);
+	if (ret)
+		goto out_fail;
+	if (!wl->bytes) {
+		/* nothing new (e.g. an earlier workload already ran to this tail) */
+		v->exec->stats.empty_workloads++;
+		wl_clear(wl);
+		gvt_execlist_retire(v, e, 0);
+		return 1;
+	}
+	sub.privileged = wl->desc & GVT_DESC_PRIVILEGE;
+	ret = gvt_workload_scan_hook(v, e, wl->cmds, wl->bytes, sub.privileged);
+	if (ret) {
+		v->exec->stats.scan_rejects++;
+		goto out_fail;
+	}
+	ret = prepare_mm(v, wl, regs, &sub);
+	if (ret) {
+		gvt_vlog(v, 1, "engine %u: PPGTT of context 0x%llx cannot be shadowed (%d)",
+			 e, (unsigned long long)wl->lrca, ret);
+		goto out_fail;
+	}
+	ret = ensure_hctx(v, e, size);
+	if (ret)
+		goto out_release;
+	sub.cmds = wl->cmds;
+	sub.bytes = wl->bytes;
+	/* claim first: the host may report completion from inside ctx_submit */
+	gvt_sched_slot_claim(v, e, ve, ve->seq);
+	wl->start_ns = gvt_now(v);
+	ret = ops->ctx_submit(v->gpu->priv, ve->hctx, &sub);
+	if (ret) {
+		gvt_sched_slot_release(v, e);
+		drop_hctx(v, e);
+		goto out_release;
+	}
+	ve->inflight = true;
+	v->exec->stats.workloads++;
+	gvt_exec_set_pending(v);
+	return 1;
+
+out_release:
+	release_mm(v, wl);
+out_fail:
+	wl_clear(wl);
+	gvt_execlist_retire(v, e, ret ? ret : -EIO);
+	return 1;
+}
+
+void gvt_workload_finish(struct gvt_vgpu *v, unsigned int e, int status)
+{
+	struct gvt_vengine *ve = &v->exec->eng[e];
+	struct gvt_workload *wl = &ve->wl;
+	uint64_t busy = gvt_now(v) - wl->start_ns;
+
+	if (!ve->inflight)
+		return;
+	ve->inflight = false;
+	v->exec->stats.busy_ns += busy;
+	gvt_sched_charge(v, busy);
+	release_mm(v, wl);
+	if (!status) {
+		uint32_t head = wl->tail;
+
+		/* the minimum context save: where the ring head stopped */
+		if (gvt_gm_rw(v, wl->lrca + GVT_PAGE_SIZE + 4 * GVT_CTX_RING_HEAD, &head,
+			      sizeof(head), true))
+			status = -EFAULT;
+		vreg(v, RING_HEAD(gvt_engine_base(e))) = head;
+		/*
+		 * The copy may have held MI_USER_INTERRUPT / notify flushes:
+		 * signal the breadcrumbs (a spurious one only makes i915 look
+		 * at its seqnos).
+		 */
+		gvt_exec_raise(v, e, GVT_GT_USER);
+	}
+	wl_clear(wl);
+	if (status)
+		drop_hctx(v, e);
+	gvt_execlist_retire(v, e, status);
+}
+
+void gvt_workload_abort(struct gvt_vgpu *v, unsigned int e)
+{
+	struct gvt_vengine *ve = &v->exec->eng[e];
+
+	if (!ve->inflight)
+		return;
+	/* stop the physical engine first: the shadow tables are still in use */
+	if (v->gpu->ops->engine_reset)
+		v->gpu->ops->engine_reset(v->gpu->priv, e);
+	gvt_sched_slot_release(v, e);
+	ve->inflight = false;
+	release_mm(v, &ve->wl);
+	wl_clear(&ve->wl);
+	drop_hctx(v, e);
+}

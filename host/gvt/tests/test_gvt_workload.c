@@ -1,0 +1,745 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Workloads end to end without a VM: a "guest driver" programs the vGPU
+ * through gvt_vgpu_mmio_write the way i915 does (GGTT PTEs for ring,
+ * context and HWSP, a gen9 context image, PPGTT tables, ELSP writes); the
+ * physical GPU is a real softgpu behind hostdrv; the guest's RAM is a buffer
+ * the fake hypervisor maps for the GPU.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "gvt_test_util.h"
+#include "hostdrv.h"
+#include "softgpu.h"
+
+#define RAM_SIZE	(32ull << 20)
+
+/* guest-physical layout */
+#define GPA_RING	0x100000ull	/* 4 pages */
+#define GPA_CTX		0x110000ull	/* PPHWSP + register state */
+#define GPA_HWSP	0x120000ull
+#define GPA_DATA	0x130000ull
+#define GPA_BATCH	0x140000ull
+#define GPA_PML4	0x150000ull
+#define GPA_PDP		0x151000ull
+#define GPA_PD		0x152000ull
+#define GPA_PT		0x153000ull
+#define GPA_PDATA	0x160000ull	/* reached through the PPGTT */
+#define GPA_PBATCH	0x161000ull
+
+/* GM offsets inside the vGPU's aperture range */
+#define GM_RING		0x0000
+#define GM_CTX		0x10000
+#define GM_HWSP		0x20000
+#define GM_DATA		0x30000
+#define GM_BATCH	0x40000
+
+#define PPGTT_VA_DATA	0x00400000ull	/* PML4[0] PDP[0] PD[2] PT[0] */
+#define PPGTT_VA_BATCH	0x00401000ull
+
+#define RING_SIZE	(16u << 10)
+#define RCS_BASE	0x2000u
+#define BCS_BASE	0x22000u
+
+#define MI_NOOP			0x00000000u
+#define MI_USER_INTERRUPT	0x01000000u
+#define MI_BATCH_BUFFER_END	0x05000000u
+#define MI_SDI_GGTT		0x10400002u	/* MI_STORE_DWORD_IMM | USE_GGTT */
+#define MI_SDI_PPGTT		0x10000002u
+#define MI_BB_START_PPGTT	0x18800101u
+#define MI_BB_START_GGTT	0x18800001u
+
+struct vm {
+	uint8_t *ram;
+	struct hdrv_dma ram_dma;
+	struct gvt_vgpu *v;
+	uint64_t gm;		/* low GM base */
+	unsigned int msi;
+	uint32_t ring_tail[4];
+	uint64_t pinned;
+};
+
+struct env {
+	struct sgpu *sg;
+	struct hdrv_bus bus;
+	struct hdrv_gpu *hd;
+	struct hdrv_dma scratch;
+	struct gvt_gpu *gpu;
+	struct gvt_gpu_desc desc;
+	struct vm vm[2];
+	unsigned int kicks;
+};
+
+static const enum hdrv_engine_id engine_map[4] = { HDRV_RCS, HDRV_VCS, HDRV_BCS, HDRV_VECS };
+
+/* ---- host ops over hostdrv ---- */
+
+static int h_ggtt_write(void *priv, uint32_t index, uint64_t pte)
+{
+	struct env *e = priv;
+
+	return hdrv_ggtt_write_pte(e->hd, index, pte);
+}
+
+static void h_ggtt_invalidate(void *priv)
+{
+	struct env *e = priv;
+
+	hdrv_ggtt_invalidate(e->hd);
+}
+
+static int h_dma_alloc(void *priv, size_t size, void **cpu, uint64_t *dma)
+{
+	struct env *e = priv;
+	struct hdrv_dma m;
+	int ret = hdrv_dma_alloc(e->hd, size, &m);
+
+	if (ret)
+		return ret;
+	*cpu = m.cpu;
+	*dma = m.dma;
+	return 0;
+}
+
+static void h_dma_free(void *priv, void *cpu, uint64_t dma, size_t size)
+{
+	struct env *e = priv;
+	struct hdrv_dma m = { cpu, dma, size };
+
+	hdrv_dma_free(e->hd, &m);
+}
+
+static int h_ctx_create(void *priv, unsigned int engine, uint32_t ring_bytes, void *cookie,
+			void **hctx)
+{
+	struct env *e = priv;
+	struct hdrv_ctx_params p = { .ring_size = ring_bytes, .vm = HDRV_VM_GGTT,
+				     .priv = cookie };
+
+	return hdrv_ctx_create(e->hd, engine_map[engine], &p, (struct hdrv_ctx **)hctx);
+}
+
+static void h_ctx_destroy(void *priv, void *hctx)
+{
+	(void)priv;
+	hdrv_ctx_destroy(hctx);
+}
+
+static int h_ctx_submit(void *priv, void *hctx, const struct gvt_host_submit *s)
+{
+	struct env *e = priv;
+	enum hdrv_vm_mode vm = s->levels == 4 ? HDRV_VM_PPGTT_4LVL :
+			       s->levels == 3 ? HDRV_VM_PPGTT_3LVL : HDRV_VM_GGTT;
+	int ret;
+
+	ret = hdrv_ctx_set_vm(hctx, vm, s->pdp);
+	if (!ret)
+		ret = hdrv_ctx_emit(hctx, s->cmds, s->bytes / 4);
+	if (!ret)
+		ret = hdrv_engine_submit(e->hd, hctx, NULL);
+	return ret;
+}
+
+static int h_engine_reset(void *priv, unsigned int engine)
+{
+	struct env *e = priv;
+
+	return hdrv_engine_reset(e->hd, engine_map[engine]);
+}
+
+static void h_kick(void *priv)
+{
+	struct env *e = priv;
+
+	e->kicks++;
+}
+
+static const struct gvt_host_ops host_ops = {
+	.version = GVT_OPS_VERSION,
+	.ggtt_write = h_ggtt_write,
+	.ggtt_invalidate = h_ggtt_invalidate,
+	.dma_alloc = h_dma_alloc,
+	.dma_free = h_dma_free,
+	.ctx_create = h_ctx_create,
+	.ctx_destroy = h_ctx_destroy,
+	.ctx_submit = h_ctx_submit,
+	.engine_reset = h_engine_reset,
+	.kick = h_kick,
+};
+
+static void hd_ctx_done(void *arg, struct hdrv_ctx *ctx, enum hdrv_ctx_status st)
+{
+	struct env *e = arg;
+
+	gvt_gpu_ctx_done(e->gpu, hdrv_ctx_priv(ctx), st == HDRV_CTX_COMPLETE ? 0 : -EIO);
+}
+
+static const struct hdrv_callbacks hd_cbs = { .ctx_done = hd_ctx_done };
+
+/* ---- the hypervisor of one VM ---- */
+
+static int y_gpa_read(void *priv, uint64_t gpa, void *buf, size_t len)
+{
+	struct vm *m = priv;
+
+	if (gpa >= RAM_SIZE || len > RAM_SIZE - gpa)
+		return -EFAULT;
+	memcpy(buf, m->ram + gpa, len);
+	return 0;
+}
+
+static int y_gpa_write(void *priv, uint64_t gpa, const void *buf, size_t len)
+{
+	struct vm *m = priv;
+
+	if (gpa >= RAM_SIZE || len > RAM_SIZE - gpa)
+		return -EFAULT;
+	memcpy(m->ram + gpa, buf, len);
+	return 0;
+}
+
+static int y_dma_map(void *priv, uint64_t gfn, uint64_t *dma)
+{
+	struct vm *m = priv;
+
+	if ((gfn << 12) >= RAM_SIZE)
+		return -EFAULT;
+	*dma = m->ram_dma.dma + (gfn << 12);
+	m->pinned++;
+	return 0;
+}
+
+static void y_dma_unmap(void *priv, uint64_t gfn, uint64_t dma)
+{
+	struct vm *m = priv;
+
+	(void)gfn;
+	(void)dma;
+	m->pinned--;
+}
+
+static int y_inject_msi(void *priv, uint64_t addr, uint32_t data)
+{
+	struct vm *m = priv;
+
+	(void)addr;
+	(void)data;
+	m->msi++;
+	return 0;
+}
+
+static void y_log(void *priv, int level, const char *msg)
+{
+	(void)priv;
+	if (getenv("GVT_TEST_VERBOSE"))
+		fprintf(stderr, "[%d] %s\n", level, msg);
+}
+
+static const struct gvt_hyp_ops hyp_ops = {
+	.version = GVT_OPS_VERSION,
+	.gpa_read = y_gpa_read,
+	.gpa_write = y_gpa_write,
+	.dma_map = y_dma_map,
+	.dma_unmap = y_dma_unmap,
+	.inject_msi = y_inject_msi,
+	.log = y_log,
+};
+
+/* ---- guest driver helpers ---- */
+
+static uint32_t *g32(struct vm *m, uint64_t gpa)
+{
+	return (uint32_t *)(m->ram + gpa);
+}
+
+static uint64_t *g64(struct vm *m, uint64_t gpa)
+{
+	return (uint64_t *)(m->ram + gpa);
+}
+
+static void ggtt_map(struct vm *m, uint64_t gm_off, uint64_t gpa, unsigned int pages)
+{
+	for (unsigned int i = 0; i < pages; i++)
+		wr64(m->v, GVT_GGTT_OFFSET + ((m->gm + gm_off) >> 12) * 8 + 8 * i,
+		     (gpa + 4096ull * i) | 1);
+}
+
+static void guest_init_engine(struct vm *m, uint32_t base)
+{
+	uint32_t *hwsp = g32(m, GPA_HWSP);
+
+	wr32(m->v, base + 0x80, (uint32_t)(m->gm + GM_HWSP));	/* RING_HWS_PGA */
+	wr32(m->v, base + 0x29c, 0x80008000);	/* RING_MODE: run list enable */
+	wr32(m->v, base + 0x3a0, 0xffff0505);	/* CSB pointers (i915 reset) */
+	memset(hwsp + 0x10, 0xff, 48);
+	hwsp[0x1f] = 5;
+}
+
+static void guest_boot(struct env *e, struct vm *m)
+{
+	struct gvt_vgpu_info info;
+
+	gvt_vgpu_get_info(m->v, &info);
+	m->gm = info.low_gm_base;
+	guest_enable_msi(m->v);
+	(void)rd32(m->v, 0x78000);		/* PVINFO magic: GVT-aware */
+	/* GT interrupts: user + context switch of RCS and BCS */
+	wr32(m->v, 0x4430c, 0x01010101);	/* GT_IER(0) */
+	wr32(m->v, 0x44304, ~0x01010101u);	/* GT_IMR(0) */
+	ggtt_map(m, GM_RING, GPA_RING, 4);
+	ggtt_map(m, GM_CTX, GPA_CTX, 2);
+	ggtt_map(m, GM_HWSP, GPA_HWSP, 1);
+	ggtt_map(m, GM_DATA, GPA_DATA, 1);
+	ggtt_map(m, GM_BATCH, GPA_BATCH, 1);
+	guest_init_engine(m, RCS_BASE);
+	(void)e;
+}
+
+/* 4-level tables: VA 0x400000 -> GPA_PDATA, 0x401000 -> GPA_PBATCH */
+static void guest_ppgtt_build(struct vm *m)
+{
+	*g64(m, GPA_PML4) = GPA_PDP | 3;
+	*g64(m, GPA_PDP) = GPA_PD | 3;
+	*g64(m, GPA_PD + 8 * 2) = GPA_PT | 3;
+	*g64(m, GPA_PT) = GPA_PDATA | 3;
+	*g64(m, GPA_PT + 8) = GPA_PBATCH | 3;
+}
+
+/* register state: ring, and the PPGTT roots (levels 4: PML4, 3: PDP0 = PD) */
+static void guest_ctx_init(struct vm *m, unsigned int levels)
+{
+	uint32_t *r = g32(m, GPA_CTX + 4096);
+
+	memset(r, 0, 4096);
+	r[0x05] = 0;				/* RING_HEAD */
+	r[0x07] = 0;				/* RING_TAIL */
+	r[0x09] = (uint32_t)(m->gm + GM_RING);	/* RING_START */
+	r[0x0b] = (RING_SIZE - 4096) | 1;	/* RING_CTL */
+	if (levels == 4) {
+		r[0x31] = 0;
+		r[0x33] = (uint32_t)GPA_PML4;
+	} else if (levels == 3) {
+		r[0x31] = 0;
+		r[0x33] = (uint32_t)GPA_PD;	/* PDP0: 1st GiB */
+	}
+	m->ring_tail[0] = 0;
+}
+
+/* append to the ring and update CTX_RING_TAIL (qword-aligned like i915) */
+static void guest_emit(struct vm *m, const uint32_t *dw, unsigned int n)
+{
+	uint32_t *ring = g32(m, GPA_RING), *r = g32(m, GPA_CTX + 4096);
+	uint32_t t = m->ring_tail[0];
+
+	for (unsigned int i = 0; i < n; i++) {
+		ring[t / 4] = dw[i];
+		t = (t + 4) % RING_SIZE;
+	}
+	if (t % 8) {
+		ring[t / 4] = MI_NOOP;
+		t = (t + 4) % RING_SIZE;
+	}
+	m->ring_tail[0] = t;
+	r[0x07] = t;
+}
+
+static void guest_elsp(struct vm *m, uint32_t base, uint64_t d0, uint64_t d1)
+{
+	wr32(m->v, base + 0x230, (uint32_t)(d1 >> 32));
+	wr32(m->v, base + 0x230, (uint32_t)d1);
+	wr32(m->v, base + 0x230, (uint32_t)(d0 >> 32));
+	wr32(m->v, base + 0x230, (uint32_t)d0);
+}
+
+static uint64_t desc_of(struct vm *m, unsigned int levels, uint32_t ccid)
+{
+	uint64_t mode = levels == 3 ? 1 : 3;
+
+	return (uint64_t)ccid << 32 | (m->gm + GM_CTX) | mode << 3 | 1u << 8 | 1;
+}
+
+/* ---- environment ---- */
+
+static void vm_create(struct env *e, struct vm *m)
+{
+	m->ram = aligned_alloc(4096, RAM_SIZE);
+	assert_non_null(m->ram);
+	memset(m->ram, 0, RAM_SIZE);
+	assert_int_equal(hdrv_dma_map(e->hd, m->ram, RAM_SIZE, &m->ram_dma), 0);
+	assert_int_equal(gvt_vgpu_create(e->gpu, "GVTg_V5_8", &hyp_ops, m, &m->v), 0);
+	gvt_vgpu_set_irq_mode(m->v, GVT_IRQ_MSI);
+	guest_boot(e, m);
+}
+
+static void vm_destroy(struct env *e, struct vm *m)
+{
+	gvt_vgpu_destroy(m->v);
+	assert_int_equal(m->pinned, 0);
+	hdrv_dma_unmap(e->hd, &m->ram_dma);
+	free(m->ram);
+}
+
+static int setup(void **state)
+{
+	struct sgpu_config sc = { .threaded = false };
+	struct hdrv_config hc = { .ggtt_size = 2ull << 30, .ggtt_alloc_size = 128ull << 20,
+				  .hang_ms = 200 };
+	struct env *e = calloc(1, sizeof(*e));
+
+	if (!e || sgpu_create(&sc, &e->sg))
+		return -1;
+	sgpu_bus(e->sg, &e->bus);
+	if (hdrv_gpu_probe(&e->bus, &hc, &e->hd))
+		return -1;
+	hdrv_set_callbacks(e->hd, &hd_cbs, e);
+	if (hdrv_dma_alloc(e->hd, 4096, &e->scratch))
+		return -1;
+	fake_desc_init(&e->desc, 0x1912, 256ull << 20);
+	e->desc.scratch_pte = e->scratch.dma | 1;
+	if (gvt_gpu_create(&e->desc, &host_ops, e, &e->gpu))
+		return -1;
+	vm_create(e, &e->vm[0]);
+	vm_create(e, &e->vm[1]);
+	*state = e;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct env *e = *state;
+
+	vm_destroy(e, &e->vm[0]);
+	vm_destroy(e, &e->vm[1]);
+	assert_int_equal(gvt_gpu_destroy(e->gpu), 0);
+	hdrv_dma_free(e->hd, &e->scratch);
+	hdrv_gpu_remove(e->hd);
+	sgpu_destroy(e->sg);
+	free(e);
+	return 0;
+}
+
+/* run the host until @done, at most ~10 s of wall time; returns rounds used */
+static int run_until(struct env *e, bool (*done)(struct env *e, void *arg), void *arg)
+{
+	struct timespec t0, t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (int i = 0;; i++) {
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		if (t.tv_sec - t0.tv_sec > 10)
+			return -1;
+		for (int k = 0; k < HDRV_NUM_ENGINES; k++)
+			hdrv_engine_poll(e->hd, k);
+		hdrv_hangcheck(e->hd);
+		gvt_gpu_schedule(e->gpu);
+		if (done(e, arg))
+			return i;
+	}
+}
+
+/* HWSP write pointer of @m's RCS moved to @arg's index (wraps at 6) */
+struct csb_wait {
+	struct vm *m;
+	uint32_t base;
+	uint32_t wp;
+};
+
+static bool csb_reached(struct env *e, void *arg)
+{
+	struct csb_wait *w = arg;
+
+	(void)e;
+	return g32(w->m, GPA_HWSP)[0x1f] == w->wp &&
+	       (rd32(w->m->v, w->base + 0x234) & (1u << 4)) == 0;	/* list done */
+}
+
+static uint32_t csb_status(struct vm *m, unsigned int idx)
+{
+	return g32(m, GPA_HWSP)[0x10 + 2 * idx];
+}
+
+/* ---- tests ---- */
+
+static void test_ggtt_store_completes_with_csb_and_irq(void **state)
+{
+	struct env *e = *state;
+	struct vm *m = &e->vm[0];
+	struct gvt_vgpu_exec_stats st;
+	uint32_t cmd[] = { MI_SDI_GGTT, (uint32_t)(m->gm + GM_DATA + 0x40), 0, 0xC0FFEE01,
+			   MI_USER_INTERRUPT };
+	struct csb_wait w = { m, RCS_BASE, 1 };
+	unsigned int msi0 = m->msi;
+
+	guest_ctx_init(m, 4);
+	guest_ppgtt_build(m);
+	guest_emit(m, cmd, 5);
+	guest_elsp(m, RCS_BASE, desc_of(m, 4, 0x20), 0);
+	/* schedule-in is immediate: IDLE_ACTIVE in the HWSP, status busy */
+	assert_int_equal(csb_status(m, 0), 0x1);
+	assert_int_equal(g32(m, GPA_HWSP)[0x11], 0x20);
+	assert_int_equal(rd32(m->v, RCS_BASE + 0x238), 0x20);	/* EXECLIST_STATUS_HI */
+	assert_true(run_until(e, csb_reached, &w) >= 0);
+	assert_int_equal(*g32(m, GPA_DATA + 0x40), 0xC0FFEE01);
+	assert_int_equal(csb_status(m, 1), 0x18);		/* ACTIVE_IDLE | COMPLETE */
+	assert_int_equal(g32(m, GPA_HWSP)[0x13], 0x20);
+	/* register mirror and pointer */
+	assert_int_equal(rd32(m->v, RCS_BASE + 0x370 + 8), 0x18);
+	assert_int_equal(rd32(m->v, RCS_BASE + 0x3a0) & 0xf, 1);
+	/* the context's saved head reached the tail */
+	assert_int_equal(g32(m, GPA_CTX + 4096)[0x05], m->ring_tail[0]);
+	/* context switch + user interrupt in GT_IIR(0), and MSIs */
+	assert_int_equal(rd32(m->v, 0x44308) & 0x101, 0x101);
+	assert_true(m->msi > msi0);
+	gvt_vgpu_get_exec_stats(m->v, &st);
+	assert_int_equal(st.workloads, 1);
+	assert_int_equal(st.completed, 1);
+	assert_int_equal(st.csb_events, 2);
+}
+
+static void test_ppgtt_store_4level_and_batch(void **state)
+{
+	struct env *e = *state;
+	struct vm *m = &e->vm[0];
+	uint32_t *bb = g32(m, GPA_PBATCH);
+	uint32_t cmd[] = { MI_SDI_PPGTT, (uint32_t)PPGTT_VA_DATA + 0x10, 0, 0xAB400001,
+			   MI_BB_START_PPGTT, (uint32_t)PPGTT_VA_BATCH, 0 };
+	struct csb_wait w = { m, RCS_BASE, 1 };
+
+	guest_ctx_init(m, 4);
+	guest_ppgtt_build(m);
+	bb[0] = MI_SDI_PPGTT;
+	bb[1] = (uint32_t)PPGTT_VA_DATA + 0x20;
+	bb[2] = 0;
+	bb[3] = 0xBA7C4001;
+	bb[4] = MI_BATCH_BUFFER_END;
+	guest_emit(m, cmd, 7);
+	guest_elsp(m, RCS_BASE, desc_of(m, 4, 0x40), 0);
+	assert_true(run_until(e, csb_reached, &w) >= 0);
+	assert_int_equal(*g32(m, GPA_PDATA + 0x10), 0xAB400001);
+	assert_int_equal(*g32(m, GPA_PDATA + 0x20), 0xBA7C4001);
+	assert_int_equal(csb_status(m, 1), 0x18);
+	assert_int_equal(g32(m, GPA_HWSP)[0x13], 0x40);
+}
+
+static void test_ppgtt_store_3level(void **state)
+{
+	struct env *e = *state;
+	struct vm *m = &e->vm[0];
+	uint32_t cmd[] = { MI_SDI_PPGTT, (uint32_t)PPGTT_VA_DATA + 0x30, 0, 0x3333AAAA };
+	struct csb_wait w = { m, RCS_BASE, 1 };
+
+	guest_ctx_init(m, 3);
+	guest_ppgtt_build(m);	/* the PD at GPA_PD maps VA 0x400000 under PDP0 */
+	guest_emit(m, cmd, 4);
+	guest_elsp(m, RCS_BASE, desc_of(m, 3, 0x60), 0);
+	assert_true(run_until(e, csb_reached, &w) >= 0);
+	assert_int_equal(*g32(m, GPA_PDATA + 0x30), 0x3333AAAA);
+	assert_int_equal(csb_status(m, 1), 0x18);
+}
+
+static void test_lite_restore_resubmission(void **state)
+{
+	struct env *e = *state;
+	struct vm *m = &e->vm[0];
+	struct gvt_vgpu_exec_stats st;
+	uint32_t c1[] = { MI_SDI_GGTT, (uint32_t)(m->gm + GM_DATA), 0, 0x11111111 };
+	uint32_t c2[] = { MI_SDI_GGTT, (uint32_t)(m->gm + GM_DATA + 4), 0, 0x22222222 };
+	uint32_t c3[] = { MI_SDI_GGTT, (uint32_t)(m->gm + GM_DATA + 8), 0, 0x33333333 };
+	struct csb_wait w = { m, RCS_BASE, 3 };
+
+	guest_ctx_init(m, 4);
+	guest_ppgtt_build(m);
+	guest_emit(m, c1, 4);
+	guest_elsp(m, RCS_BASE, desc_of(m, 4, 0x20), 0);
+	/* i915 resubmits the running context with a new tail (lite restore) */
+	guest_emit(m, c2, 4);
+	guest_elsp(m, RCS_BASE, desc_of(m, 4, 0x20) | 4, 0);
+	assert_true(run_until(e, csb_reached, &w) >= 0);
+	assert_int_equal(*g32(m, GPA_DATA), 0x11111111);
+	assert_int_equal(*g32(m, GPA_DATA + 4), 0x22222222);
+	/* first list completes, then the second is promoted and completes */
+	assert_int_equal(csb_status(m, 0), 0x01);
+	assert_int_equal(csb_status(m, 1), 0x18);
+	assert_int_equal(csb_status(m, 2), 0x01);
+	assert_int_equal(csb_status(m, 3), 0x18);
+	/* and a later submission after idle runs from the saved head */
+	guest_emit(m, c3, 4);
+	guest_elsp(m, RCS_BASE, desc_of(m, 4, 0x20), 0);
+	w.wp = 5;
+	assert_true(run_until(e, csb_reached, &w) >= 0);
+	assert_int_equal(*g32(m, GPA_DATA + 8), 0x33333333);
+	gvt_vgpu_get_exec_stats(m->v, &st);
+	assert_int_equal(st.elsp_submissions, 3);
+	assert_int_equal(st.completed, 3);
+	assert_true(st.workloads >= 2);
+	assert_int_equal(st.workloads + st.empty_workloads, 3);
+}
+
+/* element 1 of a list: ELEMENT_SWITCH between the two contexts */
+static void test_two_elements(void **state)
+{
+	struct env *e = *state;
+	struct vm *m = &e->vm[0];
+	uint32_t *r2 = g32(m, GPA_CTX + 0x3000 + 4096), *ring2 = g32(m, GPA_RING + 0x8000);
+	uint32_t cmd[] = { MI_SDI_GGTT, (uint32_t)(m->gm + GM_DATA + 0x100), 0, 0xE1E10000 };
+	struct csb_wait w = { m, RCS_BASE, 2 };
+	uint64_t d1;
+
+	guest_ctx_init(m, 4);
+	guest_ppgtt_build(m);
+	guest_emit(m, cmd, 4);
+	/* second context: image at GM_CTX + 0x3000, ring at GM_RING + 0x8000 */
+	ggtt_map(m, GM_CTX + 0x3000, GPA_CTX + 0x3000, 2);
+	ggtt_map(m, GM_RING + 0x8000, GPA_RING + 0x8000, 4);
+	memset(r2, 0, 4096);
+	r2[0x09] = (uint32_t)(m->gm + GM_RING + 0x8000);
+	r2[0x0b] = (RING_SIZE - 4096) | 1;
+	r2[0x33] = (uint32_t)GPA_PML4;
+	ring2[0] = MI_SDI_GGTT;
+	ring2[1] = (uint32_t)(m->gm + GM_DATA + 0x104);
+	ring2[2] = 0;
+	ring2[3] = 0xE2E20000;
+	r2[0x07] = 16;
+	d1 = (uint64_t)0x80 << 32 | (m->gm + GM_CTX + 0x3000) | 3 << 3 | 1u << 8 | 1;
+	guest_elsp(m, RCS_BASE, desc_of(m, 4, 0x20), d1);
+	assert_true(run_until(e, csb_reached, &w) >= 0);
+	assert_int_equal(*g32(m, GPA_DATA + 0x100), 0xE1E10000);
+	assert_int_equal(*g32(m, GPA_DATA + 0x104), 0xE2E20000);
+	assert_int_equal(csb_status(m, 0), 0x01);
+	assert_int_equal(csb_status(m, 1), 0x14);	/* ELEMENT_SWITCH | COMPLETE */
+	assert_int_equal(g32(m, GPA_HWSP)[0x10 + 3], 0x20);
+	assert_int_equal(csb_status(m, 2), 0x18);
+	assert_int_equal(g32(m, GPA_HWSP)[0x10 + 5], 0x80);
+	assert_int_equal(r2[0x05], 16);			/* its head saved */
+}
+
+static bool both_done(struct env *e, void *arg)
+{
+	(void)arg;
+	return g32(&e->vm[0], GPA_HWSP)[0x1f] == 1 && g32(&e->vm[1], GPA_HWSP)[0x1f] == 1;
+}
+
+static void test_two_vgpus_concurrently(void **state)
+{
+	struct env *e = *state;
+	unsigned int i;
+
+	for (i = 0; i < 2; i++) {
+		struct vm *m = &e->vm[i];
+		uint32_t cmd[] = { MI_SDI_GGTT, (uint32_t)(m->gm + GM_DATA + 0x200), 0,
+				   0x5000 + i, MI_SDI_PPGTT, (uint32_t)PPGTT_VA_DATA, 0,
+				   0x7000 + i };
+
+		guest_ctx_init(m, 4);
+		guest_ppgtt_build(m);
+		guest_emit(m, cmd, 8);
+	}
+	guest_elsp(&e->vm[0], RCS_BASE, desc_of(&e->vm[0], 4, 0x20), 0);
+	guest_elsp(&e->vm[1], RCS_BASE, desc_of(&e->vm[1], 4, 0x20), 0);
+	assert_true(run_until(e, both_done, NULL) >= 0);
+	for (i = 0; i < 2; i++) {
+		struct vm *m = &e->vm[i];
+
+		assert_int_equal(*g32(m, GPA_DATA + 0x200), 0x5000 + i);
+		assert_int_equal(*g32(m, GPA_PDATA), 0x7000 + i);
+		assert_int_equal(csb_status(m, 1), 0x18);
+	}
+}
+
+static bool vm1_done(struct env *e, void *arg)
+{
+	(void)arg;
+	return g32(&e->vm[1], GPA_HWSP)[0x1f] == 1;
+}
+
+static void test_guest_hang_reset_spares_other_vgpu(void **state)
+{
+	struct env *e = *state;
+	struct vm *m0 = &e->vm[0], *m1 = &e->vm[1];
+	uint32_t *bb = g32(m0, GPA_BATCH);
+	uint32_t hang[] = { MI_BB_START_GGTT, (uint32_t)(m0->gm + GM_BATCH), 0 };
+	uint32_t ok[] = { MI_SDI_GGTT, (uint32_t)(m1->gm + GM_DATA), 0, 0x0C0C0C0C };
+	uint32_t again[] = { MI_SDI_GGTT, (uint32_t)(m0->gm + GM_DATA + 0x10), 0, 0xA6A1A000 };
+	struct csb_wait w = { m0, RCS_BASE, 1 };
+	struct gvt_vgpu_exec_stats st;
+
+	/* an endless batch: it jumps to itself */
+	bb[0] = MI_BB_START_GGTT;
+	bb[1] = (uint32_t)(m0->gm + GM_BATCH);
+	bb[2] = 0;
+	guest_ctx_init(m0, 4);
+	guest_ctx_init(m1, 4);
+	guest_emit(m0, hang, 3);
+	guest_emit(m1, ok, 4);
+	guest_elsp(m0, RCS_BASE, desc_of(m0, 4, 0x20), 0);
+	guest_elsp(m1, RCS_BASE, desc_of(m1, 4, 0x20), 0);
+	/* the host's hang check resets the engine; the other vGPU then runs */
+	assert_true(run_until(e, vm1_done, NULL) >= 0);
+	assert_int_equal(*g32(m1, GPA_DATA), 0x0C0C0C0C);
+	assert_int_equal(csb_status(m1, 1), 0x18);
+	gvt_vgpu_get_exec_stats(m0->v, &st);
+	assert_int_equal(st.failed, 1);
+	/* the hung vGPU saw no completion: its HWSP pointer stays at IDLE_ACTIVE */
+	assert_int_equal(g32(m0, GPA_HWSP)[0x1f], 0);
+	/* its driver resets the render engine and starts over */
+	wr32(m0->v, 0x941c, 1u << 1);			/* GDRST: render */
+	assert_int_equal(rd32(m0->v, RCS_BASE + 0x234) & (1u << 4), 0);
+	guest_init_engine(m0, RCS_BASE);
+	guest_ctx_init(m0, 4);
+	guest_emit(m0, again, 4);
+	guest_elsp(m0, RCS_BASE, desc_of(m0, 4, 0x20), 0);
+	assert_true(run_until(e, csb_reached, &w) >= 0);
+	assert_int_equal(*g32(m0, GPA_DATA + 0x10), 0xA6A1A000);
+}
+
+static void test_bad_context_fails_only_that_workload(void **state)
+{
+	struct env *e = *state;
+	struct vm *m = &e->vm[0];
+	struct gvt_vgpu_exec_stats st;
+	uint32_t *r = g32(m, GPA_CTX + 4096);
+	struct csb_wait w = { m, RCS_BASE, 1 };
+	uint32_t cmd[] = { MI_SDI_GGTT, (uint32_t)(m->gm + GM_DATA), 0, 0x600D };
+
+	guest_ctx_init(m, 4);
+	/* ring outside the vGPU's graphics memory */
+	r[0x09] = 0x1000;
+	r[0x07] = 16;
+	guest_elsp(m, RCS_BASE, desc_of(m, 4, 0x20), 0);
+	for (int i = 0; i < 10; i++)
+		gvt_gpu_schedule(e->gpu);
+	gvt_vgpu_get_exec_stats(m->v, &st);
+	assert_int_equal(st.failed, 1);
+	assert_int_equal(st.workloads, 0);
+	/* engine reset clears it */
+	wr32(m->v, 0x941c, 1u << 1);
+	guest_init_engine(m, RCS_BASE);
+	guest_ctx_init(m, 4);
+	guest_emit(m, cmd, 4);
+	guest_elsp(m, RCS_BASE, desc_of(m, 4, 0x20), 0);
+	assert_true(run_until(e, csb_reached, &w) >= 0);
+	assert_int_equal(*g32(m, GPA_DATA), 0x600D);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_ggtt_store_completes_with_csb_and_irq,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ppgtt_store_4level_and_batch, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ppgtt_store_3level, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lite_restore_resubmission, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_two_elements, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_two_vgpus_concurrently, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_guest_hang_reset_spares_other_vgpu, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_bad_context_fails_only_that_workload, setup,
+						teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
