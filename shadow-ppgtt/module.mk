@@ -37,7 +37,8 @@ $(SPPT_BENCH): $(call objs_of,$(SPPT_DIR)/bench/bench_sppt.c) $(SPPT_FAKE_OBJS) 
 ifeq ($(FUZZ),1)
 # libFuzzer coverage for the engine (the shared FUZZ flags only add ASan/UBSan;
 # the checker stays uninstrumented: it is the oracle, not the target).
-$(call objs_of,$(SPPT_SRCS) $(SPPT_DIR)/fuzz/fuzz_sppt.c): CFLAGS += -fsanitize=fuzzer-no-link
+$(call objs_of,$(SPPT_SRCS) $(SPPT_DIR)/fuzz/fuzz_sppt.c): CFLAGS += -fsanitize=fuzzer-no-link \
+	-fno-sanitize-coverage=trace-cmp
 FUZZERS += $(SPPT_FUZZ)
 $(SPPT_FUZZ): $(call objs_of,$(SPPT_DIR)/fuzz/fuzz_sppt.c) $(SPPT_FAKE_OBJS) $(SPPT_LIB)
 	$(link)
