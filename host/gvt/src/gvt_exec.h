@@ -119,6 +119,7 @@ struct gvt_sched {
 	unsigned int nvgpus;
 	struct gvt_vgpu *current;	/* vGPU owning the GPU's time slice */
 	uint64_t current_since;
+	uint64_t idle_since;		/* current has had nothing to run since */
 	uint64_t slice_ns, balance_ns, last_balance;
 	uint64_t switches;
 };

@@ -159,11 +159,22 @@ static struct gvt_vgpu *pick(struct gvt_sched *s, uint64_t now)
 {
 	struct gvt_vgpu *cur = s->current, *fallback = NULL;
 	unsigned int i, start = 0, n = s->nvgpus;
-	bool cur_ok = cur && pending_of(cur) && cur->exec->budget_ns > 0 &&
-		      now - s->current_since < s->slice_ns;
 
-	if (cur_ok)
-		return cur;
+	if (cur && cur->exec->budget_ns > 0 && now - s->current_since < s->slice_ns) {
+		if (pending_of(cur)) {
+			s->idle_since = 0;
+			return cur;
+		}
+		/*
+		 * A guest resubmits only after the completion interrupt
+		 * reached it: keep its slice for a short grace instead of
+		 * switching at every gap.
+		 */
+		if (!s->idle_since)
+			s->idle_since = now;
+		if (now - s->idle_since < s->slice_ns / 4)
+			return cur;
+	}
 	for (i = 0; i < n; i++)
 		if (s->vgpus[i] == cur)
 			start = i + 1;
@@ -221,6 +232,7 @@ int gvt_gpu_schedule(struct gvt_gpu *gpu)
 	if (next != s->current && !busy) {
 		s->current = next;
 		s->current_since = now;
+		s->idle_since = 0;
 		s->switches++;
 	}
 	v = next == s->current ? s->current : NULL;
