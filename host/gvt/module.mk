@@ -13,7 +13,7 @@ LIBS += $(GVT_LIB)
 $(GVT_LIB): $(call objs_of,$(GVT_SRCS)) $(GVT_SPPT_OBJS)
 $(call objs_of,$(GVT_SRCS)): CPPFLAGS += $(GVT_CPPFLAGS)
 
-GVT_TEST_NAMES := test_gvt_cfg test_gvt_mmio test_gvt_ggtt test_gvt_types test_gvt_display test_gvt_opregion test_gvt_probe test_gvt_robust
+GVT_TEST_NAMES := test_gvt_cfg test_gvt_mmio test_gvt_ggtt test_gvt_types test_gvt_display test_gvt_opregion test_gvt_probe test_gvt_robust test_gvt_cmd
 GVT_TESTS := $(addprefix $(B)/host/gvt/tests/,$(GVT_TEST_NAMES))
 GVT_TEST_COMMON := $(B)/host/gvt/tests/gvt_test_util.o
 
