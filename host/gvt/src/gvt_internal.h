@@ -6,6 +6,7 @@
 #include "gvt_deps.h"
 #include "../include/gvt.h"
 #include "gvt_regs.h"
+#include "gvt_cmd.h"	/* the command scanner (gvt_cmd.c, docs/gvt-cmd-scanner.md) */
 
 #define GVT_PAGE_SHIFT		12
 #define GVT_PAGE_SIZE		(1ull << GVT_PAGE_SHIFT)
