@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <pthread.h>
+#include <unistd.h>
 
 #include "gvt_test_util.h"
 #include "hostdrv.h"
@@ -72,6 +74,9 @@ struct env {
 	struct gvt_gpu_desc desc;
 	struct vm vm[2];
 	unsigned int kicks;
+	/* threaded variant: a scheduler thread like vgpud's */
+	pthread_t thread;
+	volatile bool stop;
 };
 
 static const enum hdrv_engine_id engine_map[4] = { HDRV_RCS, HDRV_VCS, HDRV_BCS, HDRV_VECS };
@@ -408,6 +413,64 @@ static int setup(void **state)
 	return 0;
 }
 
+static void *sched_thread(void *arg)
+{
+	struct env *e = arg;
+	unsigned int n = 0;
+
+	while (!e->stop) {
+		gvt_gpu_schedule(e->gpu);
+		if (++n % 256 == 0)
+			hdrv_hangcheck(e->hd);
+		usleep(20);
+	}
+	return NULL;
+}
+
+/* softgpu engines on their own threads, hostdrv on the interrupt line */
+static int setup_threaded(void **state)
+{
+	struct sgpu_config sc = { .threaded = true };
+	struct hdrv_config hc = { .ggtt_size = 2ull << 30, .ggtt_alloc_size = 128ull << 20,
+				  .use_irq = true };
+	struct env *e = calloc(1, sizeof(*e));
+
+	if (!e || sgpu_create(&sc, &e->sg))
+		return -1;
+	sgpu_bus(e->sg, &e->bus);
+	if (hdrv_gpu_probe(&e->bus, &hc, &e->hd))
+		return -1;
+	hdrv_set_callbacks(e->hd, &hd_cbs, e);
+	if (hdrv_dma_alloc(e->hd, 4096, &e->scratch))
+		return -1;
+	fake_desc_init(&e->desc, 0x1912, 256ull << 20);
+	e->desc.scratch_pte = e->scratch.dma | 1;
+	if (gvt_gpu_create(&e->desc, &host_ops, e, &e->gpu))
+		return -1;
+	vm_create(e, &e->vm[0]);
+	vm_create(e, &e->vm[1]);
+	if (pthread_create(&e->thread, NULL, sched_thread, e))
+		return -1;
+	*state = e;
+	return 0;
+}
+
+static int teardown_threaded(void **state)
+{
+	struct env *e = *state;
+
+	e->stop = true;
+	pthread_join(e->thread, NULL);
+	vm_destroy(e, &e->vm[0]);
+	vm_destroy(e, &e->vm[1]);
+	assert_int_equal(gvt_gpu_destroy(e->gpu), 0);
+	hdrv_dma_free(e->hd, &e->scratch);
+	hdrv_gpu_remove(e->hd);
+	sgpu_destroy(e->sg);
+	free(e);
+	return 0;
+}
+
 static int teardown(void **state)
 {
 	struct env *e = *state;
@@ -725,6 +788,56 @@ static void test_bad_context_fails_only_that_workload(void **state)
 	assert_int_equal(*g32(m, GPA_DATA), 0x600D);
 }
 
+/* two guests submit back to back while a scheduler thread runs */
+static void test_threaded_back_to_back(void **state)
+{
+	struct env *e = *state;
+	const unsigned int total = 100;
+	unsigned int next[2] = { 1, 1 }, i;
+	struct timespec t0, t;
+
+	for (i = 0; i < 2; i++) {
+		guest_ctx_init(&e->vm[i], 4);
+		guest_ppgtt_build(&e->vm[i]);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (next[0] <= total || next[1] <= total) {
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		assert_true(t.tv_sec - t0.tv_sec < 60);
+		for (i = 0; i < 2; i++) {
+			struct vm *m = &e->vm[i];
+			uint32_t cmd[] = { MI_SDI_GGTT, (uint32_t)(m->gm + GM_DATA), 0,
+					   next[i], MI_SDI_PPGTT, (uint32_t)PPGTT_VA_DATA, 0,
+					   next[i], MI_USER_INTERRUPT };
+
+			if (next[i] > total || (rd32(m->v, RCS_BASE + 0x234) & (1u << 4)))
+				continue;
+			/* the previous one completed before the list went idle */
+			assert_int_equal(*(volatile uint32_t *)g32(m, GPA_DATA), next[i] - 1);
+			guest_emit(m, cmd, 9);
+			guest_elsp(m, RCS_BASE, desc_of(m, 4, 0x20 + i), 0);
+			next[i]++;
+		}
+		usleep(10);
+	}
+	for (i = 0; i < 2; i++) {
+		struct vm *m = &e->vm[i];
+		struct gvt_vgpu_exec_stats st;
+
+		do {
+			clock_gettime(CLOCK_MONOTONIC, &t);
+			assert_true(t.tv_sec - t0.tv_sec < 60);
+			usleep(100);
+		} while (rd32(m->v, RCS_BASE + 0x234) & (1u << 4));
+		assert_int_equal(*(volatile uint32_t *)g32(m, GPA_DATA), total);
+		assert_int_equal(*(volatile uint32_t *)g32(m, GPA_PDATA), total);
+		gvt_vgpu_get_exec_stats(m->v, &st);
+		assert_int_equal(st.completed, total);
+		assert_int_equal(st.failed, 0);
+		assert_int_equal(st.csb_events, 2 * total);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -739,6 +852,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_bad_context_fails_only_that_workload, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_threaded_back_to_back, setup_threaded,
+						teardown_threaded),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
