@@ -49,6 +49,12 @@ $(call objs_of,$(GVT_SRCS) host/gvt/fuzz/fuzz_gvt_mmio.c): CFLAGS += -fsanitize=
 $(B)/host/gvt/fuzz/fuzz_gvt_mmio: $(B)/host/gvt/fuzz/fuzz_gvt_mmio.o $(GVT_LIB)
 	$(link)
 $(B)/host/gvt/fuzz/fuzz_gvt_mmio: LDFLAGS += $(FUZZ_LDFLAGS)
+FUZZERS += $(B)/host/gvt/fuzz/fuzz_gvt_cmd
+$(B)/host/gvt/fuzz/fuzz_gvt_cmd.o: CPPFLAGS += $(GVT_CPPFLAGS)
+$(B)/host/gvt/fuzz/fuzz_gvt_cmd.o: CFLAGS += -fsanitize=fuzzer-no-link
+$(B)/host/gvt/fuzz/fuzz_gvt_cmd: $(B)/host/gvt/fuzz/fuzz_gvt_cmd.o $(GVT_LIB)
+	$(link)
+$(B)/host/gvt/fuzz/fuzz_gvt_cmd: LDFLAGS += $(FUZZ_LDFLAGS)
 endif
 
 .PHONY: gvt gvt-test

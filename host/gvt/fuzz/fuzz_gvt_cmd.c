@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * libFuzzer target for the command scanner: the input is a configuration
+ * header followed by the contents of a small GGTT and PPGTT. Every scan must
+ * terminate, read only through the accessor (which aborts on any read the
+ * scanner's contract forbids), and leave a result whose counts and lists
+ * are within their bounds.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gvt_cmd.h"
+
+#define MEM_SIZE	0x10000u	/* GGTT [0, 64 KiB), PPGTT [0, 64 KiB) */
+#define MAX_CMDS	4096u
+
+static uint8_t mem[2 * MEM_SIZE];	/* GGTT then PPGTT */
+static struct gvt_cmd_scanner scanner;
+static struct gvt_cmd_result res;
+static unsigned long reads;
+
+static int fuzz_read(void *priv, uint64_t gma, bool pp, void *buf, size_t len)
+{
+	(void)priv;
+	if (len == 0 || len > 256 || (gma & 0xfff) + len > 0x1000)
+		abort();	/* the scanner broke its read contract */
+	reads++;
+	if (gma >= MEM_SIZE || len > MEM_SIZE - gma)
+		return -EFAULT;
+	memcpy(buf, mem + (pp ? MEM_SIZE : 0) + gma, len);
+	return 0;
+}
+
+static void check(int ret, const struct gvt_cmd_params *p)
+{
+	char line[512];
+
+	if (ret != 0 && ret != -EACCES)
+		abort();
+	if ((ret == 0) != (res.violation == GVT_CMD_OK))
+		abort();
+	if ((unsigned int)res.violation >= GVT_CMD_NUM_VIOLATIONS)
+		abort();
+	if (res.npdp > GVT_CMD_MAX_PDP || res.nbb > GVT_CMD_MAX_BB)
+		abort();
+	if (res.cmds > p->max_cmds || res.batches > res.cmds + 1)
+		abort();
+	for (unsigned int i = 0; i < res.nbb; i++) {
+		/* GGTT batch segments lie inside the vGPU's ranges */
+		const struct gvt_cmd_bb *bb = &res.bb[i];
+		bool in = false;
+
+		for (unsigned int g = 0; g < 2; g++)
+			if (bb->gma >= p->gm[g].base &&
+			    bb->gma + bb->len <= p->gm[g].base + p->gm[g].size)
+				in = true;
+		if (!in || (bb->level != 1 && bb->level != 2))
+			abort();
+	}
+	gvt_cmd_describe(&res, p->engine, line, sizeof(line));
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct gvt_cmd_params p = { 0 };
+	uint32_t head, tail, ring;
+	size_t n;
+
+	if (size < 8)
+		return 0;
+	p.engine = (enum gvt_cmd_engine)(data[0] & 3);
+	p.privileged = data[0] & 4;
+	p.skip_ppgtt_bb = data[0] & 8;
+	p.blt_ggtt = data[0] & 16;
+	p.read = fuzz_read;
+	p.max_cmds = MAX_CMDS;
+	p.gm[0].base = 0x1000;
+	p.gm[0].size = 0x7000;
+	p.gm[1].base = 0xa000;
+	p.gm[1].size = 0x6000;
+	ring = (data[1] & 7) << 12;				/* ring start, page aligned */
+	head = (data[2] | (data[3] << 8)) & 0xffc;
+	tail = (data[4] | (data[5] << 8)) & 0xffc;
+	data += 8;
+	size -= 8;
+
+	/* the rest fills GGTT then PPGTT, repeated to cover both */
+	memset(mem, 0, sizeof(mem));
+	for (n = 0; size && n < sizeof(mem); n += size)
+		memcpy(mem + n, data, size < sizeof(mem) - n ? size : sizeof(mem) - n);
+
+	check(gvt_cmd_scan_ring(&scanner, &p, ring, 0x1000, head, tail, &res), &p);
+	check(gvt_cmd_scan_batch(&scanner, &p, 0x1000 + head, false, &res), &p);
+	check(gvt_cmd_scan_batch(&scanner, &p, tail, true, &res), &p);
+	return 0;
+}
