@@ -874,8 +874,15 @@ static int scan_run(struct gvt_cmd_scanner *s, bool ring)
 	int ret;
 
 	for (;;) {
-		if (s->level == 0 && (!ring || s->f[0].ip == s->tail))
+		if (s->level == 0 && (!ring || s->f[0].ip == s->tail)) {
+			/* clean: the location fields describe nothing */
+			s->res->in_ring = s->res->ppgtt = false;
+			s->res->level = 0;
+			s->res->addr = 0;
+			s->res->header = 0;
+			s->res->cmd = NULL;
 			return 0;
+		}
 		if (!s->budget) {
 			s->res->in_ring = s->level == 0;
 			s->res->ppgtt = s->level ? s->f[s->level].ppgtt : false;
