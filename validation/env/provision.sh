@@ -276,6 +276,6 @@ wait $base_pid || st=1
 [ $st = 0 ] || exit 1
 image
 { echo "# KVMGT VM toolchain, $(date -u +%FT%TZ)"; cat "$cache/tools/mode"
-  grep -h '^key ' "$cache/tools/manifest" "$cache/guest/base.manifest" "$cache/guest/image.manifest" 2>/dev/null
+  grep -h '^key ' "$cache/tools/manifest" "$cache/guest/base.manifest" "$cache/guest/image.manifest" 2>/dev/null || true
 } >"$cache/manifest"
 note "ready in $cache"
