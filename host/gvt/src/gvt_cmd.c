@@ -118,9 +118,11 @@ static uint32_t gfx_length(enum gvt_cmd_engine engine, uint32_t hdr)
 		return 0;
 	if (sub == 1 && (opc == 0 || (opc == 1 && subop == 4)))
 		return 1;	/* 3DSTATE_VF_STATISTICS, PIPELINE_SELECT */
-	if (sub == 3 && opc == 1 && (subop == 0x17 || (subop >= 0x43 && subop <= 0x47)))
-		return (hdr & 0x1ff) + 2;	/* SO_DECL_LIST, BINDING_TABLE_EDIT_* */
-	if (sub == 3 && opc == 1 && (subop == 0x39 || subop == 0x3a))
+	if (sub == 3 && opc == 1 && subop == 0x17)
+		return (hdr & 0x1ff) + 2;	/* 3DSTATE_SO_DECL_LIST */
+	if (sub == 3 && opc == 0 && subop >= 0x43 && subop <= 0x47)
+		return (hdr & 0x1ff) + 2;	/* 3DSTATE_BINDING_TABLE_EDIT_* */
+	if (sub == 3 && opc == 0 && (subop == 0x39 || subop == 0x3a))
 		return (hdr & 0x7ff) + 2;	/* 3DSTATE_DX9_CONSTANTF_VS/PS */
 	if (sub == 2)
 		return (hdr & 0xffff) + 2;	/* MEDIA_*, GPGPU_WALKER */
@@ -607,6 +609,44 @@ static int audit_blt(struct gvt_cmd_scanner *s, uint32_t hdr)
 
 /* ---- 3D ----------------------------------------------------------------- */
 
+/*
+ * Length fields another decoder might read with a different width: the
+ * 9/11-bit fields of BINDING_TABLE_EDIT_* and DX9_CONSTANTF_* (opcode 0;
+ * softgpu reads them at opcode 1, where the same subopcodes have 8 bits),
+ * and the 12-bit MFX/VEBOX fields (softgpu reads 16). Only headers on which
+ * both readings agree are accepted, so the scanner and whatever executes
+ * never disagree on where the next command starts.
+ */
+static bool gfx_length_ambiguous(enum gvt_cmd_engine engine, uint32_t hdr)
+{
+	uint32_t sub = (hdr >> 27) & 3, opc = (hdr >> 24) & 7, subop = (hdr >> 16) & 0xff;
+
+	if ((hdr >> 29) != 3)
+		return false;
+	if (engine == GVT_CMD_VCS || engine == GVT_CMD_VECS)
+		return sub == 2 && (hdr & 0xf000);
+	return engine == GVT_CMD_RCS && sub == 3 && (opc == 0 || opc == 1) &&
+	       ((subop >= 0x43 && subop <= 0x47) || subop == 0x39 || subop == 0x3a) &&
+	       (hdr & 0x700);
+}
+
+/* MEDIA_VFE_STATE: gen7's "Gateway MMIO Access Control" (dw3 bits 4:3 on gen8+
+ * layouts, reserved there) would let shader threads reach MMIO */
+static int audit_media_vfe(struct gvt_cmd_scanner *s, uint32_t hdr)
+{
+	uint32_t dw3;
+	int ret;
+
+	if (((hdr >> 16) & 0xff) != 0 || ((hdr >> 24) & 7) != 0)
+		return 0;
+	if (s->cmd_len < 4)
+		return violate(s, GVT_CMD_E_LENGTH, "short MEDIA_VFE_STATE", s->cmd_len);
+	ret = cmd_dw(s, 3, &dw3);
+	if (!ret && (dw3 & 0x18))
+		return violate(s, GVT_CMD_E_FIELD, "gateway MMIO access", dw3);
+	return ret;
+}
+
 static int audit_pipe_control(struct gvt_cmd_scanner *s, uint32_t hdr)
 {
 	uint32_t dw1, op, reg;
@@ -736,7 +776,8 @@ static const struct cmd_info gfx_3dprim = { .name = "3DPRIMITIVE", .engines = E(
 static const struct cmd_info gfx_state = { .name = "STATE_BASE/SIP", .engines = E(RCS) };
 static const struct cmd_info gfx_single = { .name = "PIPELINE_SELECT/VF_STATISTICS",
 					    .engines = E(RCS), .min = 1, .max = 1 };
-static const struct cmd_info gfx_media = { .name = "MEDIA/GPGPU", .engines = E(RCS) };
+static const struct cmd_info gfx_media = { .name = "MEDIA/GPGPU", .engines = E(RCS),
+					   .audit = audit_media_vfe };
 static const struct cmd_info gfx_mfx_wait = { .name = "MFX_WAIT", .engines = E(VCS),
 					      .min = 1, .max = 1 };
 static const struct cmd_info gfx_mfx = { .name = "MFX/HCP/VDENC", .engines = E(VCS) };
@@ -838,10 +879,8 @@ static int scan_one(struct gvt_cmd_scanner *s)
 		return violate(s, GVT_CMD_E_FORBIDDEN, info->forbid, hdr >> 16);
 	if ((info->min && len < info->min) || (info->max && len > info->max))
 		return violate(s, GVT_CMD_E_LENGTH, "length outside the command's range", len);
-	/* a length field wider on one engine model than another must not matter */
-	if (((hdr >> 29) == 3) && (s->p->engine == GVT_CMD_VCS || s->p->engine == GVT_CMD_VECS) &&
-	    len > 1 && (hdr & 0xf000))
-		return violate(s, GVT_CMD_E_FIELD, "reserved length bits set", hdr);
+	if (gfx_length_ambiguous(s->p->engine, hdr))
+		return violate(s, GVT_CMD_E_FIELD, "ambiguous length field", hdr);
 	s->cmd_len = len;
 
 	if (!s->level) {

@@ -204,7 +204,9 @@ static void test_lengths(void **state)
 		{ GVT_CMD_RCS, 0x61010011, 19 },	/* STATE_BASE_ADDRESS */
 		{ GVT_CMD_RCS, 0x61020001, 3 },		/* STATE_SIP */
 		{ GVT_CMD_RCS, 0x79170105, 0x107 },	/* 3DSTATE_SO_DECL_LIST: 9 bits */
-		{ GVT_CMD_RCS, 0x79390345, 0x347 },	/* 3DSTATE_DX9_CONSTANTF_VS: 11 bits */
+		{ GVT_CMD_RCS, 0x78390345, 0x347 },	/* 3DSTATE_DX9_CONSTANTF_VS: 11 bits */
+		{ GVT_CMD_RCS, 0x78430105, 0x107 },	/* 3DSTATE_BINDING_TABLE_EDIT_VS: 9 bits */
+		{ GVT_CMD_RCS, 0x79430105, 0x7 },	/* opcode 1: 8 bits */
 		{ GVT_CMD_RCS, 0x7b000005, 7 },		/* 3DPRIMITIVE */
 		{ GVT_CMD_RCS, 0x7100ffff, 0x10001 },	/* MEDIA_OBJECT: 16 bits */
 		{ GVT_CMD_BCS, 0x54f00008, 10 },	/* XY_SRC_COPY_BLT */
@@ -246,10 +248,12 @@ static void test_stream_lengths(void **state)
 	for (i = 0; i < 47; i++)
 		put(&e, 0x18800000);
 	putv(&e, 7, 0x7b000005, 0, 0, 0, 0, 0, 0);	/* 3DPRIMITIVE */
+	putv(&e, 9, 0x70000007, 0, 0, 0x00100100, 0, 0, 0, 0, 0);	/* MEDIA_VFE_STATE */
+	putv(&e, 3, 0x78430001, 0, 0);			/* BINDING_TABLE_EDIT_VS */
 	putv(&e, 1, MI_BB_END);
 	assert_clean(scan_bb(BB_GGTT, false));
-	assert_int_equal(res.cmds, 6);
-	assert_int_equal(res.bytes, 4 * (1 + 19 + 263 + 48 + 7 + 1));
+	assert_int_equal(res.cmds, 8);
+	assert_int_equal(res.bytes, 4 * (1 + 19 + 263 + 48 + 7 + 9 + 3 + 1));
 	assert_int_equal(res.nbb, 1);
 	assert_int_equal(res.bb[0].len, res.bytes);
 
@@ -486,6 +490,12 @@ static const struct bad_case bad_cases[] = {
 	{ "FLUSH_DW on RCS", GVT_CMD_RCS, { MI_FLUSH_DW, 0, 0, 0 }, 4, GVT_CMD_E_UNKNOWN, 0x1300 },
 	{ "3D on VECS", GVT_CMD_VECS, { 0x78000000 }, 1, GVT_CMD_E_UNKNOWN, 0x7800 },
 	{ "unknown 3D", GVT_CMD_RCS, { 0x7a010004 }, 1, GVT_CMD_E_UNKNOWN, 0x7a01 },
+	{ "BINDING_TABLE_EDIT wide length", GVT_CMD_RCS, { 0x78430100, 0, 0 }, 3,
+	  GVT_CMD_E_FIELD, 0x78430100 },
+	{ "opcode-1 twin with wide bits", GVT_CMD_RCS, { 0x79390100, 0 }, 2,
+	  GVT_CMD_E_FIELD, 0x79390100 },
+	{ "MEDIA_VFE_STATE MMIO access", GVT_CMD_RCS,
+	  { 0x70000007, 0, 0, 0x00100008, 0, 0, 0, 0 }, 8, GVT_CMD_E_FIELD, 0x00100008 },
 	{ "BB_START short", GVT_CMD_RCS, { 0x18800000, 0 }, 2, GVT_CMD_E_LENGTH, 2 },
 	{ "PIPE_CONTROL short", GVT_CMD_RCS, { 0x7a000003, 0, 0, 0, 0 }, 5, GVT_CMD_E_LENGTH, 5 },
 	{ "SDI long", GVT_CMD_RCS, { 0x10000004, 0, 0, 0, 0, 0 }, 6, GVT_CMD_E_LENGTH, 6 },
@@ -527,7 +537,8 @@ static void test_violations(void **state)
 		assert_int_equal(res.header, c->dw[0]);
 		/* rejected on decode: not counted; rejected by its audit: counted */
 		assert_int_equal(res.cmds, c->v == GVT_CMD_E_UNKNOWN || c->v == GVT_CMD_E_FORBIDDEN ||
-				 strstr(c->what, "short") || strstr(c->what, "long") ? 2 : 3);
+				 strstr(c->what, "short") || strstr(c->what, "long") ||
+				 strstr(c->what, "wide") ? 2 : 3);
 	}
 }
 
