@@ -555,6 +555,30 @@ static void test_describe(void **state)
 	assert_string_equal(line, "RCS ring+0x40 MI_LOAD_REGISTER_IMM (0x11000001): register: "
 				  "register not writable from a command buffer (0x229c)");
 	assert_string_equal(gvt_cmd_violation_name(GVT_CMD_E_ADDRESS), "GGTT address");
+
+	/* a violation in a second-level PPGTT batch says where */
+	e = at_ring(0x40);
+	putv(&e, 3, MI_BB_START | 0x100, (uint32_t)BB_USER, (uint32_t)(BB_USER >> 32));
+	{
+		struct emit u = at_ppgtt(BB_USER);
+
+		putv(&u, 3, MI_BB_START | 0x100 | (1u << 22), (uint32_t)BB_USER + 0x40,
+		     (uint32_t)(BB_USER >> 32));
+		u = at_ppgtt(BB_USER + 0x40);
+		putv(&u, 4, 0x11800002, 0, 0, 0);	/* MI_UPDATE_GTT */
+	}
+	assert_violation(scan_ring(0x40, (uint32_t)e.at), GVT_CMD_E_FORBIDDEN);
+	gvt_cmd_describe(&res, GVT_CMD_RCS, line, sizeof(line));
+	assert_string_equal(line, "RCS ppgtt 0x7f0000002040 (2nd level) MI_UPDATE_GTT (0x11800002): "
+				  "forbidden command: writes GGTT entries (0x1180)");
+	/* a clean result describes itself and carries no location */
+	e = at_ring(0x40);
+	put(&e, MI_NOOP);
+	assert_clean(scan_ring(0x40, (uint32_t)e.at));
+	assert_false(res.in_ring);
+	assert_null(res.cmd);
+	gvt_cmd_describe(&res, GVT_CMD_VECS, line, sizeof(line));
+	assert_string_equal(line, "VECS: clean (1 commands, 0 batches)");
 	assert_string_equal(gvt_cmd_violation_name((enum gvt_cmd_violation)99), "?");
 }
 
@@ -693,6 +717,21 @@ static void test_ppgtt_batches(void **state)
 	params.skip_ppgtt_bb = true;
 	assert_clean(scan_ring(0, (uint32_t)r.at));
 	assert_int_equal(res.cmds, 1);
+	assert_int_equal(res.batches, 1);
+	/* ... and a chain into a skipped PPGTT batch ends the GGTT batch */
+	{
+		struct emit r2 = at_ring(0x100), g2 = at_ggtt(BB_GGTT2);
+
+		params.privileged = true;
+		putv(&r2, 3, MI_BB_START, (uint32_t)BB_GGTT2, 0);
+		put(&r2, MI_USER_INTERRUPT);
+		putv(&g2, 3, MI_BB_START | 0x100, (uint32_t)BB_USER, (uint32_t)(BB_USER >> 32));
+		put(&g2, 0x11800000);	/* after the chain: never executed */
+		assert_clean(scan_ring(0x100, (uint32_t)r2.at));
+		assert_int_equal(res.cmds, 3);
+		assert_int_equal(res.batches, 2);
+		params.privileged = false;
+	}
 
 	/* an unmapped batch */
 	params.skip_ppgtt_bb = false;
