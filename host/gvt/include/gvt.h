@@ -201,6 +201,7 @@ enum gvt_failsafe_reason {
 	GVT_FAILSAFE_NONE = 0,
 	GVT_FAILSAFE_UNSUPPORTED_GUEST = 1, /* programmed the GPU before reading PVINFO */
 	GVT_FAILSAFE_INSUFFICIENT_RESOURCE = 2,
+	GVT_FAILSAFE_BAD_COMMAND = 3,	/* the command scanner refused a workload */
 };
 
 /* Framebuffer formats (DRM fourcc values) reported by gvt_display_get_plane */

@@ -94,6 +94,9 @@ struct gvt_vengine {
 
 struct gvt_exec {
 	struct gvt_vengine eng[GVT_NUM_ENGINES];
+	/* the command scanner's workspace and result (gvt_cmd.h) */
+	struct gvt_cmd_scanner scanner;
+	struct gvt_cmd_result scan_res;
 	struct sppt_vgpu *sppt;
 	struct sppt_root *roots[GVT_ROOT_CACHE];	/* references held */
 	unsigned int root_next;
@@ -142,14 +145,5 @@ void gvt_sched_remove(struct gvt_vgpu *v);
 void gvt_sched_slot_claim(struct gvt_vgpu *v, unsigned int e, void *cookie, unsigned int seq);
 void gvt_sched_slot_release(struct gvt_vgpu *v, unsigned int e);
 void gvt_sched_charge(struct gvt_vgpu *v, uint64_t ns);
-
-/*
- * GVT_CMD_SCAN_HOOK: the command scanner (host/gvt/src/gvt_cmd*.c) audits
- * @cmds (the copy that will run) before submission; until its entry point
- * exists this hook accepts everything. Return 0 or -errno (the workload
- * fails and the vGPU enters failsafe).
- */
-int gvt_workload_scan_hook(struct gvt_vgpu *v, unsigned int e, const uint32_t *cmds,
-			   uint32_t bytes, bool privileged);
 
 #endif /* GVT_SRC_GVT_EXEC_H */

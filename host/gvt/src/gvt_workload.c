@@ -110,16 +110,151 @@ out:
 	return 0;
 }
 
-/* ---- the command scanner ---- */
+/* ---- guest PPGTT walk (what the scanner reads batches through) ---- */
 
-int gvt_workload_scan_hook(struct gvt_vgpu *v, unsigned int e, const uint32_t *cmds,
-			   uint32_t bytes, bool privileged)
+static int pt_entry(struct gvt_vgpu *v, uint64_t table, unsigned int idx, uint64_t *e)
 {
-	(void)v;
-	(void)e;
-	(void)cmds;
-	(void)bytes;
-	(void)privileged;
+	int ret = v->hyp->gpa_read(v->hyp_priv, (table & SPPT_ADDR_MASK) + 8ull * idx, e, 8);
+
+	if (ret)
+		return ret;
+	return (*e & SPPT_E_PRESENT) ? 0 : -EFAULT;
+}
+
+static int ppgtt_walk(struct gvt_vgpu *v, unsigned int levels, const uint64_t pdps[4],
+		      uint64_t gma, uint64_t *gpa)
+{
+	uint64_t e, pd;
+	int ret;
+
+	if (levels == 4) {
+		ret = pt_entry(v, pdps[0], (gma >> 39) & 511, &e);
+		if (!ret)
+			ret = pt_entry(v, e, (gma >> 30) & 511, &e);
+		if (ret)
+			return ret;
+		if (e & SPPT_E_PS)
+			return -EFAULT;	/* 1G pages are refused (shadow-ppgtt) */
+		pd = e;
+	} else if (levels == 3 && gma < (4ull << 30)) {
+		pd = pdps[(gma >> 30) & 3];
+		if (!pd)
+			return -EFAULT;
+	} else {
+		return -EFAULT;
+	}
+	ret = pt_entry(v, pd, (gma >> 21) & 511, &e);
+	if (ret)
+		return ret;
+	if (e & SPPT_E_PS) {
+		*gpa = (e & SPPT_ADDR_MASK_2M) | (gma & 0x1fffff);
+		return 0;
+	}
+	if (e & SPPT_E_IPS) {
+		/* 64K pages: the entry of each 64K sits at the first of its 16 slots */
+		ret = pt_entry(v, e, ((gma >> 12) & 511) & ~15u, &e);
+		if (!ret)
+			*gpa = (e & SPPT_ADDR_MASK_64K) | (gma & 0xffff);
+		return ret;
+	}
+	ret = pt_entry(v, e, (gma >> 12) & 511, &e);
+	if (!ret)
+		*gpa = (e & SPPT_ADDR_MASK) | (gma & 0xfff);
+	return ret;
+}
+
+/* ---- the command scanner (gvt_cmd.h) ---- */
+
+struct scan_ctx {
+	struct gvt_vgpu *v;
+	const struct gvt_workload *wl;
+	uint64_t ring_gma;
+	uint32_t ring_size;
+	unsigned int levels;
+	uint64_t pdps[4];
+};
+
+/*
+ * Ring bytes the copy holds come from the copy (what will run, not what the
+ * guest may have rewritten since); everything else from guest memory.
+ */
+static int scan_read(void *priv, uint64_t gma, bool ppgtt, void *buf, size_t len)
+{
+	struct scan_ctx *c = priv;
+	struct gvt_vgpu *v = c->v;
+	const struct gvt_workload *wl = c->wl;
+	uint64_t gpa;
+	size_t i;
+	int ret;
+
+	if (ppgtt) {
+		ret = ppgtt_walk(v, c->levels, c->pdps, gma, &gpa);
+		return ret ? ret : v->hyp->gpa_read(v->hyp_priv, gpa, buf, len);
+	}
+	ret = gvt_gm_rw(v, gma, buf, len, false);
+	if (ret || gma + len <= c->ring_gma || gma >= c->ring_gma + c->ring_size)
+		return ret;
+	for (i = 0; i < len; i++) {
+		uint64_t off = gma + i - c->ring_gma;
+		uint32_t pos;
+
+		if (off >= c->ring_size)
+			continue;
+		pos = (uint32_t)((off + c->ring_size - wl->head) % c->ring_size);
+		if (pos < wl->bytes)
+			((uint8_t *)buf)[i] = ((const uint8_t *)wl->cmds)[pos];
+	}
+	return 0;
+}
+
+static const enum gvt_cmd_engine scan_engine[GVT_NUM_ENGINES] = {
+	[GVT_ENGINE_RCS] = GVT_CMD_RCS, [GVT_ENGINE_VCS] = GVT_CMD_VCS,
+	[GVT_ENGINE_BCS] = GVT_CMD_BCS, [GVT_ENGINE_VECS] = GVT_CMD_VECS,
+};
+
+static int scan_workload(struct gvt_vgpu *v, unsigned int e, const struct gvt_workload *wl,
+			 const uint32_t regs[], uint32_t start, uint32_t size)
+{
+	struct gvt_exec *x = v->exec;
+	unsigned int mode = (wl->desc >> GVT_DESC_MODE_SHIFT) & 3, i;
+	struct scan_ctx c = { .v = v, .wl = wl, .ring_gma = start, .ring_size = size };
+	struct gvt_cmd_params p;
+	char line[192];
+	int ret;
+
+	for (i = 0; i < 4; i++) {
+		unsigned int udw = GVT_CTX_PDP0_UDW - 4 * i;
+
+		c.pdps[i] = (uint64_t)regs[udw] << 32 | regs[udw + 2];
+	}
+	if (mode == GVT_DESC_MODE_LEGACY64 && c.pdps[0])
+		c.levels = 4;
+	else if (mode == GVT_DESC_MODE_LEGACY32 && (c.pdps[0] | c.pdps[1] | c.pdps[2] | c.pdps[3]))
+		c.levels = 3;
+	gvt_memset(&p, 0, sizeof(p));
+	p.engine = scan_engine[e];
+	p.read = scan_read;
+	p.priv = &c;
+	p.gm[0].base = v->low_base;
+	p.gm[0].size = v->low_size;
+	p.gm[1].base = v->high_base;
+	p.gm[1].size = v->high_size;
+	p.privileged = wl->desc & GVT_DESC_PRIVILEGE;
+	p.blt_ggtt = c.levels == 0;
+	ret = gvt_cmd_scan_ring(&x->scanner, &p, start, size, wl->head, wl->tail, &x->scan_res);
+	if (ret == -EACCES) {
+		gvt_cmd_describe(&x->scan_res, p.engine, line, sizeof(line));
+		gvt_vlog(v, 0, "command scanner: %s", line);
+		return ret;
+	}
+	if (ret)
+		return ret;
+	if (x->scan_res.npdp) {
+		/* PDP loads by LRI would bypass the shadow: not patched yet */
+		gvt_vlog(v, 0, "command scanner: engine %u loads a PDP by LRI (0x%x), refused",
+			 e, x->scan_res.pdp[0].reg);
+		return -EACCES;
+	}
 	return 0;
 }
 
@@ -288,9 +423,11 @@ int gvt_workload_dispatch(struct gvt_vgpu *v, unsigned int e)
 		return 1;
 	}
 	sub.privileged = wl->desc & GVT_DESC_PRIVILEGE;
-	ret = gvt_workload_scan_hook(v, e, wl->cmds, wl->bytes, sub.privileged);
+	ret = scan_workload(v, e, wl, regs, start, size);
 	if (ret) {
 		v->exec->stats.scan_rejects++;
+		/* only this vGPU stops: its workloads no longer run */
+		gvt_enter_failsafe(v, GVT_FAILSAFE_BAD_COMMAND);
 		goto out_fail;
 	}
 	ret = prepare_mm(v, wl, regs, &sub);

@@ -44,6 +44,7 @@ void gvt_enter_failsafe(struct gvt_vgpu *v, unsigned int reason)
 	v->failsafe = reason;
 	gvt_vlog(v, 0, "entering failsafe mode (%s): GPU commands will not run",
 		 reason == GVT_FAILSAFE_UNSUPPORTED_GUEST ? "guest is not GVT-aware" :
+		 reason == GVT_FAILSAFE_BAD_COMMAND ? "forbidden GPU command" :
 							    "insufficient resources");
 }
 

@@ -76,7 +76,7 @@ struct env {
 	unsigned int kicks;
 	/* threaded variant: a scheduler thread like vgpud's */
 	pthread_t thread;
-	volatile bool stop;
+	bool stop;	/* __atomic */
 };
 
 static const enum hdrv_engine_id engine_map[4] = { HDRV_RCS, HDRV_VCS, HDRV_BCS, HDRV_VECS };
@@ -391,7 +391,7 @@ static void vm_destroy(struct env *e, struct vm *m)
 static int setup(void **state)
 {
 	struct sgpu_config sc = { .threaded = false };
-	struct hdrv_config hc = { .ggtt_size = 2ull << 30, .ggtt_alloc_size = 128ull << 20,
+	struct hdrv_config hc = { .ggtt_size = 4ull << 30, .ggtt_alloc_size = 128ull << 20,
 				  .hang_ms = 200 };
 	struct env *e = calloc(1, sizeof(*e));
 
@@ -418,7 +418,7 @@ static void *sched_thread(void *arg)
 	struct env *e = arg;
 	unsigned int n = 0;
 
-	while (!e->stop) {
+	while (!__atomic_load_n(&e->stop, __ATOMIC_ACQUIRE)) {
 		gvt_gpu_schedule(e->gpu);
 		if (++n % 256 == 0)
 			hdrv_hangcheck(e->hd);
@@ -431,7 +431,7 @@ static void *sched_thread(void *arg)
 static int setup_threaded(void **state)
 {
 	struct sgpu_config sc = { .threaded = true };
-	struct hdrv_config hc = { .ggtt_size = 2ull << 30, .ggtt_alloc_size = 128ull << 20,
+	struct hdrv_config hc = { .ggtt_size = 4ull << 30, .ggtt_alloc_size = 128ull << 20,
 				  .use_irq = true };
 	struct env *e = calloc(1, sizeof(*e));
 
@@ -459,7 +459,7 @@ static int teardown_threaded(void **state)
 {
 	struct env *e = *state;
 
-	e->stop = true;
+	__atomic_store_n(&e->stop, true, __ATOMIC_RELEASE);
 	pthread_join(e->thread, NULL);
 	vm_destroy(e, &e->vm[0]);
 	vm_destroy(e, &e->vm[1]);
@@ -788,6 +788,52 @@ static void test_bad_context_fails_only_that_workload(void **state)
 	assert_int_equal(*g32(m, GPA_DATA), 0x600D);
 }
 
+/*
+ * The command scanner sits between the copy and the submission: a register
+ * write a guest may not do, here from inside a PPGTT batch (read through
+ * the guest's page tables), fails the workload and puts only that vGPU in
+ * failsafe.
+ */
+static void test_scanner_rejects_forbidden_register_write(void **state)
+{
+	struct env *e = *state;
+	struct vm *m0 = &e->vm[0], *m1 = &e->vm[1];
+	uint32_t *bb = g32(m0, GPA_PBATCH);
+	uint32_t bad[] = { MI_SDI_GGTT, (uint32_t)(m0->gm + GM_DATA), 0, 0xBAD0BAD0,
+			   MI_BB_START_PPGTT, (uint32_t)PPGTT_VA_BATCH, 0 };
+	uint32_t ok[] = { MI_SDI_GGTT, (uint32_t)(m1->gm + GM_DATA), 0, 0x0000600D };
+	struct gvt_vgpu_exec_stats st;
+	struct gvt_vgpu_stats vs;
+
+	guest_ctx_init(m0, 4);
+	guest_ppgtt_build(m0);
+	bb[0] = 0x11000001;		/* MI_LOAD_REGISTER_IMM(1) */
+	bb[1] = 0x2034;			/* RCS RING_HEAD */
+	bb[2] = 0;
+	bb[3] = MI_BATCH_BUFFER_END;
+	guest_emit(m0, bad, 7);
+	guest_elsp(m0, RCS_BASE, desc_of(m0, 4, 0x20), 0);
+	guest_ctx_init(m1, 4);
+	guest_emit(m1, ok, 4);
+	guest_elsp(m1, RCS_BASE, desc_of(m1, 4, 0x20), 0);
+	assert_true(run_until(e, vm1_done, NULL) >= 0);
+	assert_int_equal(*g32(m1, GPA_DATA), 0x600D);
+	gvt_vgpu_get_exec_stats(m0->v, &st);
+	assert_int_equal(st.scan_rejects, 1);
+	assert_int_equal(st.workloads, 0);
+	assert_int_equal(st.failed, 1);
+	/* nothing of the workload ran */
+	assert_int_equal(*g32(m0, GPA_DATA), 0);
+	gvt_vgpu_get_stats(m0->v, &vs);
+	assert_int_equal(vs.failsafe, GVT_FAILSAFE_BAD_COMMAND);
+	gvt_vgpu_get_stats(m1->v, &vs);
+	assert_int_equal(vs.failsafe, 0);
+	/* a failsafe vGPU's later submissions are dropped */
+	wr32(m0->v, 0x941c, 1u << 1);
+	guest_elsp(m0, RCS_BASE, desc_of(m0, 4, 0x20), 0);
+	assert_int_equal(rd32(m0->v, RCS_BASE + 0x234) & (1u << 4), 0);
+}
+
 /* two guests submit back to back while a scheduler thread runs */
 static void test_threaded_back_to_back(void **state)
 {
@@ -852,6 +898,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_bad_context_fails_only_that_workload, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_scanner_rejects_forbidden_register_write,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_threaded_back_to_back, setup_threaded,
 						teardown_threaded),
 	};
