@@ -1,14 +1,14 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # The vGPU types of vgpud (host/gvt over vfio-user): sources in
-# host/qemu/vgpud/src/{vgpud_type_gvt,gvtdev,vgpud_png}.c are part of vgpud
+# host/qemu/vgpud/src/{vgpud_type_gvt,gvtdev,vgpud_png,vgpud_vnc}.c are part of vgpud
 # (host/qemu/module.mk globs them); here: their flags, libraries and tests.
 
-VGPU_SRCS := $(addprefix host/qemu/vgpud/src/,vgpud_type_gvt.c gvtdev.c vgpud_png.c)
+VGPU_SRCS := $(addprefix host/qemu/vgpud/src/,vgpud_type_gvt.c gvtdev.c vgpud_png.c vgpud_vnc.c)
 $(call objs_of,$(VGPU_SRCS)): CPPFLAGS += -Ihost/gvt/include -Ihost/gvt/hostdrv/include \
 	-Ihost/softgpu/include -Iinclude
 $(B)/host/qemu/vgpud/vgpud: $(B)/host/gvt/libgvt.a $(B)/host/gvt/hostdrv/libhostdrv.a \
 	$(B)/host/softgpu/libsoftgpu.a
-$(B)/host/qemu/vgpud/vgpud: LDLIBS += -lpng -lpthread
+$(B)/host/qemu/vgpud/vgpud: LDLIBS += -lpng -lvncserver -lpthread
 
 # The in-guest helper of the VM tests (static, shipped over 9p).
 VGPU_GUEST := $(B)/host/qemu/vgpud/guest/vgpu-guest

@@ -46,6 +46,7 @@ struct vgpud_gvtdev {
 	struct gvt_gpu *gpu;
 	struct gvt_vgpu *v;
 	struct vus_dev *vus;
+	struct vgpud_vnc *vnc;		/* NULL: no free port */
 
 	/* guest RAM table (dma_map is a lookup + refcount) */
 	pthread_mutex_t ram_lock;
@@ -471,6 +472,9 @@ int vgpud_gvtdev_create(struct gvt_gpu *gpu, const char *type, const char *name,
 	}
 	/* no client, no trigger: nothing leaves until SET_IRQS */
 	gvt_vgpu_set_irq_mode(d->v, GVT_IRQ_NONE);
+	ret = vgpud_vnc_start(d->v, name, &d->vnc);
+	if (ret)
+		vgpud_log(VGPUD_WARN, "%s: no VNC server: %s", name, strerror(-ret));
 	ret = -pthread_create(&d->timer, NULL, gd_timer_main, d);
 	if (ret) {
 		snprintf(err, err_len, "cannot start the timer thread: %s", strerror(-ret));
@@ -481,6 +485,7 @@ int vgpud_gvtdev_create(struct gvt_gpu *gpu, const char *type, const char *name,
 	return 0;
 
 out_vus:
+	vgpud_vnc_stop(d->vnc);
 	vus_dev_destroy(d->vus);
 out_unlink:
 	unlink(d->opregion_path);
@@ -505,6 +510,7 @@ void vgpud_gvtdev_destroy(struct vgpud_gvtdev *d)
 		pthread_mutex_unlock(&d->tlock);
 		pthread_join(d->timer, NULL);
 	}
+	vgpud_vnc_stop(d->vnc);
 	/* Disconnects the client: every RAM map comes back through dma_unmap. */
 	vus_dev_destroy(d->vus);
 	gvt_vgpu_destroy(d->v);
@@ -549,4 +555,6 @@ void vgpud_gvtdev_status(struct vgpud_gvtdev *d, struct vgpud_gvtdev_status *st)
 	st->msi_sent = atomic_load(&d->msi_sent);
 	st->msi_failed = atomic_load(&d->msi_failed);
 	st->timer_runs = atomic_load(&d->timer_runs);
+	st->vnc_port = vgpud_vnc_port(d->vnc);
+	vgpud_vnc_stats(d->vnc, &st->vnc_viewers, &st->vnc_frames);
 }

@@ -23,6 +23,9 @@ struct vgpud_gvtdev_status {
 	uint64_t dma_map_failures;	/* dma_map outside guest RAM */
 	uint32_t ram_regions;		/* guest RAM maps registered with the GPU */
 	uint64_t timer_runs;		/* gvt_vgpu_run_timers calls */
+	int vnc_port;			/* 0: no VNC server */
+	unsigned int vnc_viewers;
+	uint64_t vnc_frames;		/* captures sent to viewers */
 };
 
 /* Create the vGPU of @type on @gpu and its vus device (not listening);
@@ -41,6 +44,13 @@ void vgpud_gvtdev_status(struct vgpud_gvtdev *d, struct vgpud_gvtdev_status *st)
 struct hdrv_dma;
 int vgpud_gvt_host_dma_map(void *cpu, size_t size, struct hdrv_dma *out);
 void vgpud_gvt_host_dma_unmap(struct hdrv_dma *mem);
+
+/* vgpud_vnc.c: a view-only VNC server on 127.0.0.1 showing @v's display. */
+struct vgpud_vnc;
+int vgpud_vnc_start(struct gvt_vgpu *v, const char *name, struct vgpud_vnc **out);
+void vgpud_vnc_stop(struct vgpud_vnc *vn);
+int vgpud_vnc_port(struct vgpud_vnc *vn);	/* 0 without a server */
+void vgpud_vnc_stats(struct vgpud_vnc *vn, unsigned int *viewers, uint64_t *frames);
 
 /* Write @w x @h 0x00RRGGBB pixels (@stride bytes per row) as an RGB PNG.
  * Returns 0 or -errno. */

@@ -139,6 +139,8 @@ static void gvt_type_status(void *backend, json_object *out)
 	gvt_vgpu_get_stats(v, &st);
 	vgpud_gvtdev_status(d, &ds);
 	json_object_object_add(out, "opregion", json_object_new_string(vgpud_gvtdev_opregion_path(d)));
+	if (ds.vnc_port)
+		json_object_object_add(out, "vnc_port", u64((uint64_t)ds.vnc_port));
 	json_object_object_add(o, "id", u64(info.id));
 	json_object_object_add(o, "type", json_object_new_string(info.type));
 	json_object_object_add(o, "low_gm_base", u64(info.low_gm_base));
@@ -183,6 +185,8 @@ static void gvt_type_status(void *backend, json_object *out)
 	json_object_object_add(o, "dma_map_failures", u64(ds.dma_map_failures));
 	json_object_object_add(o, "ram_regions", u64(ds.ram_regions));
 	json_object_object_add(o, "timer_runs", u64(ds.timer_runs));
+	json_object_object_add(o, "vnc_viewers", u64(ds.vnc_viewers));
+	json_object_object_add(o, "vnc_frames", u64(ds.vnc_frames));
 	json_object_object_add(o, "asls", u64(gvt_vgpu_asls(v)));
 	if (!gvt_display_get_plane(v, 0, GVT_PLANE_PRIMARY, &pl)) {
 		json_object *p = json_object_new_object();

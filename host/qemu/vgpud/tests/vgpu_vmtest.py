@@ -368,3 +368,88 @@ def wait_pattern(d, dev, path, want, timeout=120):
             detail = err
         time.sleep(2)
     return False, detail
+
+
+# ---- VNC -----------------------------------------------------------------
+
+def _recvn(s, n):
+    buf = b""
+    while len(buf) < n:
+        chunk = s.recv(n - len(buf))
+        if not chunk:
+            raise ConnectionError("VNC server closed the connection")
+        buf += chunk
+    return buf
+
+
+def vnc_wait_image(port, want, timeout=60):
+    """Connect to 127.0.0.1:port as an RFB 3.8 viewer (security None, raw
+    encoding + DesktopSize) and request full updates until the screen equals
+    `want` (rows of RGB bytes); reconnects if the size stays wrong.
+    Returns (ok, detail)."""
+    t0, detail = time.time(), ""
+    while time.time() - t0 < timeout:
+        ok, detail = _vnc_session(port, want, min(15, timeout - (time.time() - t0)))
+        if ok:
+            return ok, detail
+    return False, detail
+
+
+def _vnc_session(port, want, timeout):
+    import socket
+    s = socket.create_connection(("127.0.0.1", port), timeout=30)
+    try:
+        ver = _recvn(s, 12)
+        s.sendall(b"RFB 003.008\n")
+        n = _recvn(s, 1)[0]
+        types = _recvn(s, n)
+        if 1 not in types:
+            return False, "no security type None: %r" % types
+        s.sendall(b"\x01")
+        if struct.unpack(">I", _recvn(s, 4))[0] != 0:
+            return False, "security handshake failed"
+        s.sendall(b"\x01")                       # shared
+        w, h = struct.unpack(">HH", _recvn(s, 4))
+        _recvn(s, 16)
+        name = _recvn(s, struct.unpack(">I", _recvn(s, 4))[0])
+        # 32 bpp, depth 24, little endian, true colour, 0x00RRGGBB
+        s.sendall(struct.pack(">B3xBBBBHHHBBB3x", 0, 32, 24, 0, 1, 255, 255, 255, 16, 8, 0))
+        s.sendall(struct.pack(">BxHii", 2, 2, 0, -223))   # raw, DesktopSize
+        fb = bytearray(w * h * 3)
+        t0, detail = time.time(), ""
+        while time.time() - t0 < timeout:
+            s.sendall(struct.pack(">BBHHHH", 3, 0, 0, 0, w, h))
+            mtype = _recvn(s, 1)[0]
+            if mtype != 0:                       # bell, cut text, colour map: skip
+                if mtype == 2:
+                    continue
+                return False, "unexpected server message %d" % mtype
+            _recvn(s, 1)
+            nrects = struct.unpack(">H", _recvn(s, 2))[0]
+            for _ in range(nrects):
+                x, y, rw, rh, enc = struct.unpack(">HHHHi", _recvn(s, 12))
+                if enc == -223:                  # new desktop size
+                    w, h, fb = rw, rh, bytearray(rw * rh * 3)
+                    continue
+                if enc != 0:
+                    return False, "unexpected encoding %d" % enc
+                data = _recvn(s, rw * rh * 4)
+                for r in range(rh):
+                    row = data[r * rw * 4:(r + 1) * rw * 4]
+                    rgb = bytearray(rw * 3)
+                    rgb[0::3], rgb[1::3], rgb[2::3] = row[2::4], row[1::4], row[0::4]
+                    off = ((y + r) * w + x) * 3
+                    fb[off:off + rw * 3] = rgb
+            rows = [bytes(fb[i * w * 3:(i + 1) * w * 3]) for i in range(h)]
+            if w == len(want[0]) // 3 and h == len(want):
+                bad, first = compare_rows(rows, want)
+                detail = "VNC %dx%d '%s' (%s), %d pixels differ: %s" % (
+                    w, h, name.decode(errors="replace"), ver.strip().decode(), bad, first)
+                if bad == 0:
+                    return True, detail
+            else:
+                detail = "VNC screen %dx%d" % (w, h)
+            time.sleep(0.5)
+        return False, detail
+    finally:
+        s.close()

@@ -132,6 +132,15 @@ def check(tap, d, g, info):
     rc, mt = g.run("cat /tmp/modetest.log")
     tap(ok, "vgpuctl screenshot == modetest's SMPTE pattern, pixel by pixel (%dx%d)" % (w, h),
         detail + "\nmodetest: " + mt)
+    port = d.status(DEV).get("vnc_port", 0)
+    if port:
+        try:
+            ok, detail = V.vnc_wait_image(port, V.smpte_rows(w, h))
+        except (OSError, ValueError) as e:
+            ok, detail = False, str(e)
+    else:
+        ok, detail = False, "no vnc_port in vgpuctl status"
+    tap(ok, "a VNC viewer on the reported port sees the same pattern", detail)
     st = d.status(DEV)
     v = st["vgpu"]
     tap(v["pipe_a_primary"]["enabled"] and v["vblanks"] > 0 and v["msi_sent"] > 0 and
