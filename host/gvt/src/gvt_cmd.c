@@ -289,7 +289,11 @@ static int audit_sdi(struct gvt_cmd_scanner *s, uint32_t hdr)
 	if (!(hdr & MI_GGTT))
 		return 0;
 	ret = cmd_addr64(s, 1, ~3u, &addr);
-	return ret ? ret : ggtt_check(s, addr, (s->cmd_len - 3) * 4ull, "store outside the vGPU");
+	if (ret)
+		return ret;
+	/* the "store qword" bit (21) writes 8 bytes whatever the length says */
+	return ggtt_check(s, addr, (hdr & GVT_BIT(21)) ? 8 : (s->cmd_len - 3) * 4ull,
+			  "store outside the vGPU");
 }
 
 static int audit_lri(struct gvt_cmd_scanner *s, uint32_t hdr)
@@ -427,7 +431,9 @@ static int audit_cond_bb_end(struct gvt_cmd_scanner *s, uint32_t hdr)
 
 	if (!(hdr & MI_GGTT))
 		return 0;
-	ret = cmd_addr64(s, 2, ~7u, &addr);
+	/* dword-aligned start: an engine that aligns further only moves down
+	 * inside the (page-aligned) range */
+	ret = cmd_addr64(s, 2, ~3u, &addr);
 	return ret ? ret : ggtt_check(s, addr, (hdr & CBE_MASK_MODE) ? 8 : 4,
 				      "compare data outside the vGPU");
 }

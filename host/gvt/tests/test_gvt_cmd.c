@@ -448,6 +448,8 @@ static const struct bad_case bad_cases[] = {
 	  GVT_CMD_E_ADDRESS, (1ull << 32) | HWSP },
 	{ "SDI GGTT qword across the end", GVT_CMD_RCS,
 	  { MI_SDI_GGTT | 1 | (1u << 21), OUT_HI - 4, 0, 1, 2 }, 5, GVT_CMD_E_ADDRESS, OUT_HI - 4 },
+	{ "SDI qword bit with a dword length", GVT_CMD_RCS,
+	  { MI_SDI_GGTT | (1u << 21), OUT_HI - 4, 0, 1 }, 4, GVT_CMD_E_ADDRESS, OUT_HI - 4 },
 	{ "SDI between the ranges", GVT_CMD_RCS,
 	  { MI_SDI_GGTT, (uint32_t)(APER_BASE + APER_SIZE), 0, 1 }, 4, GVT_CMD_E_ADDRESS,
 	  APER_BASE + APER_SIZE },
