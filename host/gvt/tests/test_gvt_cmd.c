@@ -26,6 +26,9 @@
 #define HIDDEN_BASE	0x300000ull
 #define HIDDEN_SIZE	0x100000ull
 
+#define OUT_LO		((uint32_t)(APER_BASE - 4))
+#define OUT_HI		((uint32_t)(HIDDEN_BASE + HIDDEN_SIZE))
+
 #define RING		0x110000ull	/* ring in the aperture range */
 #define RING_SIZE	0x1000u
 #define HWSP		0x120000ull
@@ -404,6 +407,38 @@ static void test_i915_bcs_request(void **state)
 	assert_violation(scan_ring(0x100, (uint32_t)e.at), GVT_CMD_E_FIELD);
 }
 
+/* the xCS request (gen8_emit_flush_xcs, init/fini breadcrumbs) on every xCS engine */
+static void test_i915_xcs_requests(void **state)
+{
+	static const enum gvt_cmd_engine engines[] = { GVT_CMD_BCS, GVT_CMD_VCS, GVT_CMD_VECS };
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i < 3; i++) {
+		struct emit e = at_ring(0x300), u = at_ppgtt(BB_USER);
+		uint32_t inv_bsd = engines[i] == GVT_CMD_VCS ? 1u << 7 : 0;
+
+		setup(NULL);
+		params.engine = engines[i];
+		put(&u, MI_BB_END);	/* gem_exec_nop's batch */
+		putv(&e, 4, MI_FLUSH_DW | (1u << 21) | (1u << 14) | (1u << 18) | inv_bsd, 0xd0, 0, 0);
+		putv(&e, 4, MI_SDI_GGTT, (uint32_t)HWSP + 0x180, 0, 41);
+		putv(&e, 2, MI_NOOP, MI_ARB_CHECK);
+		putv(&e, 1, MI_ARB_ON_OFF);
+		putv(&e, 3, MI_BB_START | 0x100, (uint32_t)BB_USER, (uint32_t)(BB_USER >> 32));
+		putv(&e, 4, MI_FLUSH_DW | (1u << 14), (uint32_t)(HWSP + 0x180) | 4, 0, 42);
+		putv(&e, 4, MI_USER_INTERRUPT, MI_ARB_ON_OFF | 1, MI_ARB_CHECK, MI_NOOP);
+		assert_clean(scan_ring(0x300, (uint32_t)e.at));
+		assert_int_equal(res.cmds, 11 + 1);
+		assert_int_equal(res.batches, 1);
+		/* the same breadcrumb one dword past the vGPU */
+		e = at_ring(0x300 + 4 * 14);
+		putv(&e, 4, MI_FLUSH_DW | (1u << 14), OUT_HI | 4, 0, 42);
+		assert_violation(scan_ring(0x300, 0x300 + 4 * 22), GVT_CMD_E_ADDRESS);
+		assert_int_equal(res.addr, 0x300 + 4 * 14);
+	}
+}
+
 /* ---- violations ------------------------------------------------------------- */
 
 struct bad_case {
@@ -415,8 +450,6 @@ struct bad_case {
 	uint64_t arg;
 };
 
-#define OUT_LO	((uint32_t)(APER_BASE - 4))
-#define OUT_HI	((uint32_t)(HIDDEN_BASE + HIDDEN_SIZE))
 
 static const struct bad_case bad_cases[] = {
 	{ "LRI ring mode", GVT_CMD_RCS, { MI_LRI(1), 0x229c, 0xffff0008 }, 3,
@@ -957,6 +990,7 @@ int main(void)
 		cmocka_unit_test_setup(test_stream_lengths, setup),
 		cmocka_unit_test_setup(test_i915_rcs_request, setup),
 		cmocka_unit_test_setup(test_i915_bcs_request, setup),
+		cmocka_unit_test_setup(test_i915_xcs_requests, setup),
 		cmocka_unit_test_setup(test_violations, setup),
 		cmocka_unit_test_setup(test_describe, setup),
 		cmocka_unit_test_setup(test_ring_params, setup),
