@@ -50,8 +50,11 @@ struct gvt_cmd_gm_range {
  *	started without the PPGTT bit run from the GGTT (else everything is PPGTT)
  * @skip_ppgtt_bb: do not descend into PPGTT (non-privileged) batches; the
  *	hardware already confines them (no GGTT, no privileged registers)
- * @blt_ggtt: blitter surface addresses are GGTT addresses (a context without
- *	a PPGTT); audit XY_* blits' destination and source extents
+ * @blt_ggtt: treat blitter surface addresses as GGTT addresses and audit the
+ *	extents of XY_SRC_COPY/XY_FAST_COPY/XY_COLOR (other surface blits are
+ *	refused). Under execlists they are PPGTT addresses (confined by the
+ *	shadow PPGTT); this is a conservative extra for a context the caller
+ *	considers GGTT-only. 3D/media addresses are never audited here.
  * @max_cmds: bound on decoded commands (0: GVT_CMD_DEFAULT_MAX_CMDS)
  */
 struct gvt_cmd_params {
