@@ -27,6 +27,8 @@ static const char usage[] =
 "    destroy NAME           destroy a device (its QEMU client is disconnected)\n"
 "    status [NAME]          daemon status, or one device's status\n"
 "    screenshot NAME FILE   write the device's display to FILE (PNG)\n"
+"    edid NAME FILE         give the device's monitor the EDID in FILE (binary,\n"
+"                           128 or 256 bytes); the guest sees a hotplug\n"
 "\n"
 "OPTIONS\n"
 "    -c, --control PATH     vgpud control socket (default /run/vgpud/control.sock,\n"
@@ -150,6 +152,25 @@ int main(int argc, char **argv)
 		json_object_object_add(req, "name", json_object_new_string(argv[optind + 1]));
 		json_object_object_add(req, "file", json_object_new_string(abs));
 		free(abs);
+	} else if (!strcmp(cmd, "edid") && nargs == 2) {
+		unsigned char edid[257];
+		char hex[2 * 256 + 1];
+		FILE *f = fopen(argv[optind + 2], "rb");
+		size_t n = f ? fread(edid, 1, sizeof(edid), f) : 0;
+
+		if (!f || n == 0 || n > 256) {
+			fprintf(stderr, "vgpuctl: cannot read an EDID (1-256 bytes) from '%s'%s%s\n",
+				argv[optind + 2], f ? "" : ": ", f ? "" : strerror(errno));
+			if (f)
+				fclose(f);
+			json_object_put(req);
+			return 2;
+		}
+		fclose(f);
+		for (size_t i = 0; i < n; i++)
+			snprintf(hex + 2 * i, 3, "%02x", edid[i]);
+		json_object_object_add(req, "name", json_object_new_string(argv[optind + 1]));
+		json_object_object_add(req, "edid", json_object_new_string(hex));
 	} else if (!strcmp(cmd, "status") && nargs <= 1) {
 		if (nargs)
 			json_object_object_add(req, "name", json_object_new_string(argv[optind + 1]));
@@ -173,7 +194,7 @@ int main(int argc, char **argv)
 	}
 	if (!raw && !strcmp(cmd, "create") && json_object_object_get_ex(reply, "socket", &o))
 		puts(json_object_get_string(o));
-	else if (!raw && !strcmp(cmd, "destroy"))
+	else if (!raw && (!strcmp(cmd, "destroy") || !strcmp(cmd, "edid")))
 		;	/* silence is success */
 	else
 		puts(json_object_to_json_string_ext(reply, JSON_C_TO_STRING_NOSLASHESCAPE |

@@ -40,6 +40,8 @@ struct vgpud_type {
 	 * go to out. On failure return -errno and one line in err. */
 	int (*screenshot)(void *backend, const char *path, json_object *out,
 			  char *err, size_t err_len);
+	/* Replace the device's monitor EDID (optional); one line in err. */
+	int (*set_edid)(void *backend, const void *edid, size_t len, char *err, size_t err_len);
 	/* Add fields (available_instances, ...) to a types entry (optional). */
 	void (*type_info)(const struct vgpud_type *type, json_object *out);
 };

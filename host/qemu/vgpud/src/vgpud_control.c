@@ -7,6 +7,7 @@
  *   {"cmd":"destroy","name":N}
  *   {"cmd":"status"} / {"cmd":"status","name":N}
  *   {"cmd":"screenshot","name":N,"file":ABS}       display -> PNG file
+ *   {"cmd":"edid","name":N,"edid":HEX}             new monitor EDID (hotplug)
  * Replies carry "ok": true, or "ok": false and "error": one line.
  * A failed request changes nothing.
  */
@@ -153,6 +154,37 @@ static json_object *vgpud_cmd_screenshot(json_object *req)
 	return r;
 }
 
+static json_object *vgpud_cmd_edid(json_object *req)
+{
+	const char *name = vgpud_str(req, "name"), *hex = vgpud_str(req, "edid");
+	struct vgpud_instance *in;
+	uint8_t edid[512];
+	char err[256] = "";
+	size_t n;
+
+	if (!name || !hex)
+		return vgpud_err("edid needs string members \"name\" and \"edid\" (hex)");
+	n = strlen(hex);
+	if (n % 2 || n / 2 > sizeof(edid))
+		return vgpud_err("\"edid\" must be an even number of hex digits, at most %zu bytes",
+				 sizeof(edid));
+	for (size_t i = 0; i < n / 2; i++) {
+		unsigned int b;
+
+		if (sscanf(hex + 2 * i, "%2x", &b) != 1)
+			return vgpud_err("\"edid\" is not hex at offset %zu", 2 * i);
+		edid[i] = (uint8_t)b;
+	}
+	in = vgpud_instance_find(name);
+	if (!in)
+		return vgpud_err("no device named '%s'", name);
+	if (!in->type->set_edid)
+		return vgpud_err("device '%s' (%s) has no monitor", name, in->type->name);
+	if (in->type->set_edid(in->backend, edid, n / 2, err, sizeof(err)))
+		return vgpud_err("%s", err);
+	return vgpud_ok();
+}
+
 static json_object *vgpud_cmd_status(json_object *req)
 {
 	static time_t started;
@@ -191,6 +223,7 @@ json_object *vgpud_control_handle(const char *line, size_t len)
 		{ "destroy", vgpud_cmd_destroy },
 		{ "status", vgpud_cmd_status },
 		{ "screenshot", vgpud_cmd_screenshot },
+		{ "edid", vgpud_cmd_edid },
 	};
 	json_tokener *tok = json_tokener_new();
 	json_object *req, *r;
@@ -218,7 +251,7 @@ json_object *vgpud_control_handle(const char *line, size_t len)
 			goto out_put;
 		}
 	}
-	r = vgpud_err("unknown command '%s' (types, list, create, destroy, status, screenshot)", cmd);
+	r = vgpud_err("unknown command '%s' (types, list, create, destroy, status, screenshot, edid)", cmd);
 out_put:
 	json_object_put(req);
 	return r;

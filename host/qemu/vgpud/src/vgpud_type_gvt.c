@@ -265,6 +265,16 @@ out_free:
 	return ret;
 }
 
+static int gvt_type_set_edid(void *backend, const void *edid, size_t len, char *err,
+			     size_t err_len)
+{
+	int ret = gvt_display_set_edid(vgpud_gvtdev_vgpu(backend), edid, len);
+
+	if (ret)
+		snprintf(err, err_len, "not a valid EDID: 128 or 256 bytes with the 00 ff .. ff 00 header and block checksums");
+	return ret;
+}
+
 static void gvt_type_info(const struct vgpud_type *type, json_object *out)
 {
 	for (unsigned int i = 0; i < pg.ntypes; i++) {
@@ -367,6 +377,7 @@ void vgpud_gvt_type_register(void)
 		t->destroy = gvt_type_destroy;
 		t->status = gvt_type_status;
 		t->screenshot = gvt_type_screenshot;
+		t->set_edid = gvt_type_set_edid;
 		t->type_info = gvt_type_info;
 		vgpud_type_register(t);
 	}

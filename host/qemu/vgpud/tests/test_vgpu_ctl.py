@@ -132,6 +132,30 @@ def run(tap, d):
     tap(c["ok"] and vc["low_gm_base"] == min(va["low_gm_base"], vb["low_gm_base"]) and
         vc["fences"] == sorted(va["fences"]),
         "a GVTg_V5_4 gets the freed aperture range and fences", vc)
+    # EDID replacement (the guest side is in vm_vgpu_display.py)
+    old = bytes.fromhex(vc["edid"])
+    new = V.edid_1024x768(old)
+    path = os.path.join(d.tmp, "new.edid")
+    with open(path, "wb") as f:
+        f.write(new)
+    r = vgpuctl(d, "edid", "c", path)
+    got = bytes.fromhex(d.status("c")["vgpu"]["edid"])
+    tap(r.returncode == 0 and got == new and V.edid_modes(got)[1] == (1024, 768, 65000),
+        "vgpuctl edid replaces the monitor's EDID", r.stderr)
+    bad = bytearray(new)
+    bad[127] ^= 1
+    with open(path, "wb") as f:
+        f.write(bad)
+    r = vgpuctl(d, "edid", "c", path)
+    tap(r.returncode == 1 and "not a valid EDID" in r.stderr and
+        bytes.fromhex(d.status("c")["vgpu"]["edid"]) == new,
+        "a bad checksum is refused and changes nothing", r.stderr)
+    r = vgpuctl(d, "edid", "c", os.path.join(d.tmp, "missing.edid"))
+    tap(r.returncode == 2 and "cannot read" in r.stderr, "missing EDID file: usage error", r.stderr)
+    rep = raw(d, {"cmd": "edid", "name": "td", "edid": new.hex()})
+    tap(not rep["ok"] and "no monitor" in rep["error"], "edid of a device without monitor", rep)
+    rep = raw(d, {"cmd": "edid", "name": "c", "edid": "zz"})
+    tap(not rep["ok"] and "not hex" in rep["error"], "edid: non-hex refused", rep)
     tap(d.alive(), "vgpud alive")
 
 
