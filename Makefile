@@ -28,7 +28,8 @@ include $(MODULES)
 
 .PHONY: all deps run test unit integ vmtest check bench fuzz clean env help
 
-all: $(LIBS) $(BINS) $(UNIT_TESTS) $(BENCHES)
+# Integration and VM tests that are built programs (under $(B)) are built too.
+all: $(LIBS) $(BINS) $(UNIT_TESTS) $(BENCHES) $(filter $(B)/%,$(INTEG_TESTS) $(VM_TESTS))
 
 help:
 	@sed -n 's/^## //p' mk/help.txt
