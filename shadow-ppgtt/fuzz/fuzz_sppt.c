@@ -56,6 +56,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	o.submit_pct = 2;
 	if (data[0] & 0x40)
 		o.mem_budget = 40 * 1024;
+	if (data[0] & 0x80)
+		o.alloc_fail_every = 97; /* reclaim in the middle of shadowing */
 	/* The bytes choose the first steps; a PRNG seeded from them goes on
 	 * for 200 more, so every input runs long write/submit histories. */
 	src = (struct prop_src){ .data = data + 1, .len = size - 1, .prng_tail = 1 };

@@ -81,6 +81,8 @@ void *sppt_meta_alloc(struct sppt_vgpu *vgpu, size_t len)
 {
 	void *p = sppt_os_zalloc(len);
 
+	while (SPPT_UNLIKELY(!p) && sppt_reclaim_one(vgpu))
+		p = sppt_os_zalloc(len);
 	if (p)
 		vgpu->st.mem_bytes += len;
 	return p;
@@ -100,6 +102,10 @@ static int sppt_table_alloc(struct sppt_vgpu *vgpu, u64 **va, u64 *dma)
 	int ret;
 
 	ret = vgpu->ops->table_alloc(vgpu->priv, &p, dma);
+	while (SPPT_UNLIKELY(ret || !p) && sppt_reclaim_one(vgpu)) {
+		p = NULL;
+		ret = vgpu->ops->table_alloc(vgpu->priv, &p, dma);
+	}
 	if (ret || !p) {
 		vgpu->st.alloc_failures++;
 		sppt_os_warn("shadow table allocation failed (%d)", ret);
@@ -546,7 +552,11 @@ static struct sppt_spt *sppt_spt_get(struct sppt_vgpu *vgpu, u64 gfn, unsigned i
 		s->ref++;
 		return s;
 	}
+	/* Allocating may reclaim idle roots, which may drop this page's
+	 * other variants: hold it. */
+	gp->hold++;
 	s = sppt_spt_alloc(vgpu);
+	gp->hold--;
 	if (!s) {
 		sppt_gpage_maybe_free(vgpu, gp);
 		return NULL;

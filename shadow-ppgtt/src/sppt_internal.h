@@ -201,6 +201,7 @@ void sppt_sync(struct sppt_vgpu *vgpu);
 
 /* sppt_root.c */
 void sppt_root_unshadow(struct sppt_root *r);
+bool sppt_reclaim_one(struct sppt_vgpu *vgpu);
 void sppt_roots_destroy_all(struct sppt_vgpu *vgpu);
 
 /*

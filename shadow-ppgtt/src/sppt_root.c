@@ -61,6 +61,28 @@ static void sppt_reclaim(struct sppt_vgpu *vgpu)
 	}
 }
 
+/*
+ * Out of memory while shadowing: drop the least recently used root not in
+ * flight. Safe at any allocation: everything the caller is working on holds
+ * a reference (new tables their parent's, synced pages a hold), and roots
+ * being shadowed or submitted are in flight.
+ */
+bool sppt_reclaim_one(struct sppt_vgpu *vgpu)
+{
+	struct sppt_list *l;
+
+	for (l = vgpu->roots.next; l != &vgpu->roots; l = l->next) {
+		struct sppt_root *r = sppt_container_of(l, struct sppt_root, link);
+
+		if (r->shadowed && !r->inflight) {
+			sppt_root_unshadow(r);
+			vgpu->st.reclaims++;
+			return true;
+		}
+	}
+	return false;
+}
+
 static void sppt_root_free(struct sppt_root *r)
 {
 	struct sppt_vgpu *vgpu = r->vgpu;

@@ -118,7 +118,8 @@ static int f_table_alloc(void *priv, void **va, uint64_t *dma)
 	unsigned int idx;
 	void *p;
 
-	if (hv->alloc_serial++ == hv->alloc_fail_at)
+	if (hv->alloc_serial++ == hv->alloc_fail_at ||
+	    (hv->alloc_fail_every && hv->alloc_serial % hv->alloc_fail_every == 0))
 		return -ENOMEM;
 	p = aligned_alloc(PG, PG);
 	if (!p)

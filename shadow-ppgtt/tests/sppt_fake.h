@@ -27,6 +27,7 @@ struct fake_hv {
 	long errors;		/* double pin/protect, bad unpin/unprotect */
 	long alloc_fail_at;	/* fail the table_alloc with this serial (-1 = never) */
 	long alloc_serial;
+	long alloc_fail_every;	/* also fail every n-th table_alloc (0 = never) */
 	int64_t protect_fail_gfn;	/* protect() fails for this gfn (-1 = none) */
 	bool offer_guest_page;	/* implement ops.guest_page */
 	bool deliver_traps;	/* call sppt_write_trap for protected pages */

@@ -384,6 +384,7 @@ int prop_run(const struct prop_opts *oin, struct prop_src *src, unsigned long st
 	cfg.mem_budget = o.mem_budget;
 	if (o.allow_alloc_fail)
 		p.hv.alloc_fail_at = 5 + rnd(&p, 200);
+	p.hv.alloc_fail_every = o.alloc_fail_every;
 	if (sppt_vgpu_create(&fake_ops, &p.hv, &cfg, &p.vgpu)) {
 		snprintf(msg, msglen, "sppt_vgpu_create failed");
 		fake_hv_fini(&p.hv);

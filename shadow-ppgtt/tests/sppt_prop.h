@@ -29,6 +29,7 @@ struct prop_opts {
 	int no_guest_page;		/* hide ops.guest_page (read_gpa path) */
 	unsigned int samples;		/* random VAs per root per check */
 	int allow_alloc_fail;		/* inject one shadow table allocation failure */
+	unsigned int alloc_fail_every;	/* and fail every n-th one (0 = never) */
 	unsigned int memo_bits;
 	unsigned int submit_pct;	/* % of steps that submit (default 18) */		/* checker memo size, 0 = 2^16 entries */
 };

@@ -544,6 +544,33 @@ static void test_alloc_failure(void **state)
 	env_free(e);
 }
 
+/* Out of table memory while shadowing: an idle root is reclaimed instead of
+ * mapping scratch. */
+static void test_alloc_failure_reclaims(void **state)
+{
+	struct env *e = env_new(SPPT_MODE_TRACKED_STRICT);
+	struct sppt_root *a, *b;
+	uint64_t rb[4] = { 40 * PG, 0, 0, 0 }, sh[4];
+	struct sppt_stats st;
+
+	build_tree(e, 4);
+	poke(e, 40, 0, 41 * PG | P | RW); /* a second, unrelated tree */
+	poke(e, 41, 0, 42 * PG | P | RW);
+	assert_int_equal(sppt_root_get(e->vgpu, 4, rb, &b), 0);
+	e->hv.alloc_fail_at = e->hv.alloc_serial + 2;
+	assert_int_equal(sppt_root_get(e->vgpu, 4, root4, &a), 0);
+	check_root(e, a, 4, root4); /* fully shadowed, no scratch */
+	sppt_vgpu_stats(e->vgpu, &st);
+	assert_int_equal(st.alloc_failures, 0);
+	assert_int_equal(st.reclaims, 1);
+	assert_int_equal(sppt_root_shadow_addr(b, sh), -EAGAIN);
+	submit(e, b); /* comes back when used */
+	check_root(e, b, 4, rb);
+	sppt_root_put(a);
+	sppt_root_put(b);
+	env_free(e);
+}
+
 static void test_destroy_with_roots(void **state)
 {
 	struct env *e = env_new(SPPT_MODE_TRACKED_ADAPTIVE);
@@ -697,6 +724,7 @@ int main(void)
 		cmocka_unit_test(test_reclaim_budget),
 		cmocka_unit_test(test_invalidate),
 		cmocka_unit_test(test_alloc_failure),
+		cmocka_unit_test(test_alloc_failure_reclaims),
 		cmocka_unit_test(test_destroy_with_roots),
 		cmocka_unit_test(test_protect_failure),
 		cmocka_unit_test(test_threads),

@@ -39,35 +39,37 @@ static void run(const struct prop_opts *o, uint64_t seed, unsigned long steps)
 	assert_true(res.submits > 0);
 	assert_true(res.checks > 0);
 	print_message("# seed %" PRIu64 ": %lu steps, %lu writes, %lu submits, %lu root checks, "
-		      "%" PRIu64 " resyncs, %" PRIu64 " oos, %" PRIu64 " reuse\n",
+		      "%" PRIu64 " resyncs, %" PRIu64 " oos, %" PRIu64 " reuse, %" PRIu64
+		      " reclaims, %" PRIu64 " alloc failures\n",
 		      seed, res.steps, res.writes, res.submits, res.checks, res.st.resyncs,
-		      res.st.oos_events, res.st.reuse_events);
+		      res.st.oos_events, res.st.reuse_events, res.st.reclaims,
+		      res.st.alloc_failures);
 }
 
 static void test_prop_strict(void **state)
 {
 	struct prop_opts o = { .mode = SPPT_MODE_TRACKED_STRICT, .samples = 32 };
 
-	run(&o, 1, 5000);
-	run(&o, 2, 5000);
+	run(&o, 1, 4000);
+	run(&o, 2, 4000);
 }
 
 static void test_prop_adaptive(void **state)
 {
 	struct prop_opts o = { .mode = SPPT_MODE_TRACKED_ADAPTIVE, .samples = 32 };
 
-	run(&o, 3, 5000);
+	run(&o, 3, 4000);
 	o.oos_threshold = 1;
-	run(&o, 4, 5000);
+	run(&o, 4, 4000);
 }
 
 static void test_prop_untracked(void **state)
 {
 	struct prop_opts o = { .mode = SPPT_MODE_UNTRACKED, .samples = 32 };
 
-	run(&o, 5, 5000);
+	run(&o, 5, 4000);
 	o.no_guest_page = 1; /* the read_gpa path */
-	run(&o, 6, 5000);
+	run(&o, 6, 4000);
 }
 
 static void test_prop_budget(void **state)
@@ -100,6 +102,14 @@ static void test_prop_alloc_failure(void **state)
 	struct prop_opts o = { .mode = SPPT_MODE_TRACKED_STRICT, .allow_alloc_fail = 1 };
 
 	run(&o, 13, 3000);
+	/* Every 211th table allocation fails: idle roots are reclaimed in the
+	 * middle of shadowing and syncing (checked until one cannot be). */
+	o.allow_alloc_fail = 0;
+	o.alloc_fail_every = 211;
+	o.mode = SPPT_MODE_TRACKED_ADAPTIVE;
+	run(&o, 14, 3000);
+	o.mode = SPPT_MODE_UNTRACKED;
+	run(&o, 15, 3000);
 }
 
 int main(void)
