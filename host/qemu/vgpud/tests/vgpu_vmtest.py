@@ -262,6 +262,23 @@ def modetest_connectors(out):
     return conns
 
 
+def modetest_edid(out):
+    """The first connector's EDID property blob from modetest -c output."""
+    lines, hexs, state = out.splitlines(), "", 0
+    for line in lines:
+        t = line.strip()
+        if state == 0 and re.match(r"\d+ EDID:", t):
+            state = 1
+        elif state == 1 and t == "value:":
+            state = 2
+        elif state == 2:
+            if re.fullmatch(r"[0-9a-f]{2,}", t):
+                hexs += t
+            elif hexs:
+                break
+    return bytes.fromhex(hexs) if hexs else b""
+
+
 # ---- pixels --------------------------------------------------------------
 
 def png_read(path):

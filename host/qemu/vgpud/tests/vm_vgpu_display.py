@@ -15,6 +15,7 @@ appears except the allowed ones (vgpu_vmtest.I915_ALLOWED, with reasons).
 import os
 import re
 import sys
+import time
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -146,8 +147,40 @@ def check(tap, d, g, info):
     tap(v["pipe_a_primary"]["enabled"] and v["vblanks"] > 0 and v["msi_sent"] > 0 and
         v["msi_failed"] == 0, "display runs: vblanks delivered by MSI", v)
     tap(st["bad_messages"] == 0, "every vfio-user message QEMU sent was accepted", st)
+
+    # a new monitor: vgpuctl edid -> hotplug -> the guest's mode list follows
+    new = V.edid_1024x768(edid)
+    path = os.path.join(d.tmp, "new.edid")
+    with open(path, "wb") as f:
+        f.write(new)
+    d.ctl("edid", DEV, path)
+    want2, pref2 = V.edid_modes(new)
+    # i915 re-reads the EDID on the hotplug interrupt (the connector's EDID
+    # property follows at once) ...
+    ok, out = False, ""
+    for _ in range(10):
+        rc, out = g.run("modetest -M i915 -c", timeout=120)
+        if V.modetest_edid(out) == new:
+            ok = True
+            break
+        time.sleep(1)
+    tap(ok, "vgpuctl edid: hotplug interrupt, i915 re-reads the EDID by itself", out[:1500])
+    # ... and a DRM master's probe (modetest -s holds master: stop it) lists the new modes
+    g.run("kill $(pidof modetest) 2>/dev/null; sleep 1")
+    ok, detail = False, ""
+    for _ in range(10):
+        rc, out = g.run("modetest -M i915 -c", timeout=120)
+        conns = [c for c in V.modetest_connectors(out) if c[2] == "connected"]
+        modes = conns[0][4] if len(conns) == 1 else []
+        detail = "modes %s\nwant %s preferred %s" % (modes, sorted(want2), pref2)
+        if {(m[0], m[1]) for m in modes} == want2 and [m[:3] for m in modes if m[3]] == [pref2]:
+            ok = True
+            break
+        time.sleep(1)
+    tap(ok, "vgpuctl edid: the guest sees the new monitor (%dx%d preferred)" % pref2[:2], detail)
     bad, _ = V.kernel_problems(g.dmesg())
-    tap(not bad, "still no unexpected kernel warnings after the mode set", "\n".join(bad))
+    tap(not bad, "still no unexpected kernel warnings after the mode set and the hotplug",
+        "\n".join(bad))
 
 
 if __name__ == "__main__":
