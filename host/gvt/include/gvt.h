@@ -406,6 +406,11 @@ struct gvt_vgpu_exec_stats {
 	uint64_t csb_events;
 	uint64_t busy_ns;		/* time its workloads held an engine */
 	uint64_t scan_rejects;		/* workloads the command scanner refused */
+	/* host-side mediation per dispatched workload, summed (ns) */
+	uint64_t prepare_ns;	/* context read and ring copy */
+	uint64_t scan_ns;	/* command scanner */
+	uint64_t sync_ns;	/* shadow PPGTT get + sync */
+	uint64_t submit_ns;	/* host context + ctx_submit */
 };
 void gvt_vgpu_get_exec_stats(struct gvt_vgpu *vgpu, struct gvt_vgpu_exec_stats *st);
 

@@ -81,6 +81,7 @@ void gvt_pvinfo_write(struct gvt_vgpu *v, uint32_t off, uint32_t old, uint32_t v
 		v->stats.display_ready = val == VGT_DRV_DISPLAY_READY;
 	} else if (rel == VGT_IF_OFF(g2v_notify)) {
 		g2v_notify(v, val);
+		gvt_exec_g2v(v, val);	/* gvt_workload.c: pre-shadow the root */
 	} else if (rel >= VGT_IF_OFF(rsv5) && rel < VGT_IF_OFF(g2v_notify)) {
 		/* upstream: a guest asking for more resources than it has */
 		gvt_enter_failsafe(v, GVT_FAILSAFE_INSUFFICIENT_RESOURCE);

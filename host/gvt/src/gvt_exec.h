@@ -51,6 +51,7 @@
 #define GVT_GT_CTX_SWITCH	(1u << 8)
 
 #define GVT_ROOT_CACHE		16
+#define GVT_ANNOUNCED_ROOTS	64	/* PPGTTs announced by g2v, shadowed */
 #define GVT_MAX_LISTS		2	/* active + one pending ELSP list */
 
 static inline uint32_t gvt_engine_base(unsigned int e)
@@ -100,6 +101,12 @@ struct gvt_exec {
 	struct sppt_vgpu *sppt;
 	struct sppt_root *roots[GVT_ROOT_CACHE];	/* references held */
 	unsigned int root_next;
+	struct gvt_announced {
+		struct sppt_root *root;	/* reference held until g2v destroy */
+		unsigned int levels;
+		uint64_t pdps[4];
+	} announced[GVT_ANNOUNCED_ROOTS];
+	unsigned int nannounced;
 	struct gvt_vgpu_exec_stats stats;
 	/* scheduler's view, under sched->lock */
 	unsigned int pending;	/* engines with work to dispatch */
@@ -138,6 +145,7 @@ void gvt_workload_finish(struct gvt_vgpu *v, unsigned int e, int status);
 void gvt_workload_abort(struct gvt_vgpu *v, unsigned int e);
 int gvt_workload_sppt_create(struct gvt_vgpu *v);
 void gvt_workload_sppt_destroy(struct gvt_vgpu *v);
+void gvt_workload_roots_drop(struct gvt_vgpu *v);
 
 /* gvt_sched.c */
 void gvt_sched_add(struct gvt_vgpu *v);

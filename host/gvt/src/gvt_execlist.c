@@ -210,7 +210,7 @@ void gvt_execlist_elsp_write(struct gvt_vgpu *v, uint32_t off, uint32_t val)
 void gvt_exec_reset(struct gvt_vgpu *v, uint32_t engines)
 {
 	struct gvt_exec *x = v->exec;
-	unsigned int e, i;
+	unsigned int e;
 
 	if (!x)
 		return;
@@ -229,10 +229,7 @@ void gvt_exec_reset(struct gvt_vgpu *v, uint32_t engines)
 	}
 	if (engines == ~0u) {
 		/* device reset: the guest's page tables are gone with its driver */
-		for (i = 0; i < GVT_ROOT_CACHE; i++) {
-			sppt_root_put(x->roots[i]);
-			x->roots[i] = NULL;
-		}
+		gvt_workload_roots_drop(v);
 		if (x->sppt)
 			sppt_vgpu_invalidate(x->sppt);
 	}
@@ -253,7 +250,7 @@ void gvt_exec_fini(struct gvt_vgpu *v)
 	struct gvt_sched *s = v->gpu->sched;
 	const struct gvt_host_ops *ops = v->gpu->ops;
 	struct gvt_exec *x = v->exec;
-	unsigned int e, i;
+	unsigned int e;
 
 	if (!x)
 		return;
@@ -265,8 +262,7 @@ void gvt_exec_fini(struct gvt_vgpu *v)
 		if (x->eng[e].hctx)
 			ops->ctx_destroy(v->gpu->priv, x->eng[e].hctx);
 	}
-	for (i = 0; i < GVT_ROOT_CACHE; i++)
-		sppt_root_put(x->roots[i]);
+	gvt_workload_roots_drop(v);
 	gvt_workload_sppt_destroy(v);
 	gvt_sched_remove(v);
 	v->exec = NULL;

@@ -271,6 +271,7 @@ int gvt_exec_init(struct gvt_vgpu *v);
 void gvt_exec_fini(struct gvt_vgpu *v);
 void gvt_exec_reset(struct gvt_vgpu *v, uint32_t engines);
 void gvt_execlist_elsp_write(struct gvt_vgpu *v, uint32_t off, uint32_t val);
+void gvt_exec_g2v(struct gvt_vgpu *v, uint32_t msg);
 int gvt_sched_init(struct gvt_gpu *gpu);
 void gvt_sched_fini(struct gvt_gpu *gpu);
 

@@ -18,6 +18,7 @@
  * (gvt_execlist_retire).
  */
 #include "gvt_exec.h"
+#include <kvmgt/uapi/vgt_if.h>
 
 /* ---- shadow PPGTT engine callbacks (priv = the vGPU, lock held) ---- */
 
@@ -80,6 +81,73 @@ void gvt_workload_sppt_destroy(struct gvt_vgpu *v)
 {
 	sppt_vgpu_destroy(v->exec->sppt);
 	v->exec->sppt = NULL;
+}
+
+/* every reference this vGPU holds on roots (device reset, destroy) */
+void gvt_workload_roots_drop(struct gvt_vgpu *v)
+{
+	struct gvt_exec *x = v->exec;
+	unsigned int i;
+
+	for (i = 0; i < GVT_ROOT_CACHE; i++) {
+		sppt_root_put(x->roots[i]);
+		x->roots[i] = NULL;
+	}
+	for (i = 0; i < x->nannounced; i++)
+		sppt_root_put(x->announced[i].root);
+	x->nannounced = 0;
+}
+
+/*
+ * PPGTT create/destroy notifications (PVINFO g2v): shadow the announced
+ * tables now and keep them while the guest uses them, so the first
+ * submission only syncs. Roots from context images work without this.
+ */
+void gvt_exec_g2v(struct gvt_vgpu *v, uint32_t msg)
+{
+	struct gvt_exec *x = v->exec;
+	struct gvt_announced a = { NULL, 0, { 0, 0, 0, 0 } };
+	unsigned int i;
+
+	if (!x || !v->gpu->ops->ctx_submit)
+		return;
+	switch (msg) {
+	case VGT_G2V_PPGTT_L4_PAGE_TABLE_CREATE:
+	case VGT_G2V_PPGTT_L4_PAGE_TABLE_DESTROY:
+		a.levels = 4;
+		break;
+	case VGT_G2V_PPGTT_L3_PAGE_TABLE_CREATE:
+	case VGT_G2V_PPGTT_L3_PAGE_TABLE_DESTROY:
+		a.levels = 3;
+		break;
+	default:
+		return;
+	}
+	for (i = 0; i < (a.levels == 4 ? 1u : 4u); i++)
+		a.pdps[i] = vreg(v, VGT_PVINFO_PAGE + VGT_IF_OFF(pdp[0].lo) + 8 * i) |
+			    (uint64_t)vreg(v, VGT_PVINFO_PAGE + VGT_IF_OFF(pdp[0].hi) + 8 * i) << 32;
+	for (i = 0; i < x->nannounced; i++)
+		if (x->announced[i].levels == a.levels &&
+		    !gvt_memcmp(x->announced[i].pdps, a.pdps, sizeof(a.pdps)))
+			break;
+	if (msg == VGT_G2V_PPGTT_L4_PAGE_TABLE_DESTROY ||
+	    msg == VGT_G2V_PPGTT_L3_PAGE_TABLE_DESTROY) {
+		if (i < x->nannounced) {
+			sppt_root_put(x->announced[i].root);
+			x->announced[i] = x->announced[--x->nannounced];
+		}
+		return;
+	}
+	if (i < x->nannounced)
+		return;
+	if (x->nannounced == GVT_ANNOUNCED_ROOTS) {
+		gvt_vlog(v, 2, "more than %u PPGTTs announced: not pre-shadowed",
+			 GVT_ANNOUNCED_ROOTS);
+		return;
+	}
+	if (gvt_workload_sppt_create(v) || sppt_root_get(x->sppt, a.levels, a.pdps, &a.root))
+		return;		/* shadowed at its first submission instead */
+	x->announced[x->nannounced++] = a;
 }
 
 /* a root with one reference for the workload; the cache keeps another */
@@ -397,12 +465,15 @@ int gvt_workload_dispatch(struct gvt_vgpu *v, unsigned int e)
 	const struct gvt_host_ops *ops = v->gpu->ops;
 	struct gvt_vengine *ve = &v->exec->eng[e];
 	struct gvt_workload *wl = &ve->wl;
+	struct gvt_vgpu_exec_stats *st = &v->exec->stats;
 	struct gvt_host_submit sub;
 	uint32_t regs[GVT_CTX_REGS_READ], start, size;
+	uint64_t t0, t1;
 	int ret;
 
 	if (!ve->nlists || ve->inflight || ve->hung)
 		return 0;
+	t0 = gvt_now(v);
 	wl_clear(wl);
 	gvt_memset(&sub, 0, sizeof(sub));
 	wl->desc = ve->lists[0].desc[ve->cur];
@@ -423,7 +494,13 @@ int gvt_workload_dispatch(struct gvt_vgpu *v, unsigned int e)
 		return 1;
 	}
 	sub.privileged = wl->desc & GVT_DESC_PRIVILEGE;
+	t1 = gvt_now(v);
+	st->prepare_ns += t1 - t0;
+	t0 = t1;
 	ret = scan_workload(v, e, wl, regs, start, size);
+	t1 = gvt_now(v);
+	st->scan_ns += t1 - t0;
+	t0 = t1;
 	if (ret) {
 		v->exec->stats.scan_rejects++;
 		/* only this vGPU stops: its workloads no longer run */
@@ -431,6 +508,9 @@ int gvt_workload_dispatch(struct gvt_vgpu *v, unsigned int e)
 		goto out_fail;
 	}
 	ret = prepare_mm(v, wl, regs, &sub);
+	t1 = gvt_now(v);
+	st->sync_ns += t1 - t0;
+	t0 = t1;
 	if (ret) {
 		gvt_vlog(v, 1, "engine %u: PPGTT of context 0x%llx cannot be shadowed (%d)",
 			 e, (unsigned long long)wl->lrca, ret);
@@ -451,7 +531,8 @@ int gvt_workload_dispatch(struct gvt_vgpu *v, unsigned int e)
 		goto out_release;
 	}
 	ve->inflight = true;
-	v->exec->stats.workloads++;
+	st->workloads++;
+	st->submit_ns += gvt_now(v) - t0;
 	gvt_exec_set_pending(v);
 	return 1;
 

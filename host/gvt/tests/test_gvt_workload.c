@@ -561,6 +561,7 @@ static void test_ggtt_store_completes_with_csb_and_irq(void **state)
 	assert_int_equal(st.workloads, 1);
 	assert_int_equal(st.completed, 1);
 	assert_int_equal(st.csb_events, 2);
+	assert_true(st.prepare_ns + st.scan_ns + st.sync_ns + st.submit_ns > 0);
 }
 
 static void test_ppgtt_store_4level_and_batch(void **state)
@@ -834,6 +835,41 @@ static void test_scanner_rejects_forbidden_register_write(void **state)
 	assert_int_equal(rd32(m0->v, RCS_BASE + 0x234) & (1u << 4), 0);
 }
 
+/* i915's g2v PPGTT notifications: PVINFO pdp[0] then g2v_notify (0x78818) */
+static void guest_g2v(struct vm *m, uint64_t root, uint32_t msg)
+{
+	wr32(m->v, 0x78838, (uint32_t)root);
+	wr32(m->v, 0x7883c, (uint32_t)(root >> 32));
+	wr32(m->v, 0x78818, msg);
+}
+
+static void test_g2v_announced_ppgtt_is_preshadowed(void **state)
+{
+	struct env *e = *state;
+	struct vm *m = &e->vm[0];
+	uint32_t cmd[] = { MI_SDI_PPGTT, (uint32_t)PPGTT_VA_DATA + 0x44, 0, 0x62F62F00 };
+	struct csb_wait w = { m, RCS_BASE, 1 };
+	uint64_t base = m->pinned, roots[4];
+
+	guest_ppgtt_build(m);
+	guest_g2v(m, GPA_PML4, 4);			/* L4 create */
+	assert_int_equal(gvt_vgpu_ppgtt_roots(m->v, roots, 4), 1);
+	assert_int_equal(roots[0], GPA_PML4);
+	/* shadowed at once: the two data pages its PTEs map are pinned */
+	assert_int_equal(m->pinned, base + 2);
+	guest_g2v(m, GPA_PML4, 5);			/* L4 destroy */
+	assert_int_equal(m->pinned, base);
+	guest_g2v(m, GPA_PML4, 4);
+	guest_ctx_init(m, 4);
+	guest_emit(m, cmd, 4);
+	guest_elsp(m, RCS_BASE, desc_of(m, 4, 0x20), 0);
+	assert_true(run_until(e, csb_reached, &w) >= 0);
+	assert_int_equal(*g32(m, GPA_PDATA + 0x44), 0x62F62F00);
+	/* device reset drops every shadow and pin (GGTT ones too) */
+	gvt_vgpu_reset(m->v);
+	assert_int_equal(m->pinned, 0);
+}
+
 /* two guests submit back to back while a scheduler thread runs */
 static void test_threaded_back_to_back(void **state)
 {
@@ -900,6 +936,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_scanner_rejects_forbidden_register_write,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_g2v_announced_ppgtt_is_preshadowed, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_threaded_back_to_back, setup_threaded,
 						teardown_threaded),
 	};
