@@ -117,7 +117,7 @@ tools() {
 	local sysq; sysq=$(command -v qemu-system-x86_64 || true)
 	if [ -n "$sysq" ] && qemu_ok "$sysq"; then
 		note "tools: system QEMU $("$sysq" --version | head -n1 | awk '{print $4}') lists vfio-user-pci: using it"
-		mkdir -p "$cache/tools"; echo "system $sysq" >"$cache/tools/mode"
+		mkdir -p "$cache/tools"; echo "system $sysq" >"$cache/tools/mode.new"; mv "$cache/tools/mode.new" "$cache/tools/mode"
 		return
 	fi
 	if [ "$force" = 0 ] && [ -f "$cache/tools/manifest" ] && grep -qx "key $k" "$cache/tools/manifest" &&
@@ -130,7 +130,7 @@ tools() {
 	mkdir -p "$cache/tools"; rm -rf --one-file-system "$cache/tools/root.new" "$cache/tools/manifest"
 	build_tool_root "$cache/tools/root.new"
 	rm -rf --one-file-system "$cache/tools/root"; mv "$cache/tools/root.new" "$cache/tools/root"
-	echo "root" >"$cache/tools/mode"
+	echo "root" >"$cache/tools/mode.new"; mv "$cache/tools/mode.new" "$cache/tools/mode"
 	qemu_ok "$top/validation/env/qemu" || die "QEMU in the tool root does not list vfio-user-pci"
 	{ echo "key $k"; echo "inputs $TOOL_PKGS"; versions "$cache/tools/root"; } >"$cache/tools/manifest"
 	say "tools: done in $((SECONDS - t0))s ($(awk '$1=="qemu-system-x86" {print "qemu " $2}' "$cache/tools/manifest"))"
