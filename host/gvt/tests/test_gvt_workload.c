@@ -870,6 +870,102 @@ static void test_g2v_announced_ppgtt_is_preshadowed(void **state)
 	assert_int_equal(m->pinned, 0);
 }
 
+static uint64_t rnd_state = 0x9e3779b97f4a7c15ull;
+
+static uint64_t rnd(void)
+{
+	rnd_state ^= rnd_state << 13;
+	rnd_state ^= rnd_state >> 7;
+	rnd_state ^= rnd_state << 17;
+	return rnd_state;
+}
+
+/*
+ * A hostile guest: random descriptors, context images (ring registers,
+ * PDPs) and ring contents, device resets when it lands in failsafe. The
+ * host must survive and the other vGPU keep working.
+ */
+static void test_garbage_submissions_spare_other_vgpu(void **state)
+{
+	struct env *e = *state;
+	struct vm *m0 = &e->vm[0], *m1 = &e->vm[1];
+	uint32_t *r = g32(m0, GPA_CTX + 4096), *ring = g32(m0, GPA_RING);
+	struct gvt_vgpu_stats vs;
+	unsigned int i, k;
+
+	guest_ppgtt_build(m0);
+	for (i = 0; i < 300; i++) {
+		uint64_t d = rnd();
+
+		switch (rnd() % 4) {
+		case 0:		/* a sane context, random ring contents */
+			guest_ctx_init(m0, rnd() & 1 ? 4 : 3);
+			for (k = 0; k < 16; k++)
+				ring[k] = (uint32_t)rnd();
+			if (rnd() & 1) {	/* or a valid store */
+				ring[0] = MI_SDI_GGTT;
+				ring[1] = (uint32_t)(m0->gm + GM_DATA + 4 * (rnd() % 1024));
+				ring[2] = 0;
+				r[0x07] = 16;
+			} else {
+				r[0x07] = 4 * (rnd() % 17);
+			}
+			d = desc_of(m0, 4, 0x20);
+			break;
+		case 1:		/* random ring registers and roots */
+			for (k = 5; k < 0x34; k += 2)
+				r[k] = (uint32_t)rnd();
+			if (rnd() & 1)
+				r[0x09] = (uint32_t)(m0->gm + GM_RING);
+			d = desc_of(m0, 4, 0x20) ^ (rnd() & 0x18);
+			break;
+		case 2:		/* random LRCA */
+			d |= 1;
+			break;
+		default:	/* resubmission */
+			d = desc_of(m0, 4, 0x20);
+			break;
+		}
+		guest_elsp(m0, RCS_BASE, d, rnd() & 1 ? rnd() : 0);
+		for (k = 0; k < 4; k++) {
+			hdrv_engine_poll(e->hd, HDRV_RCS);
+			gvt_gpu_schedule(e->gpu);
+		}
+		gvt_vgpu_get_stats(m0->v, &vs);
+		if (vs.failsafe || (rnd() % 8) == 0) {
+			if (vs.failsafe)
+				gvt_vgpu_reset(m0->v);
+			else
+				wr32(m0->v, 0x941c, 1u << 1);
+			guest_boot(e, m0);
+			guest_ppgtt_build(m0);
+		}
+	}
+	{
+		struct gvt_vgpu_exec_stats st;
+
+		gvt_vgpu_get_exec_stats(m0->v, &st);
+		assert_true(st.workloads > 0);
+		assert_true(st.scan_rejects > 0);
+		if (getenv("GVT_TEST_VERBOSE"))
+			fprintf(stderr, "garbage: elsp %llu workloads %llu empty %llu rejects %llu\n",
+				(unsigned long long)st.elsp_submissions,
+				(unsigned long long)st.workloads,
+				(unsigned long long)st.empty_workloads,
+				(unsigned long long)st.scan_rejects);
+	}
+	/* whatever vGPU 0 left running, vGPU 1 still gets its work done */
+	{
+		uint32_t ok[] = { MI_SDI_GGTT, (uint32_t)(m1->gm + GM_DATA), 0, 0x5AFE };
+
+		guest_ctx_init(m1, 4);
+		guest_emit(m1, ok, 4);
+		guest_elsp(m1, RCS_BASE, desc_of(m1, 4, 0x20), 0);
+		assert_true(run_until(e, vm1_done, NULL) >= 0);
+		assert_int_equal(*g32(m1, GPA_DATA), 0x5AFE);
+	}
+}
+
 /* two guests submit back to back while a scheduler thread runs */
 static void test_threaded_back_to_back(void **state)
 {
@@ -937,6 +1033,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_scanner_rejects_forbidden_register_write,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_g2v_announced_ppgtt_is_preshadowed, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_garbage_submissions_spare_other_vgpu, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_threaded_back_to_back, setup_threaded,
 						teardown_threaded),
