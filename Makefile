@@ -41,11 +41,11 @@ env: deps
 	@bash validation/env/provision.sh
 
 ## make run: the main job (see README.md)
-run: deps all
+run: deps env all
 	@bash scripts/run.sh
 
 ## make test: every test, unit, integration and VM
-test: deps all
+test: deps env all
 	@bash scripts/run-tests.sh \
 		$(foreach t,$(UNIT_TESTS),unit:$(t)) \
 		$(foreach t,$(INTEG_TESTS),integ:$(t)) \
@@ -57,7 +57,7 @@ unit: all
 integ: all
 	@bash scripts/run-tests.sh $(foreach t,$(INTEG_TESTS),integ:$(t))
 
-vmtest: all
+vmtest: env all
 	@bash scripts/run-tests.sh $(foreach t,$(VM_TESTS),vm:$(t))
 
 ## make check: the unit tests again under ASan+UBSan (separate build tree)
