@@ -51,7 +51,7 @@ sppt: $(SPPT_LIB) $(SPPT_TESTS) $(SPPT_BENCH)
 sppt-test: $(SPPT_TESTS)
 	@bash scripts/run-tests.sh $(foreach t,$(SPPT_TESTS),unit:$(t)) $(foreach t,$(SPPT_INTEG),integ:$(t))
 
-# The property test for SPPT_SOAK_STEPS steps per case (14 cases), no sanitizers.
+# The property test for SPPT_SOAK_STEPS steps per seed (15 seeded runs), no sanitizers.
 SPPT_SOAK_STEPS ?= 30000
 sppt-soak: $(B)/$(SPPT_DIR)/tests/test_sppt_prop
 	SPPT_PROP_STEPS=$(SPPT_SOAK_STEPS) $<
