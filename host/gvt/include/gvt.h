@@ -378,6 +378,14 @@ uint32_t gvt_vgpu_asls(struct gvt_vgpu *vgpu);
 void gvt_gpu_ctx_done(struct gvt_gpu *gpu, void *cookie, int status);
 
 /**
+ * gvt_gpu_user_irq() - the host saw a user interrupt (MI_USER_INTERRUPT,
+ * notify flush) on @engine (GVT_ENGINE_*): forwarded to the vGPU whose
+ * workload runs there at the next gvt_gpu_schedule(). Same rules as
+ * gvt_gpu_ctx_done(). Optional: completions raise one anyway.
+ */
+void gvt_gpu_user_irq(struct gvt_gpu *gpu, unsigned int engine);
+
+/**
  * gvt_gpu_schedule() - retire completed workloads (context write-back,
  * status events, interrupts to the guest) and submit the next ones, picking
  * vGPUs by the time-slice policy. Call from one thread (never from a host

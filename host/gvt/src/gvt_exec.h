@@ -118,6 +118,7 @@ struct gvt_sched_slot {
 	void *cookie;		/* its host context */
 	unsigned int seq;
 	bool done;
+	bool user_irq;		/* a user interrupt to forward */
 	int status;
 };
 

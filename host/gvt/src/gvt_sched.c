@@ -128,6 +128,18 @@ void gvt_gpu_ctx_done(struct gvt_gpu *gpu, void *cookie, int status)
 	gvt_mutex_unlock(&s->lock);
 }
 
+void gvt_gpu_user_irq(struct gvt_gpu *gpu, unsigned int engine)
+{
+	struct gvt_sched *s = gpu->sched;
+
+	if (engine >= GVT_NUM_ENGINES)
+		return;
+	gvt_mutex_lock(&s->lock);
+	if (s->slot[engine].v)
+		s->slot[engine].user_irq = true;
+	gvt_mutex_unlock(&s->lock);
+}
+
 static unsigned int pending_of(struct gvt_vgpu *v)
 {
 	return __atomic_load_n(&v->exec->pending, __ATOMIC_ACQUIRE);
@@ -211,7 +223,17 @@ int gvt_gpu_schedule(struct gvt_gpu *gpu)
 		done = s->slot[e];
 		if (done.v && done.done)
 			gvt_memset(&s->slot[e], 0, sizeof(s->slot[e]));
+		s->slot[e].user_irq = false;
 		gvt_mutex_unlock(&s->lock);
+		if (done.v && done.user_irq && !done.done) {
+			/* breadcrumbs of a workload still running */
+			gvt_mutex_lock(&done.v->lock);
+			if (done.v->exec && done.v->exec->eng[e].inflight &&
+			    done.v->exec->eng[e].seq == done.seq)
+				gvt_exec_raise(done.v, e, GVT_GT_USER);
+			gvt_mutex_unlock(&done.v->lock);
+			n++;
+		}
 		if (!done.v || !done.done)
 			continue;
 		gvt_mutex_lock(&done.v->lock);

@@ -183,7 +183,18 @@ static void hd_ctx_done(void *arg, struct hdrv_ctx *ctx, enum hdrv_ctx_status st
 	gvt_gpu_ctx_done(e->gpu, hdrv_ctx_priv(ctx), st == HDRV_CTX_COMPLETE ? 0 : -EIO);
 }
 
-static const struct hdrv_callbacks hd_cbs = { .ctx_done = hd_ctx_done };
+static void hd_user_irq(void *arg, enum hdrv_engine_id engine)
+{
+	static const unsigned int to_gvt[] = { [HDRV_RCS] = GVT_ENGINE_RCS,
+		[HDRV_BCS] = GVT_ENGINE_BCS, [HDRV_VCS] = GVT_ENGINE_VCS,
+		[HDRV_VECS] = GVT_ENGINE_VECS };
+	struct env *e = arg;
+
+	gvt_gpu_user_irq(e->gpu, to_gvt[engine]);
+}
+
+static const struct hdrv_callbacks hd_cbs = { .ctx_done = hd_ctx_done,
+					      .user_irq = hd_user_irq };
 
 /* ---- the hypervisor of one VM ---- */
 
@@ -392,7 +403,7 @@ static int setup(void **state)
 {
 	struct sgpu_config sc = { .threaded = false };
 	struct hdrv_config hc = { .ggtt_size = 4ull << 30, .ggtt_alloc_size = 128ull << 20,
-				  .hang_ms = 200 };
+				  .hang_ms = 500 };
 	struct env *e = calloc(1, sizeof(*e));
 
 	if (!e || sgpu_create(&sc, &e->sg))
@@ -966,6 +977,41 @@ static void test_garbage_submissions_spare_other_vgpu(void **state)
 	}
 }
 
+static bool user_irq_seen(struct env *e, void *arg)
+{
+	struct vm *m = arg;
+
+	(void)e;
+	return rd32(m->v, 0x44308) & 1;		/* GT_IIR(0) RCS user */
+}
+
+/* MI_USER_INTERRUPT reaches the guest while its workload still runs */
+static void test_user_irq_forwarded_while_running(void **state)
+{
+	struct env *e = *state;
+	struct vm *m = &e->vm[0];
+	uint32_t *bb = g32(m, GPA_BATCH);
+	uint32_t cmd[] = { MI_SDI_GGTT, (uint32_t)(m->gm + GM_DATA), 0, 0x1111,
+			   MI_USER_INTERRUPT, MI_BB_START_GGTT, (uint32_t)(m->gm + GM_BATCH), 0 };
+
+	bb[0] = MI_BB_START_GGTT;		/* then spin in a batch */
+	bb[1] = (uint32_t)(m->gm + GM_BATCH);
+	bb[2] = 0;
+	guest_ctx_init(m, 4);
+	guest_emit(m, cmd, 8);
+	wr32(m->v, 0x44308, ~0u);		/* clear GT_IIR(0) */
+	guest_elsp(m, RCS_BASE, desc_of(m, 4, 0x20), 0);
+	assert_true(run_until(e, user_irq_seen, m) >= 0);
+	assert_int_equal(*g32(m, GPA_DATA), 0x1111);
+	/* still running: no completion yet */
+	assert_int_equal(rd32(m->v, RCS_BASE + 0x234) & (1u << 4), 1u << 4);
+	assert_int_equal(g32(m, GPA_HWSP)[0x1f], 0);
+	/* the guest gives up and resets the engine: the physical one stops too */
+	wr32(m->v, 0x941c, 1u << 1);
+	assert_int_equal(rd32(m->v, RCS_BASE + 0x234) & (1u << 4), 0);
+	assert_true(hdrv_engine_idle(e->hd, HDRV_RCS));
+}
+
 /* two guests submit back to back while a scheduler thread runs */
 static void test_threaded_back_to_back(void **state)
 {
@@ -1035,6 +1081,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_g2v_announced_ppgtt_is_preshadowed, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_garbage_submissions_spare_other_vgpu, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_user_irq_forwarded_while_running, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_threaded_back_to_back, setup_threaded,
 						teardown_threaded),
