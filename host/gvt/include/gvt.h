@@ -398,10 +398,14 @@ int gvt_gpu_schedule(struct gvt_gpu *gpu);
  * struct gvt_sched_params - time-slice policy
  * @slice_ns: a vGPU keeps the GPU at most this long while others wait (0 = 1 ms)
  * @balance_ns: budgets are refilled by weight every period (0 = 100 ms)
+ * @overrun_ns: a workload running longer than this while another vGPU
+ *	waits is stopped by an engine reset (that vGPU's engine then looks
+ *	hung to its guest); 0 = 1 s
  */
 struct gvt_sched_params {
 	uint64_t slice_ns;
 	uint64_t balance_ns;
+	uint64_t overrun_ns;
 };
 int gvt_gpu_set_sched_params(struct gvt_gpu *gpu, const struct gvt_sched_params *p);
 

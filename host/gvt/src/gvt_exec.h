@@ -120,6 +120,7 @@ struct gvt_sched_slot {
 	bool done;
 	bool user_irq;		/* a user interrupt to forward */
 	int status;
+	uint64_t start;		/* when it was submitted */
 };
 
 struct gvt_sched {
@@ -131,8 +132,8 @@ struct gvt_sched {
 	struct gvt_vgpu *current;	/* vGPU owning the GPU's time slice */
 	uint64_t current_since;
 	uint64_t idle_since;		/* current has had nothing to run since */
-	uint64_t slice_ns, balance_ns, last_balance;
-	uint64_t switches;
+	uint64_t slice_ns, balance_ns, last_balance, overrun_ns;
+	uint64_t switches, overruns;
 };
 
 /* gvt_execlist.c */

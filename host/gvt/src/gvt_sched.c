@@ -17,6 +17,7 @@
 
 #define SCHED_SLICE_NS		1000000ull	/* 1 ms, as upstream */
 #define SCHED_BALANCE_NS	100000000ull	/* 100 ms */
+#define SCHED_OVERRUN_NS	1000000000ull	/* 1 s */
 
 int gvt_sched_init(struct gvt_gpu *gpu)
 {
@@ -28,6 +29,7 @@ int gvt_sched_init(struct gvt_gpu *gpu)
 	gvt_mutex_init(&s->run_lock);
 	s->slice_ns = SCHED_SLICE_NS;
 	s->balance_ns = SCHED_BALANCE_NS;
+	s->overrun_ns = SCHED_OVERRUN_NS;
 	gpu->sched = s;
 	return 0;
 }
@@ -53,6 +55,7 @@ int gvt_gpu_set_sched_params(struct gvt_gpu *gpu, const struct gvt_sched_params 
 	gvt_mutex_lock(&s->lock);
 	s->slice_ns = p->slice_ns ? p->slice_ns : SCHED_SLICE_NS;
 	s->balance_ns = p->balance_ns ? p->balance_ns : SCHED_BALANCE_NS;
+	s->overrun_ns = p->overrun_ns ? p->overrun_ns : SCHED_OVERRUN_NS;
 	gvt_mutex_unlock(&s->lock);
 	return 0;
 }
@@ -88,8 +91,11 @@ void gvt_sched_slot_claim(struct gvt_vgpu *v, unsigned int e, void *cookie, unsi
 {
 	struct gvt_sched *s = v->gpu->sched;
 
+	uint64_t now = gvt_now(v);
+
 	gvt_mutex_lock(&s->lock);
-	s->slot[e] = (struct gvt_sched_slot){ .v = v, .cookie = cookie, .seq = seq };
+	s->slot[e] = (struct gvt_sched_slot){ .v = v, .cookie = cookie, .seq = seq,
+					      .start = now };
 	gvt_mutex_unlock(&s->lock);
 }
 
@@ -206,6 +212,40 @@ static struct gvt_vgpu *pick(struct gvt_sched *s, uint64_t now)
 	return cur;
 }
 
+/*
+ * A workload that holds its engine past overrun_ns while another vGPU has
+ * work is stopped: the host resets the engine and reports the context as
+ * failed, so the others keep their share (the guest sees a hang).
+ */
+static void bound_overruns(struct gvt_sched *s, const struct gvt_host_ops *ops, void *priv)
+{
+	struct gvt_sched_slot victim;
+	unsigned int e, i;
+	bool waiting;
+
+	for (e = 0; e < GVT_NUM_ENGINES; e++) {
+		gvt_mutex_lock(&s->lock);
+		victim = s->slot[e];
+		waiting = false;
+		for (i = 0; i < s->nvgpus; i++)
+			if (s->vgpus[i] != victim.v && pending_of(s->vgpus[i]))
+				waiting = true;
+		gvt_mutex_unlock(&s->lock);
+		if (!victim.v || victim.done || !waiting || !ops->engine_reset ||
+		    gvt_now(victim.v) - victim.start <= s->overrun_ns)
+			continue;
+		gvt_mutex_lock(&victim.v->lock);
+		if (victim.v->exec && victim.v->exec->eng[e].inflight &&
+		    victim.v->exec->eng[e].seq == victim.seq) {
+			gvt_vlog(victim.v, 1, "engine %u: workload over its %llu ms bound while others wait: engine reset",
+				 e, (unsigned long long)(s->overrun_ns / 1000000));
+			s->overruns++;
+			ops->engine_reset(priv, e);
+		}
+		gvt_mutex_unlock(&victim.v->lock);
+	}
+}
+
 int gvt_gpu_schedule(struct gvt_gpu *gpu)
 {
 	struct gvt_sched *s = gpu->sched;
@@ -215,6 +255,7 @@ int gvt_gpu_schedule(struct gvt_gpu *gpu)
 	int n = 0;
 
 	gvt_mutex_lock(&s->run_lock);
+	bound_overruns(s, gpu->ops, gpu->priv);
 	/* 1. retire what the host finished */
 	for (e = 0; e < GVT_NUM_ENGINES; e++) {
 		struct gvt_sched_slot done;

@@ -28,8 +28,8 @@ struct fctx {
 struct fhost {
 	uint64_t *ggtt;
 	struct fctx *running[4];	/* what the "GPU" runs per engine */
-	unsigned int submits, overlaps;
-	struct gvt_vgpu *owner_of_running;
+	unsigned int submits, overlaps, resets;
+	struct gvt_gpu *gpu;
 };
 
 struct fenv {
@@ -107,8 +107,13 @@ static int f_ctx_submit(void *priv, void *hctx, const struct gvt_host_submit *s)
 static int f_engine_reset(void *priv, unsigned int engine)
 {
 	struct fhost *h = priv;
+	struct fctx *c = h->running[engine];
 
+	/* like hostdrv: the dropped context is reported as failed */
 	h->running[engine] = NULL;
+	h->resets++;
+	if (c)
+		gvt_gpu_ctx_done(h->gpu, c->cookie, -EIO);
 	return 0;
 }
 
@@ -146,6 +151,7 @@ static struct fenv *fenv_new(const char *t0, const char *t1)
 	assert_non_null(e->host.ggtt);
 	fake_desc_init(&d, 0x1912, 512ull << 20);
 	assert_int_equal(gvt_gpu_create(&d, &fops, &e->host, &e->gpu), 0);
+	e->host.gpu = e->gpu;
 	for (int i = 0; i < 2; i++) {
 		struct gvt_vgpu_info info;
 		uint32_t *r;
@@ -285,6 +291,39 @@ static void test_alone_gets_whole_gpu(void **state)
 	fenv_free(e);
 }
 
+static void test_overrun_bounded_only_when_others_wait(void **state)
+{
+	struct fenv *e = fenv_new("GVTg_V5_8", "GVTg_V5_8");
+	struct gvt_sched_params p = { .overrun_ns = 5000000 };
+	struct gvt_vgpu_exec_stats st;
+	struct fctx *c0;
+
+	(void)state;
+	assert_int_equal(gvt_gpu_set_sched_params(e->gpu, &p), 0);
+	guest_submit_if_idle(e, 0);
+	gvt_gpu_schedule(e->gpu);
+	c0 = e->host.running[0];
+	assert_non_null(c0);
+	/* alone, a long workload is left alone */
+	advance(e, 20000000);
+	gvt_gpu_schedule(e->gpu);
+	assert_ptr_equal(e->host.running[0], c0);
+	assert_int_equal(e->host.resets, 0);
+	/* someone waits, but the bound counts from submission: already over */
+	guest_submit_if_idle(e, 1);
+	gvt_gpu_schedule(e->gpu);
+	assert_int_equal(e->host.resets, 1);
+	gvt_vgpu_get_exec_stats(e->v[0], &st);
+	assert_int_equal(st.failed, 1);
+	/* the waiting vGPU got the engine */
+	gvt_gpu_schedule(e->gpu);
+	assert_non_null(e->host.running[0]);
+	assert_ptr_not_equal(e->host.running[0], c0);
+	gvt_vgpu_get_exec_stats(e->v[1], &st);
+	assert_int_equal(st.workloads, 1);
+	fenv_free(e);
+}
+
 static void test_bad_params_rejected(void **state)
 {
 	struct fenv *e = fenv_new("GVTg_V5_8", NULL);
@@ -302,6 +341,7 @@ int main(void)
 		cmocka_unit_test(test_share_follows_type_weight),
 		cmocka_unit_test(test_equal_weights_alternate_by_slice),
 		cmocka_unit_test(test_alone_gets_whole_gpu),
+		cmocka_unit_test(test_overrun_bounded_only_when_others_wait),
 		cmocka_unit_test(test_bad_params_rejected),
 	};
 
