@@ -89,6 +89,7 @@ struct gvt_vengine {
 	bool hung;		/* a workload failed: nothing runs until reset */
 	unsigned int seq;	/* bumped by resets: stale completions are dropped */
 	void *hctx;		/* host context for this vGPU and engine */
+	void *hctx_cookie;	/* its unique completion cookie (never reused) */
 	uint32_t hctx_ring;
 	struct gvt_workload wl;
 };
@@ -134,6 +135,7 @@ struct gvt_sched {
 	uint64_t idle_since;		/* current has had nothing to run since */
 	uint64_t slice_ns, balance_ns, last_balance, overrun_ns;
 	uint64_t switches, overruns;
+	uintptr_t next_cookie;	/* __atomic */
 };
 
 /* gvt_execlist.c */

@@ -434,7 +434,13 @@ static int ensure_hctx(struct gvt_vgpu *v, unsigned int e, uint32_t ring_size)
 	if (ve->hctx)
 		ops->ctx_destroy(v->gpu->priv, ve->hctx);
 	ve->hctx = NULL;
-	ret = ops->ctx_create(v->gpu->priv, e, need, ve, &ve->hctx);
+	/*
+	 * A number, not a pointer: a late completion of a destroyed context
+	 * can never match its successor.
+	 */
+	ve->hctx_cookie = (void *)__atomic_add_fetch(&v->gpu->sched->next_cookie, 1,
+						     __ATOMIC_RELAXED);
+	ret = ops->ctx_create(v->gpu->priv, e, need, ve->hctx_cookie, &ve->hctx);
 	if (ret) {
 		ve->hctx = NULL;
 		return ret;
@@ -522,7 +528,7 @@ int gvt_workload_dispatch(struct gvt_vgpu *v, unsigned int e)
 	sub.cmds = wl->cmds;
 	sub.bytes = wl->bytes;
 	/* claim first: the host may report completion from inside ctx_submit */
-	gvt_sched_slot_claim(v, e, ve, ve->seq);
+	gvt_sched_slot_claim(v, e, ve->hctx_cookie, ve->seq);
 	wl->start_ns = gvt_now(v);
 	ret = ops->ctx_submit(v->gpu->priv, ve->hctx, &sub);
 	if (ret) {
