@@ -1012,6 +1012,55 @@ static void test_user_irq_forwarded_while_running(void **state)
 	assert_true(hdrv_engine_idle(e->hd, HDRV_RCS));
 }
 
+/* one vGPU on two engines at once: the blitter's own context, HWSP, interrupt bits */
+static bool rcs_bcs_done(struct env *e, void *arg)
+{
+	struct vm *m = arg;
+
+	(void)e;
+	return g32(m, GPA_HWSP)[0x1f] == 1 && g32(m, GPA_HWSP + 0x1000)[0x1f] == 1;
+}
+
+static void test_render_and_blitter_together(void **state)
+{
+	struct env *e = *state;
+	struct vm *m = &e->vm[0];
+	uint32_t *hw2 = g32(m, GPA_HWSP + 0x1000), *r2 = g32(m, GPA_CTX + 0x3000 + 4096);
+	uint32_t *ring2 = g32(m, GPA_RING + 0x8000);
+	uint32_t cmd[] = { MI_SDI_GGTT, (uint32_t)(m->gm + GM_DATA + 0x300), 0, 0x4C54 };
+	uint64_t d2 = (uint64_t)0x40 << 32 | (m->gm + GM_CTX + 0x3000) | 3 << 3 | 1u << 8 | 1;
+
+	guest_ctx_init(m, 4);
+	guest_emit(m, cmd, 4);
+	/* BCS: HWSP at GM_HWSP + 4K, context at GM_CTX + 0x3000, ring at GM_RING + 0x8000 */
+	ggtt_map(m, GM_HWSP + 0x1000, GPA_HWSP + 0x1000, 1);
+	ggtt_map(m, GM_CTX + 0x3000, GPA_CTX + 0x3000, 2);
+	ggtt_map(m, GM_RING + 0x8000, GPA_RING + 0x8000, 4);
+	wr32(m->v, BCS_BASE + 0x80, (uint32_t)(m->gm + GM_HWSP + 0x1000));
+	wr32(m->v, BCS_BASE + 0x3a0, 0xffff0505);
+	memset(hw2 + 0x10, 0xff, 48);
+	hw2[0x1f] = 5;
+	memset(r2, 0, 4096);
+	r2[0x09] = (uint32_t)(m->gm + GM_RING + 0x8000);
+	r2[0x0b] = (RING_SIZE - 4096) | 1;
+	ring2[0] = MI_SDI_GGTT;
+	ring2[1] = (uint32_t)(m->gm + GM_DATA + 0x304);
+	ring2[2] = 0;
+	ring2[3] = 0xB175;
+	r2[0x07] = 16;
+	wr32(m->v, 0x44308, ~0u);
+	guest_elsp(m, RCS_BASE, desc_of(m, 4, 0x20), 0);
+	guest_elsp(m, BCS_BASE, d2, 0);
+	assert_true(run_until(e, rcs_bcs_done, m) >= 0);
+	assert_int_equal(*g32(m, GPA_DATA + 0x300), 0x4C54);
+	assert_int_equal(*g32(m, GPA_DATA + 0x304), 0xB175);
+	assert_int_equal(hw2[0x10 + 2], 0x18);
+	assert_int_equal(hw2[0x10 + 3], 0x40);
+	assert_int_equal(rd32(m->v, BCS_BASE + 0x370 + 8), 0x18);
+	/* context switch + user for RCS (bits 8, 0) and BCS (bits 24, 16) */
+	assert_int_equal(rd32(m->v, 0x44308) & 0x01010101, 0x01010101);
+}
+
 /* two guests submit back to back while a scheduler thread runs */
 static void test_threaded_back_to_back(void **state)
 {
@@ -1084,6 +1133,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_user_irq_forwarded_while_running, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_render_and_blitter_together, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_threaded_back_to_back, setup_threaded,
 						teardown_threaded),
 	};
