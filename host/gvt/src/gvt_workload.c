@@ -308,7 +308,8 @@ static int scan_workload(struct gvt_vgpu *v, unsigned int e, const struct gvt_wo
 	p.gm[1].base = v->high_base;
 	p.gm[1].size = v->high_size;
 	p.privileged = wl->desc & GVT_DESC_PRIVILEGE;
-	p.blt_ggtt = c.levels == 0;
+	/* blits address the PPGTT, which is always shadowed (prepare_mm) */
+	p.blt_ggtt = false;
 	ret = gvt_cmd_scan_ring(&x->scanner, &p, start, size, wl->head, wl->tail, &x->scan_res);
 	if (ret == -EACCES) {
 		gvt_cmd_describe(&x->scan_res, p.engine, line, sizeof(line));
@@ -370,25 +371,25 @@ static int prepare_mm(struct gvt_vgpu *v, struct gvt_workload *wl, const uint32_
 		      struct gvt_host_submit *sub)
 {
 	unsigned int mode = (wl->desc >> GVT_DESC_MODE_SHIFT) & 3, i, levels;
-	uint64_t pdps[4], any = 0;
+	uint64_t pdps[4];
 	int ret;
 
 	for (i = 0; i < 4; i++) {
 		unsigned int udw = GVT_CTX_PDP0_UDW - 4 * i;
 
 		pdps[i] = (uint64_t)regs[udw] << 32 | regs[udw + 2];
-		any |= pdps[i];
 	}
-	if (mode == GVT_DESC_MODE_LEGACY64) {
+	if (mode == GVT_DESC_MODE_LEGACY64)
 		levels = 4;
-		any = pdps[0];
-	} else if (mode == GVT_DESC_MODE_LEGACY32) {
+	else if (mode == GVT_DESC_MODE_LEGACY32)
 		levels = 3;
-	} else {
+	else
 		return -EINVAL;	/* advanced-context modes do not exist on gen9 */
-	}
-	if (!any)
-		return 0;	/* no PPGTT set up: GGTT-only commands */
+	/*
+	 * Always a shadow PPGTT, even for roots of 0 (all scratch): a
+	 * physical context without one would resolve the guest's PPGTT
+	 * addresses through the host's GGTT, i.e. other vGPUs' memory.
+	 */
 	ret = root_get(v, levels, pdps, &wl->root);
 	if (ret)
 		return ret;

@@ -1061,6 +1061,29 @@ static void test_render_and_blitter_together(void **state)
 	assert_int_equal(rd32(m->v, 0x44308) & 0x01010101, 0x01010101);
 }
 
+/*
+ * A context without page tables still runs with a (scratch) shadow PPGTT:
+ * its PPGTT addresses never reach the host GGTT, where another vGPU's
+ * memory is mapped at the same numbers.
+ */
+static void test_no_ppgtt_context_cannot_reach_ggtt(void **state)
+{
+	struct env *e = *state;
+	struct vm *m0 = &e->vm[0], *m1 = &e->vm[1];
+	uint32_t cmd[] = { MI_SDI_PPGTT, (uint32_t)(m1->gm + GM_DATA + 0x80), 0, 0xE71CE71C,
+			   MI_SDI_PPGTT, (uint32_t)(m0->gm + GM_DATA + 0x80), 0, 0xE71CE71C };
+	struct csb_wait w = { m0, RCS_BASE, 1 };
+
+	ggtt_map(m1, GM_DATA, GPA_DATA, 1);
+	guest_ctx_init(m0, 0);			/* PML4 = 0 */
+	guest_emit(m0, cmd, 8);
+	guest_elsp(m0, RCS_BASE, desc_of(m0, 4, 0x20), 0);
+	assert_true(run_until(e, csb_reached, &w) >= 0);
+	assert_int_equal(csb_status(m0, 1), 0x18);
+	assert_int_equal(*g32(m1, GPA_DATA + 0x80), 0);
+	assert_int_equal(*g32(m0, GPA_DATA + 0x80), 0);
+}
+
 /* two guests submit back to back while a scheduler thread runs */
 static void test_threaded_back_to_back(void **state)
 {
@@ -1134,6 +1157,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_user_irq_forwarded_while_running, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_render_and_blitter_together, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_no_ppgtt_context_cannot_reach_ggtt, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_threaded_back_to_back, setup_threaded,
 						teardown_threaded),
 	};
