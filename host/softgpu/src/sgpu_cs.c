@@ -414,10 +414,16 @@ static uint32_t cmd_length(uint32_t hdr)
 		subop = (hdr >> 16) & 0xFF;
 		if (sub == 1 && (opc == 0 || (opc == 1 && subop == 4)))
 			return 1;	/* 3DSTATE_VF_STATISTICS, PIPELINE_SELECT, ... */
-		if (sub == 3 && opc == 1 && (subop == 0x17 || (subop >= 0x43 && subop <= 0x47)))
-			return (hdr & 0x1FF) + 2;	/* SO_DECL_LIST, BINDING_TABLE_EDIT_* */
-		if (sub == 3 && opc == 1 && (subop == 0x39 || subop == 0x3A))
-			return (hdr & 0x7FF) + 2;	/* 3DSTATE_DX9_CONSTANTF_VS/PS */
+		/*
+		 * Wide length fields: 3DSTATE_SO_DECL_LIST is 3D opcode 1
+		 * (0x7917); BINDING_TABLE_EDIT_* (0x7843..0x7847) and
+		 * DX9_CONSTANTF_VS/PS (0x7839/0x783a) are opcode 0.
+		 */
+		if (sub == 3 && ((opc == 1 && subop == 0x17) ||
+				 (opc == 0 && subop >= 0x43 && subop <= 0x47)))
+			return (hdr & 0x1FF) + 2;
+		if (sub == 3 && opc == 0 && (subop == 0x39 || subop == 0x3A))
+			return (hdr & 0x7FF) + 2;
 		if (sub == 2)
 			return (hdr & 0xFFFF) + 2;	/* media / MFX / VEBOX */
 		return (hdr & 0xFF) + 2;

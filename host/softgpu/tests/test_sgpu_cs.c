@@ -365,7 +365,17 @@ static void test_i915_request_sequence(void **state)
 	c[n++] = 0;
 	c[n++] = 0x680B0001;			/* 3DSTATE_VF_STATISTICS */
 	c[n++] = 0x79170000 | 0x101;		/* 3DSTATE_SO_DECL_LIST, 9-bit length */
-	n += 0x101;
+	n += 0x102;
+	/*
+	 * Opcode-0 commands with wide length fields; their payload is filled
+	 * with an invalid header so that a mis-decoded length errors out.
+	 */
+	c[n++] = 0x78430000 | 0x101;		/* BINDING_TABLE_EDIT_VS, 9-bit */
+	memset(&c[n], 0xff, 0x102 * 4);	/* length field + 2 dwords in all */
+	n += 0x102;
+	c[n++] = 0x78390000 | 0x181;		/* DX9_CONSTANTF_VS, 11-bit */
+	memset(&c[n], 0xff, 0x182 * 4);
+	n += 0x182;
 	c[n++] = 0x78130000 | 4;		/* 3DSTATE_x, 6 dwords */
 	n += 5;
 	c[n++] = 0x7B000005;			/* 3DPRIMITIVE */
