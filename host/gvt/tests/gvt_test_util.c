@@ -286,3 +286,46 @@ int aux_xfer(struct gvt_vgpu *v, unsigned int ch, const uint8_t *tx, int txlen, 
 	assert_int_equal(rd32(v, ctl) & ((1u << 30) | (1u << 28)), 0);
 	return n;
 }
+
+static int fake_ctx_setup(void **state, const char *type)
+{
+	struct fake_ctx *c = calloc(1, sizeof(*c));
+
+	assert_non_null(c);
+	c->env = fake_env_new(0x1912, 1ull << 30);
+	c->hyp = fake_hyp_new();
+	c->v = fake_vgpu_new(c->env, type, c->hyp);
+	gvt_vgpu_get_info(c->v, &c->info);
+	*state = c;
+	return 0;
+}
+
+int fake_ctx_setup_v5_4(void **state)
+{
+	return fake_ctx_setup(state, "GVTg_V5_4");
+}
+
+int fake_ctx_setup_v5_8(void **state)
+{
+	return fake_ctx_setup(state, "GVTg_V5_8");
+}
+
+int fake_ctx_teardown(void **state)
+{
+	struct fake_ctx *c = *state;
+
+	gvt_vgpu_destroy(c->v);
+	assert_int_equal(c->hyp->pinned, 0);
+	fake_hyp_free(c->hyp);
+	fake_env_free(c->env);
+	free(c);
+	return 0;
+}
+
+struct gvt_vgpu_stats fake_vgpu_stats(struct gvt_vgpu *v)
+{
+	struct gvt_vgpu_stats s;
+
+	gvt_vgpu_get_stats(v, &s);
+	return s;
+}

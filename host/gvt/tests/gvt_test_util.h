@@ -56,6 +56,20 @@ struct fake_hyp *fake_hyp_new(void);
 void fake_hyp_free(struct fake_hyp *h);
 struct gvt_vgpu *fake_vgpu_new(struct fake_env *env, const char *type, struct fake_hyp *h);
 
+/* cmocka fixture: one GPU (SKL, 1 GiB aperture), one fake hypervisor, one vGPU */
+struct fake_ctx {
+	struct fake_env *env;
+	struct fake_hyp *hyp;
+	struct gvt_vgpu *v;
+	struct gvt_vgpu_info info;
+};
+
+int fake_ctx_setup_v5_4(void **state);
+int fake_ctx_setup_v5_8(void **state);
+/* destroys the vGPU and checks every dma_map was balanced by a dma_unmap */
+int fake_ctx_teardown(void **state);
+struct gvt_vgpu_stats fake_vgpu_stats(struct gvt_vgpu *v);
+
 uint32_t rd32(struct gvt_vgpu *v, uint32_t off);
 void wr32(struct gvt_vgpu *v, uint32_t off, uint32_t val);
 uint64_t rd64(struct gvt_vgpu *v, uint32_t off);

@@ -5,37 +5,9 @@
 
 #include "gvt_test_util.h"
 
-struct ctx {
-	struct fake_env *env;
-	struct fake_hyp *hyp;
-	struct gvt_vgpu *v;
-};
-
-static int setup(void **state)
-{
-	struct ctx *c = calloc(1, sizeof(*c));
-
-	c->env = fake_env_new(0x1912, 1ull << 30);
-	c->hyp = fake_hyp_new();
-	c->v = fake_vgpu_new(c->env, "GVTg_V5_4", c->hyp);
-	*state = c;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct ctx *c = *state;
-
-	gvt_vgpu_destroy(c->v);
-	fake_hyp_free(c->hyp);
-	fake_env_free(c->env);
-	free(c);
-	return 0;
-}
-
 static void test_ids(void **state)
 {
-	struct ctx *c = *state;
+	struct fake_ctx *c = *state;
 
 	assert_int_equal(cfg16(c->v, 0x00), 0x8086);
 	assert_int_equal(cfg16(c->v, 0x02), 0x1912);
@@ -65,7 +37,7 @@ static void test_kbl_ids(void **state)
 
 static void test_gmch_bdsm_asls(void **state)
 {
-	struct ctx *c = *state;
+	struct fake_ctx *c = *state;
 
 	/* GGMS = 3 (4 GiB GGTT), GMS = 0 (no stolen), read-only */
 	assert_int_equal(cfg16(c->v, 0x50), 0x00c0);
@@ -83,7 +55,7 @@ static void test_gmch_bdsm_asls(void **state)
 
 static void test_bar_sizing(void **state)
 {
-	struct ctx *c = *state;
+	struct fake_ctx *c = *state;
 
 	assert_int_equal(cfg32(c->v, 0x10), 0x4);		/* 64-bit mem */
 	assert_int_equal(cfg32(c->v, 0x18), 0xc);		/* 64-bit prefetchable */
@@ -115,7 +87,7 @@ static void test_bar_sizing(void **state)
 
 static void test_command(void **state)
 {
-	struct ctx *c = *state;
+	struct fake_ctx *c = *state;
 
 	assert_int_equal(cfg16(c->v, 0x04), 0);
 	cfgw16(c->v, 0x04, 0xffff);
@@ -128,7 +100,7 @@ static void test_command(void **state)
 
 static void test_caps(void **state)
 {
-	struct ctx *c = *state;
+	struct fake_ctx *c = *state;
 	uint8_t msi = cfg8(c->v, 0x34), pm;
 
 	assert_int_equal(msi, 0xac);
@@ -153,7 +125,7 @@ static void test_caps(void **state)
 
 static void test_ext_space_and_bounds(void **state)
 {
-	struct ctx *c = *state;
+	struct fake_ctx *c = *state;
 	uint8_t buf[16];
 
 	memset(buf, 0xaa, sizeof(buf));
@@ -167,7 +139,7 @@ static void test_ext_space_and_bounds(void **state)
 	assert_int_equal(gvt_vgpu_cfg_read(c->v, 0xfc, buf, 8), 0);
 }
 
-static uint32_t ram32(struct ctx *c, uint64_t gpa)
+static uint32_t ram32(struct fake_ctx *c, uint64_t gpa)
 {
 	uint32_t v;
 
@@ -175,14 +147,14 @@ static uint32_t ram32(struct ctx *c, uint64_t gpa)
 	return v;
 }
 
-static void put_ram32(struct ctx *c, uint64_t gpa, uint32_t v)
+static void put_ram32(struct fake_ctx *c, uint64_t gpa, uint32_t v)
 {
 	memcpy(c->hyp->ram + gpa, &v, 4);
 }
 
 static void test_swsci(void **state)
 {
-	struct ctx *c = *state;
+	struct fake_ctx *c = *state;
 	const uint64_t op = 0x100000;
 
 	/* firmware placed the OpRegion and wrote ASLS */
@@ -216,7 +188,7 @@ static void test_swsci(void **state)
 
 static void test_reset_restores_cfg(void **state)
 {
-	struct ctx *c = *state;
+	struct fake_ctx *c = *state;
 
 	cfgw16(c->v, 0x04, 0x0006);
 	cfgw32(c->v, 0x10, 0xfd000000);
@@ -229,15 +201,15 @@ static void test_reset_restores_cfg(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_ids, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ids, fake_ctx_setup_v5_4, fake_ctx_teardown),
 		cmocka_unit_test(test_kbl_ids),
-		cmocka_unit_test_setup_teardown(test_gmch_bdsm_asls, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_bar_sizing, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_command, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_caps, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_ext_space_and_bounds, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_swsci, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_reset_restores_cfg, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_gmch_bdsm_asls, fake_ctx_setup_v5_4, fake_ctx_teardown),
+		cmocka_unit_test_setup_teardown(test_bar_sizing, fake_ctx_setup_v5_4, fake_ctx_teardown),
+		cmocka_unit_test_setup_teardown(test_command, fake_ctx_setup_v5_4, fake_ctx_teardown),
+		cmocka_unit_test_setup_teardown(test_caps, fake_ctx_setup_v5_4, fake_ctx_teardown),
+		cmocka_unit_test_setup_teardown(test_ext_space_and_bounds, fake_ctx_setup_v5_4, fake_ctx_teardown),
+		cmocka_unit_test_setup_teardown(test_swsci, fake_ctx_setup_v5_4, fake_ctx_teardown),
+		cmocka_unit_test_setup_teardown(test_reset_restores_cfg, fake_ctx_setup_v5_4, fake_ctx_teardown),
 	};
 
 	return cmocka_run_group_tests_name("gvt_cfg", tests, NULL, NULL);

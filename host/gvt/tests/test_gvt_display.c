@@ -7,37 +7,9 @@
 
 #define AUX_B	1
 
-struct ctx {
-	struct fake_env *env;
-	struct fake_hyp *hyp;
-	struct gvt_vgpu *v;
-};
-
-static int setup(void **state)
-{
-	struct ctx *c = calloc(1, sizeof(*c));
-
-	c->env = fake_env_new(0x1912, 1ull << 30);
-	c->hyp = fake_hyp_new();
-	c->v = fake_vgpu_new(c->env, "GVTg_V5_4", c->hyp);
-	*state = c;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct ctx *c = *state;
-
-	gvt_vgpu_destroy(c->v);
-	fake_hyp_free(c->hyp);
-	fake_env_free(c->env);
-	free(c);
-	return 0;
-}
-
 static void test_power_and_plls(void **state)
 {
-	struct ctx *c = *state;
+	struct fake_ctx *c = *state;
 
 	/* DC_STATE_EN reads back what was written */
 	wr32(c->v, 0x45504, 0);
@@ -86,7 +58,7 @@ static void test_power_and_plls(void **state)
 
 static void test_hpd_live(void **state)
 {
-	struct ctx *c = *state;
+	struct fake_ctx *c = *state;
 
 	assert_true(rd32(c->v, 0xc4000) & (1u << 21));		/* port B */
 	assert_false(rd32(c->v, 0xc4000) & (1u << 22));
@@ -98,7 +70,7 @@ static void test_hpd_live(void **state)
 
 static void test_aux_dpcd(void **state)
 {
-	struct ctx *c = *state;
+	struct fake_ctx *c = *state;
 	uint8_t rx[20];
 	int n;
 
@@ -163,7 +135,7 @@ static void read_edid_over_aux(struct gvt_vgpu *v, uint8_t *edid)
 
 static void test_aux_edid(void **state)
 {
-	struct ctx *c = *state;
+	struct fake_ctx *c = *state;
 	uint8_t edid[128], exp[128], rx[20];
 
 	read_edid_over_aux(c->v, edid);
@@ -184,7 +156,7 @@ static void test_aux_edid(void **state)
 
 static void test_edid_generate_and_replace(void **state)
 {
-	struct ctx *c = *state;
+	struct fake_ctx *c = *state;
 	uint8_t e[256], got[128];
 
 	assert_int_equal(gvt_edid_generate(1024, 768, e), 0);
@@ -231,7 +203,7 @@ static void modeset(struct gvt_vgpu *v)
 
 static void test_vblank(void **state)
 {
-	struct ctx *c = *state;
+	struct fake_ctx *c = *state;
 	uint64_t t0 = c->hyp->now, next;
 	uint32_t period;
 
@@ -275,7 +247,7 @@ static void test_vblank(void **state)
 
 static void test_default_refresh(void **state)
 {
-	struct ctx *c = *state;
+	struct fake_ctx *c = *state;
 	uint64_t t0 = c->hyp->now;
 
 	/* no usable timings: 60 Hz */
@@ -285,7 +257,7 @@ static void test_default_refresh(void **state)
 
 static void test_flip_and_plane(void **state)
 {
-	struct ctx *c = *state;
+	struct fake_ctx *c = *state;
 	struct gvt_plane_info p;
 	uint64_t next;
 
@@ -357,20 +329,20 @@ static uint32_t pattern(unsigned int x, unsigned int y)
 }
 
 /* Map @pages guest pages at gpa 0x400000 behind GM @gm, fill them via @place. */
-static void map_surface(struct ctx *c, uint64_t gm, unsigned int pages)
+static void map_surface(struct fake_ctx *c, uint64_t gm, unsigned int pages)
 {
 	for (unsigned int i = 0; i < pages; i++)
 		wr64(c->v, (8u << 20) + ((gm >> 12) + i) * 8, (0x400000ull + i * 4096) | 1);
 }
 
-static void put_px(struct ctx *c, uint64_t off, uint32_t v)
+static void put_px(struct fake_ctx *c, uint64_t off, uint32_t v)
 {
 	memcpy(c->hyp->ram + 0x400000 + off, &v, 4);
 }
 
 static void test_capture(void **state)
 {
-	struct ctx *c = *state;
+	struct fake_ctx *c = *state;
 	struct gvt_vgpu_info info;
 	struct gvt_plane_info p;
 	enum { W = 200, H = 40 };
@@ -457,7 +429,7 @@ static void test_capture(void **state)
 
 static void test_reset_while_scanning_out(void **state)
 {
-	struct ctx *c = *state;
+	struct fake_ctx *c = *state;
 	uint8_t e[128], got[128];
 
 	gvt_edid_generate(1024, 768, e);
@@ -485,7 +457,7 @@ static void test_reset_while_scanning_out(void **state)
 
 static void test_gmbus_gpio(void **state)
 {
-	struct ctx *c = *state;
+	struct fake_ctx *c = *state;
 
 	/* GPIO lines idle high, GMBUS NAKs at once */
 	assert_int_equal(rd32(c->v, 0xc5020) & 0x1010, 0x1010);
@@ -499,17 +471,17 @@ static void test_gmbus_gpio(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_power_and_plls, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_hpd_live, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_aux_dpcd, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_aux_edid, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_edid_generate_and_replace, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_vblank, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_default_refresh, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_flip_and_plane, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_capture, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_reset_while_scanning_out, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_gmbus_gpio, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_power_and_plls, fake_ctx_setup_v5_4, fake_ctx_teardown),
+		cmocka_unit_test_setup_teardown(test_hpd_live, fake_ctx_setup_v5_4, fake_ctx_teardown),
+		cmocka_unit_test_setup_teardown(test_aux_dpcd, fake_ctx_setup_v5_4, fake_ctx_teardown),
+		cmocka_unit_test_setup_teardown(test_aux_edid, fake_ctx_setup_v5_4, fake_ctx_teardown),
+		cmocka_unit_test_setup_teardown(test_edid_generate_and_replace, fake_ctx_setup_v5_4, fake_ctx_teardown),
+		cmocka_unit_test_setup_teardown(test_vblank, fake_ctx_setup_v5_4, fake_ctx_teardown),
+		cmocka_unit_test_setup_teardown(test_default_refresh, fake_ctx_setup_v5_4, fake_ctx_teardown),
+		cmocka_unit_test_setup_teardown(test_flip_and_plane, fake_ctx_setup_v5_4, fake_ctx_teardown),
+		cmocka_unit_test_setup_teardown(test_capture, fake_ctx_setup_v5_4, fake_ctx_teardown),
+		cmocka_unit_test_setup_teardown(test_reset_while_scanning_out, fake_ctx_setup_v5_4, fake_ctx_teardown),
+		cmocka_unit_test_setup_teardown(test_gmbus_gpio, fake_ctx_setup_v5_4, fake_ctx_teardown),
 	};
 
 	return cmocka_run_group_tests_name("gvt_display", tests, NULL, NULL);

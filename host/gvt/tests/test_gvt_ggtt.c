@@ -7,48 +7,9 @@
 
 #define GGTT	(8u << 20)	/* BAR0 offset of the PTEs */
 
-struct ctx {
-	struct fake_env *env;
-	struct fake_hyp *hyp;
-	struct gvt_vgpu *v;
-	struct gvt_vgpu_info info;
-};
-
-static int setup(void **state)
-{
-	struct ctx *c = calloc(1, sizeof(*c));
-
-	c->env = fake_env_new(0x1912, 1ull << 30);
-	c->hyp = fake_hyp_new();
-	c->v = fake_vgpu_new(c->env, "GVTg_V5_8", c->hyp);
-	gvt_vgpu_get_info(c->v, &c->info);
-	*state = c;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct ctx *c = *state;
-
-	gvt_vgpu_destroy(c->v);
-	assert_int_equal(c->hyp->pinned, 0);
-	fake_hyp_free(c->hyp);
-	fake_env_free(c->env);
-	free(c);
-	return 0;
-}
-
-static struct gvt_vgpu_stats stats(struct gvt_vgpu *v)
-{
-	struct gvt_vgpu_stats s;
-
-	gvt_vgpu_get_stats(v, &s);
-	return s;
-}
-
 static void test_initial_scratch(void **state)
 {
-	struct ctx *c = *state;
+	struct fake_ctx *c = *state;
 	uint32_t first = (uint32_t)(c->info.low_gm_base >> 12);
 	uint32_t hfirst = (uint32_t)(c->info.high_gm_base >> 12);
 
@@ -62,7 +23,7 @@ static void test_initial_scratch(void **state)
 
 static void test_pte_write_in_range(void **state)
 {
-	struct ctx *c = *state;
+	struct fake_ctx *c = *state;
 	uint32_t idx = (uint32_t)(c->info.low_gm_base >> 12) + 5;
 	uint64_t pte = (0x123ull << 12) | 1;
 
@@ -89,7 +50,7 @@ static void test_pte_write_in_range(void **state)
 
 static void test_pte_write_out_of_range(void **state)
 {
-	struct ctx *c = *state;
+	struct fake_ctx *c = *state;
 	uint64_t before = c->env->host.ggtt_writes;
 	uint32_t below = (uint32_t)(c->info.low_gm_base >> 12) - 1;
 	uint32_t above = (uint32_t)((c->info.low_gm_base + c->info.low_gm_size) >> 12);
@@ -100,14 +61,14 @@ static void test_pte_write_out_of_range(void **state)
 	wr64(c->v, GGTT + ((1u << 30) >> 12) * 8, (0x1ull << 12) | 1);	/* host hidden GM */
 	assert_int_equal(c->env->host.ggtt_writes, before);
 	assert_int_equal(c->env->host.ggtt[below], 0);
-	assert_int_equal(stats(c->v).ggtt_dropped, 4);
+	assert_int_equal(fake_vgpu_stats(c->v).ggtt_dropped, 4);
 	assert_int_equal(rd64(c->v, GGTT + below * 8), 0);
 	assert_int_equal(c->hyp->pinned, 0);
 }
 
 static void test_torn_write(void **state)
 {
-	struct ctx *c = *state;
+	struct fake_ctx *c = *state;
 	uint32_t idx = (uint32_t)(c->info.low_gm_base >> 12) + 9;
 	uint64_t gpa = 0x3456000ull;
 
@@ -144,13 +105,13 @@ static void test_torn_write(void **state)
 
 static void test_map_failure(void **state)
 {
-	struct ctx *c = *state;
+	struct fake_ctx *c = *state;
 	uint32_t idx = (uint32_t)(c->info.low_gm_base >> 12);
 
 	c->hyp->fail_gfn = 0x77;
 	wr64(c->v, GGTT + idx * 8, (0x77ull << 12) | 1);
 	assert_int_equal(c->env->host.ggtt[idx], FAKE_SCRATCH_PTE | 1);
-	assert_int_equal(stats(c->v).ggtt_map_failures, 1);
+	assert_int_equal(fake_vgpu_stats(c->v).ggtt_map_failures, 1);
 	/* beyond guest RAM */
 	wr64(c->v, GGTT + idx * 8, (0x7000000ull << 12) | 1);
 	assert_int_equal(c->env->host.ggtt[idx], FAKE_SCRATCH_PTE | 1);
@@ -159,7 +120,7 @@ static void test_map_failure(void **state)
 
 static void test_aperture(void **state)
 {
-	struct ctx *c = *state;
+	struct fake_ctx *c = *state;
 	uint64_t base = c->info.low_gm_base;
 	uint32_t idx = (uint32_t)(base >> 12);
 	uint8_t buf[8192], rb[8192];
@@ -187,14 +148,14 @@ static void test_aperture(void **state)
 	assert_int_equal(rb[0], 0xff);
 	/* an unmapped page inside the slice: dropped too, guest RAM unchanged */
 	assert_int_equal(gvt_vgpu_mmio_write(c->v, 2, base + 0x2000, buf, 16), 0);
-	assert_true(stats(c->v).aperture_dropped >= 3);
+	assert_true(fake_vgpu_stats(c->v).aperture_dropped >= 3);
 	/* beyond BAR2 is a transport error */
 	assert_int_equal(gvt_vgpu_mmio_read(c->v, 2, 1ull << 30, rb, 1), -EINVAL);
 }
 
 static void test_destroy_restores_scratch(void **state)
 {
-	struct ctx *c = *state;
+	struct fake_ctx *c = *state;
 	uint32_t idx = (uint32_t)(c->info.low_gm_base >> 12);
 
 	wr64(c->v, GGTT + idx * 8, 0x100000ull | 1);
@@ -210,13 +171,13 @@ static void test_destroy_restores_scratch(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_initial_scratch, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_pte_write_in_range, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_pte_write_out_of_range, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_torn_write, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_map_failure, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_aperture, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_destroy_restores_scratch, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_initial_scratch, fake_ctx_setup_v5_8, fake_ctx_teardown),
+		cmocka_unit_test_setup_teardown(test_pte_write_in_range, fake_ctx_setup_v5_8, fake_ctx_teardown),
+		cmocka_unit_test_setup_teardown(test_pte_write_out_of_range, fake_ctx_setup_v5_8, fake_ctx_teardown),
+		cmocka_unit_test_setup_teardown(test_torn_write, fake_ctx_setup_v5_8, fake_ctx_teardown),
+		cmocka_unit_test_setup_teardown(test_map_failure, fake_ctx_setup_v5_8, fake_ctx_teardown),
+		cmocka_unit_test_setup_teardown(test_aperture, fake_ctx_setup_v5_8, fake_ctx_teardown),
+		cmocka_unit_test_setup_teardown(test_destroy_restores_scratch, fake_ctx_setup_v5_8, fake_ctx_teardown),
 	};
 
 	return cmocka_run_group_tests_name("gvt_ggtt", tests, NULL, NULL);

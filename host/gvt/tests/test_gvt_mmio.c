@@ -6,52 +6,16 @@
 #include "gvt_test_util.h"
 #include <kvmgt/uapi/vgt_if.h>
 
-struct ctx {
-	struct fake_env *env;
-	struct fake_hyp *hyp;
-	struct gvt_vgpu *v;
-};
-
-static int setup(void **state)
-{
-	struct ctx *c = calloc(1, sizeof(*c));
-
-	c->env = fake_env_new(0x1912, 1ull << 30);
-	c->hyp = fake_hyp_new();
-	c->v = fake_vgpu_new(c->env, "GVTg_V5_4", c->hyp);
-	*state = c;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct ctx *c = *state;
-
-	gvt_vgpu_destroy(c->v);
-	fake_hyp_free(c->hyp);
-	fake_env_free(c->env);
-	free(c);
-	return 0;
-}
-
-static struct gvt_vgpu_stats stats(struct gvt_vgpu *v)
-{
-	struct gvt_vgpu_stats s;
-
-	gvt_vgpu_get_stats(v, &s);
-	return s;
-}
-
 static void test_pvinfo(void **state)
 {
-	struct ctx *c = *state;
+	struct fake_ctx *c = *state;
 	struct gvt_vgpu_info info;
 	uint16_t ver;
 
 	gvt_vgpu_get_info(c->v, &info);
-	assert_false(stats(c->v).pv_notified);
+	assert_false(fake_vgpu_stats(c->v).pv_notified);
 	assert_int_equal(rd64(c->v, VGT_PVINFO_PAGE), VGT_MAGIC);
-	assert_true(stats(c->v).pv_notified);
+	assert_true(fake_vgpu_stats(c->v).pv_notified);
 	assert_int_equal(gvt_vgpu_mmio_read(c->v, 0, VGT_PVINFO_PAGE + 8, &ver, 2), 0);
 	assert_int_equal(ver, 1);
 	assert_int_equal(rd32(c->v, VGT_PVINFO_PAGE + 8), 0x00000001);	/* 1.0 */
@@ -77,12 +41,12 @@ static void test_pvinfo(void **state)
 
 static void test_pvinfo_g2v(void **state)
 {
-	struct ctx *c = *state;
+	struct fake_ctx *c = *state;
 	uint64_t roots[4];
 
-	assert_false(stats(c->v).display_ready);
+	assert_false(fake_vgpu_stats(c->v).display_ready);
 	wr32(c->v, VGT_PVINFO_PAGE + 0x804, VGT_DRV_DISPLAY_READY);
-	assert_true(stats(c->v).display_ready);
+	assert_true(fake_vgpu_stats(c->v).display_ready);
 	assert_int_equal(rd32(c->v, VGT_PVINFO_PAGE + 0x804), 1);
 
 	wr32(c->v, VGT_PVINFO_PAGE + 0x838, 0x12345000);
@@ -99,13 +63,13 @@ static void test_pvinfo_g2v(void **state)
 	wr32(c->v, VGT_PVINFO_PAGE + 0x818, VGT_G2V_PPGTT_L4_PAGE_TABLE_DESTROY);
 	assert_int_equal(gvt_vgpu_ppgtt_roots(c->v, roots, 4), 1);
 	assert_int_equal(roots[0], 0x22222000ull);
-	assert_int_equal(stats(c->v).g2v_notifications, 3);
-	assert_int_equal(stats(c->v).failsafe, 0);
+	assert_int_equal(fake_vgpu_stats(c->v).g2v_notifications, 3);
+	assert_int_equal(fake_vgpu_stats(c->v).failsafe, 0);
 }
 
 static void test_masked_and_w1c(void **state)
 {
-	struct ctx *c = *state;
+	struct fake_ctx *c = *state;
 
 	/* RCS MI_MODE: masked, MODE_IDLE always reported */
 	assert_int_equal(rd32(c->v, 0x209c) & (1u << 9), 1u << 9);
@@ -120,7 +84,7 @@ static void test_masked_and_w1c(void **state)
 	(void)rd32(c->v, VGT_PVINFO_PAGE);
 	wr32(c->v, 0x229c, 0x80008000);
 	assert_int_equal(rd32(c->v, 0x229c), 0x8000);
-	assert_int_equal(stats(c->v).failsafe, 0);
+	assert_int_equal(fake_vgpu_stats(c->v).failsafe, 0);
 	/* a masked workaround register keeps earlier bits (CACHE_MODE_1) */
 	wr32(c->v, 0x7004, 0x00010001);
 	wr32(c->v, 0x7004, 0x00400040);
@@ -138,19 +102,19 @@ static void test_masked_and_w1c(void **state)
 
 static void test_failsafe_without_pvinfo(void **state)
 {
-	struct ctx *c = *state;
+	struct fake_ctx *c = *state;
 
 	wr32(c->v, 0x229c, 0x80008000);	/* execlists on, PVINFO never read */
-	assert_int_equal(stats(c->v).failsafe, GVT_FAILSAFE_UNSUPPORTED_GUEST);
+	assert_int_equal(fake_vgpu_stats(c->v).failsafe, GVT_FAILSAFE_UNSUPPORTED_GUEST);
 	/* the device keeps answering */
 	assert_int_equal(rd32(c->v, 0xa188), 0);
 	gvt_vgpu_reset(c->v);
-	assert_int_equal(stats(c->v).failsafe, 0);
+	assert_int_equal(fake_vgpu_stats(c->v).failsafe, 0);
 }
 
 static void test_forcewake(void **state)
 {
-	struct ctx *c = *state;
+	struct fake_ctx *c = *state;
 
 	assert_int_not_equal(rd32(c->v, 0xa188), 0xffffffff);
 	wr32(c->v, 0xa278, 0x00010001);		/* render: masked set bit0 */
@@ -167,7 +131,7 @@ static void test_forcewake(void **state)
 
 static void test_resets(void **state)
 {
-	struct ctx *c = *state;
+	struct fake_ctx *c = *state;
 	static const uint32_t bases[] = { 0x2000, 0x12000, 0x22000, 0x1a000 };
 
 	for (int i = 0; i < 4; i++) {
@@ -193,8 +157,8 @@ static void test_resets(void **state)
 	assert_int_equal(rd32(c->v, 0x209c) & (1u << 9), 1u << 9);
 	assert_int_equal(rd32(c->v, 0x70180), 0x84000000);
 	assert_int_equal(rd64(c->v, VGT_PVINFO_PAGE), VGT_MAGIC);
-	assert_int_equal(stats(c->v).gt_resets, 1);
-	assert_int_equal(stats(c->v).engine_resets, 1);
+	assert_int_equal(fake_vgpu_stats(c->v).gt_resets, 1);
+	assert_int_equal(fake_vgpu_stats(c->v).engine_resets, 1);
 	/* TLB invalidation self-clears */
 	wr32(c->v, 0x4260, 1);
 	assert_int_equal(rd32(c->v, 0x4260), 0);
@@ -215,7 +179,7 @@ static uint32_t pcode(struct gvt_vgpu *v, uint32_t cmd, uint32_t *data)
 
 static void test_pcode(void **state)
 {
-	struct ctx *c = *state;
+	struct fake_ctx *c = *state;
 	uint32_t d;
 
 	d = 3;		/* CDCLK prepare */
@@ -232,12 +196,12 @@ static void test_pcode(void **state)
 	assert_int_equal(d & 1, 1);
 	d = 5;
 	assert_int_equal(pcode(c->v, 0x1a, &d), 0);
-	assert_int_equal(stats(c->v).pcode_commands, 5);
+	assert_int_equal(fake_vgpu_stats(c->v).pcode_commands, 5);
 }
 
 static void test_probe_values(void **state)
 {
-	struct ctx *c = *state;
+	struct fake_ctx *c = *state;
 
 	assert_int_equal(rd32(c->v, 0x9120), 0x02800000);	/* FUSE2 */
 	assert_int_equal(rd32(c->v, 0x9134), 0);
@@ -267,14 +231,14 @@ static void test_probe_values(void **state)
 
 static void test_untracked_and_unmapped(void **state)
 {
-	struct ctx *c = *state;
-	struct gvt_vgpu_stats s0 = stats(c->v), s1;
+	struct fake_ctx *c = *state;
+	struct gvt_vgpu_stats s0 = fake_vgpu_stats(c->v), s1;
 	uint8_t b;
 	uint16_t w;
 
 	wr32(c->v, 0x4ab0, 0x1234);		/* a workaround register */
 	assert_int_equal(rd32(c->v, 0x4ab0), 0x1234);
-	s1 = stats(c->v);
+	s1 = fake_vgpu_stats(c->v);
 	assert_int_equal(s1.untracked_writes, s0.untracked_writes + 1);
 	assert_int_equal(s1.untracked_reads, s0.untracked_reads + 1);
 	/* byte and word access into a plain register */
@@ -289,7 +253,7 @@ static void test_untracked_and_unmapped(void **state)
 	/* misaligned access: dropped, counted, zeros */
 	assert_int_equal(gvt_vgpu_mmio_write(c->v, 0, 0x4ab1, &w, 2), 0);
 	assert_int_equal(rd32(c->v, 0x4ab0), 0x5634);
-	assert_true(stats(c->v).unmapped_bar0_accesses >= 3);
+	assert_true(fake_vgpu_stats(c->v).unmapped_bar0_accesses >= 3);
 	/* transport errors */
 	assert_int_equal(gvt_vgpu_mmio_read(c->v, 0, 16u << 20, &b, 1), -EINVAL);
 	assert_int_equal(gvt_vgpu_mmio_read(c->v, 1, 0, &b, 1), -EINVAL);
@@ -297,7 +261,7 @@ static void test_untracked_and_unmapped(void **state)
 
 static void test_interrupts(void **state)
 {
-	struct ctx *c = *state;
+	struct fake_ctx *c = *state;
 
 	guest_enable_msi(c->v);
 	assert_int_equal(c->hyp->msi_count, 0);
@@ -342,7 +306,7 @@ static void test_interrupts(void **state)
 
 static void test_intx_when_no_msi(void **state)
 {
-	struct ctx *c = *state;
+	struct fake_ctx *c = *state;
 
 	cfgw16(c->v, 0x04, 0x0006);
 	wr32(c->v, 0x44200, 0x80000000);
@@ -358,7 +322,7 @@ static void test_intx_when_no_msi(void **state)
 
 static void test_irq_mode_from_transport(void **state)
 {
-	struct ctx *c = *state;
+	struct fake_ctx *c = *state;
 
 	/* vfio-user: QEMU keeps the MSI capability to itself, only SET_IRQS says MSI */
 	wr32(c->v, 0x44200, 0x80000000);
@@ -387,7 +351,7 @@ static void test_irq_mode_from_transport(void **state)
 
 static void test_fences(void **state)
 {
-	struct ctx *c = *state;
+	struct fake_ctx *c = *state;
 	struct gvt_vgpu_info info;
 	uint32_t start, end;
 
@@ -404,29 +368,29 @@ static void test_fences(void **state)
 	wr32(c->v, 0x100000 + 8 + 4, 0x1000);
 	wr32(c->v, 0x100000 + 8, 0x0 | 1);
 	assert_int_equal(c->env->host.fences[info.fences[1]], 0);
-	assert_true(stats(c->v).fence_rejected >= 1);
+	assert_true(fake_vgpu_stats(c->v).fence_rejected >= 1);
 	/* beyond fence_num: dropped */
 	wr32(c->v, 0x100000 + 8 * 4, start | 1);
 	assert_int_equal(rd32(c->v, 0x100000 + 8 * 4), 0);
-	assert_int_equal(stats(c->v).failsafe, 0);
+	assert_int_equal(fake_vgpu_stats(c->v).failsafe, 0);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_pvinfo, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_pvinfo_g2v, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_masked_and_w1c, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_failsafe_without_pvinfo, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_forcewake, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_resets, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_pcode, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_probe_values, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_untracked_and_unmapped, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_interrupts, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_intx_when_no_msi, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_irq_mode_from_transport, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_fences, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pvinfo, fake_ctx_setup_v5_4, fake_ctx_teardown),
+		cmocka_unit_test_setup_teardown(test_pvinfo_g2v, fake_ctx_setup_v5_4, fake_ctx_teardown),
+		cmocka_unit_test_setup_teardown(test_masked_and_w1c, fake_ctx_setup_v5_4, fake_ctx_teardown),
+		cmocka_unit_test_setup_teardown(test_failsafe_without_pvinfo, fake_ctx_setup_v5_4, fake_ctx_teardown),
+		cmocka_unit_test_setup_teardown(test_forcewake, fake_ctx_setup_v5_4, fake_ctx_teardown),
+		cmocka_unit_test_setup_teardown(test_resets, fake_ctx_setup_v5_4, fake_ctx_teardown),
+		cmocka_unit_test_setup_teardown(test_pcode, fake_ctx_setup_v5_4, fake_ctx_teardown),
+		cmocka_unit_test_setup_teardown(test_probe_values, fake_ctx_setup_v5_4, fake_ctx_teardown),
+		cmocka_unit_test_setup_teardown(test_untracked_and_unmapped, fake_ctx_setup_v5_4, fake_ctx_teardown),
+		cmocka_unit_test_setup_teardown(test_interrupts, fake_ctx_setup_v5_4, fake_ctx_teardown),
+		cmocka_unit_test_setup_teardown(test_intx_when_no_msi, fake_ctx_setup_v5_4, fake_ctx_teardown),
+		cmocka_unit_test_setup_teardown(test_irq_mode_from_transport, fake_ctx_setup_v5_4, fake_ctx_teardown),
+		cmocka_unit_test_setup_teardown(test_fences, fake_ctx_setup_v5_4, fake_ctx_teardown),
 	};
 
 	return cmocka_run_group_tests_name("gvt_mmio", tests, NULL, NULL);
