@@ -1,9 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # The vGPU types of vgpud (host/gvt over vfio-user): sources in
-# host/qemu/vgpud/src/{vgpud_type_gvt,gvtdev,vgpud_png,vgpud_vnc}.c are part of vgpud
+# host/qemu/vgpud/src/{vgpud_type_gvt,gvtdev,vgpud_png,vgpud_vnc,vgpud_exec}.c are part of vgpud
 # (host/qemu/module.mk globs them); here: their flags, libraries and tests.
 
-VGPU_SRCS := $(addprefix host/qemu/vgpud/src/,vgpud_type_gvt.c gvtdev.c vgpud_png.c vgpud_vnc.c)
+VGPU_SRCS := $(addprefix host/qemu/vgpud/src/,vgpud_type_gvt.c gvtdev.c vgpud_png.c vgpud_vnc.c vgpud_exec.c)
 $(call objs_of,$(VGPU_SRCS)): CPPFLAGS += -Ihost/gvt/include -Ihost/gvt/hostdrv/include \
 	-Ihost/softgpu/include -Iinclude
 $(B)/host/qemu/vgpud/vgpud: $(B)/host/gvt/libgvt.a $(B)/host/gvt/hostdrv/libhostdrv.a \

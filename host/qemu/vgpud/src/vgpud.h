@@ -54,6 +54,8 @@ const struct vgpud_type *vgpud_type_at(unsigned int i);
 /* Built-in types. */
 void vgpud_testdev_type_register(void);
 void vgpud_gvt_type_register(void);	/* GVTg_V5_x (vgpud_type_gvt.c) */
+/* before vgpud_gvt_type_register: run guest GPU work on the physical GPU */
+void vgpud_gvt_set_exec(bool on);
 
 /* ---- instances (vgpud_registry.c) ---- */
 struct vgpud_instance {

@@ -45,6 +45,25 @@ struct hdrv_dma;
 int vgpud_gvt_host_dma_map(void *cpu, size_t size, struct hdrv_dma *out);
 void vgpud_gvt_host_dma_unmap(struct hdrv_dma *mem);
 
+/* vgpud_exec.c: GPU submission (gvt_host_ops submission members over
+ * hostdrv) and the scheduler thread of the physical GPU. */
+struct hdrv_gpu;
+struct vgpud_exec;
+struct vgpud_exec_stats {
+	uint64_t kicks, rounds;		/* scheduler wake-ups by gvt, loop runs */
+	uint64_t submits, submit_errors;	/* host ctx_submit */
+	uint64_t completions, ctx_errors, user_irqs;	/* hostdrv callbacks */
+	uint64_t engine_errors, hang_resets;
+};
+int vgpud_exec_create(struct hdrv_gpu *hd, struct vgpud_exec **out);
+/* fill the submission members of @ops (priv = the vgpud_exec) */
+void vgpud_exec_host_ops(struct gvt_host_ops *ops);
+/* hook hostdrv's callbacks to @gpu and start the scheduler thread */
+int vgpud_exec_start(struct vgpud_exec *x, struct gvt_gpu *gpu);
+void vgpud_exec_stop(struct vgpud_exec *x);
+void vgpud_exec_destroy(struct vgpud_exec *x);
+void vgpud_exec_get_stats(struct vgpud_exec *x, struct vgpud_exec_stats *st);
+
 /* vgpud_vnc.c: a view-only VNC server on 127.0.0.1 showing @v's display. */
 struct vgpud_vnc;
 int vgpud_vnc_start(struct gvt_vgpu *v, const char *name, struct vgpud_vnc **out);

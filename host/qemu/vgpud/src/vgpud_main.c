@@ -30,7 +30,7 @@ static const char usage[] =
 "\n"
 "SYNOPSIS\n"
 "    vgpud [--socket-dir DIR] [--control PATH] [--log-level LEVEL]\n"
-"          [--create TYPE:NAME]...\n"
+"          [--create TYPE:NAME]... [--exec]\n"
 "\n"
 "DESCRIPTION\n"
 "    vgpud serves each device on its own UNIX socket, DIR/NAME.sock, for\n"
@@ -51,6 +51,8 @@ static const char usage[] =
 "    -c, --control PATH     control socket (default DIR/control.sock)\n"
 "    -l, --log-level LEVEL  err, warning, info (default) or debug\n"
 "    -C, --create TYPE:NAME create a device at start-up (repeatable)\n"
+"    -x, --exec             run the vGPUs' GPU work (execlist submissions) on\n"
+"                           the physical GPU (default: acknowledged, not run)\n"
 "    -h, --help             this text\n"
 "    -V, --version          print the version\n"
 "\n"
@@ -151,6 +153,7 @@ int main(int argc, char **argv)
 		{ "control", required_argument, NULL, 'c' },
 		{ "log-level", required_argument, NULL, 'l' },
 		{ "create", required_argument, NULL, 'C' },
+		{ "exec", no_argument, NULL, 'x' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -161,8 +164,9 @@ int main(int argc, char **argv)
 	int nr_creates = 0, level = VGPUD_INFO, o, lfd, sfd, rc = 0;
 	struct stat st;
 	sigset_t mask;
+	bool exec = false;
 
-	while ((o = getopt_long(argc, argv, "d:c:l:C:hV", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "d:c:l:C:xhV", opts, NULL)) != -1) {
 		switch (o) {
 		case 'd':
 			dir = optarg;
@@ -183,6 +187,9 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			creates[nr_creates++] = optarg;
+			break;
+		case 'x':
+			exec = true;
 			break;
 		case 'h':
 			fputs(usage, stdout);
@@ -210,6 +217,7 @@ int main(int argc, char **argv)
 	}
 	vgpud_registry_init(dir);
 	vgpud_testdev_type_register();
+	vgpud_gvt_set_exec(exec);
 	vgpud_gvt_type_register();
 
 	/* Signals arrive through signalfd in the main loop only; every

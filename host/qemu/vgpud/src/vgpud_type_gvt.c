@@ -30,6 +30,9 @@ static struct {
 	struct hdrv_bus bus;
 	struct hdrv_gpu *hd;
 	struct gvt_gpu *gpu;
+	bool exec;			/* --exec: guest GPU work runs */
+	struct vgpud_exec *ex;		/* its scheduler, NULL without --exec */
+	struct gvt_host_ops ops;
 	uint64_t scratch_pte;
 	unsigned int ntypes;
 	char names[GVT_NUM_TYPES][16];
@@ -65,6 +68,11 @@ static const struct gvt_host_ops pg_host_ops = {
 	.ggtt_invalidate = pg_ggtt_invalidate,
 	.fence_write = pg_fence_write,
 };
+
+void vgpud_gvt_set_exec(bool on)
+{
+	pg.exec = on;
+}
 
 int vgpud_gvt_host_dma_map(void *cpu, size_t size, struct hdrv_dma *out)
 {
@@ -120,6 +128,32 @@ static void gvt_type_destroy(void *backend)
 static json_object *u64(uint64_t v)
 {
 	return json_object_new_int64((int64_t)v);
+}
+
+/* submission counters of @v and of the physical GPU's scheduler */
+static void gvt_type_exec_status(struct gvt_vgpu *v, json_object *o)
+{
+	json_object *x = json_object_new_object();
+	struct vgpud_exec_stats es;
+	struct gvt_vgpu_exec_stats vs;
+
+	json_object_object_add(x, "enabled", json_object_new_boolean(pg.exec));
+	gvt_vgpu_get_exec_stats(v, &vs);
+	json_object_object_add(x, "elsp_submissions", u64(vs.elsp_submissions));
+	json_object_object_add(x, "workloads", u64(vs.workloads));
+	json_object_object_add(x, "empty_workloads", u64(vs.empty_workloads));
+	json_object_object_add(x, "completed", u64(vs.completed));
+	json_object_object_add(x, "failed", u64(vs.failed));
+	json_object_object_add(x, "csb_events", u64(vs.csb_events));
+	json_object_object_add(x, "scan_rejects", u64(vs.scan_rejects));
+	vgpud_exec_get_stats(pg.ex, &es);
+	json_object_object_add(x, "host_submits", u64(es.submits));
+	json_object_object_add(x, "host_submit_errors", u64(es.submit_errors));
+	json_object_object_add(x, "host_completions", u64(es.completions));
+	json_object_object_add(x, "host_ctx_errors", u64(es.ctx_errors));
+	json_object_object_add(x, "host_engine_errors", u64(es.engine_errors));
+	json_object_object_add(x, "host_hang_resets", u64(es.hang_resets));
+	json_object_object_add(o, "exec", x);
 }
 
 static void gvt_type_status(void *backend, json_object *out)
@@ -188,6 +222,7 @@ static void gvt_type_status(void *backend, json_object *out)
 	json_object_object_add(o, "vnc_viewers", u64(ds.vnc_viewers));
 	json_object_object_add(o, "vnc_frames", u64(ds.vnc_frames));
 	json_object_object_add(o, "asls", u64(gvt_vgpu_asls(v)));
+	gvt_type_exec_status(v, o);
 	if (!gvt_display_get_plane(v, 0, GVT_PLANE_PRIMARY, &pl)) {
 		json_object *p = json_object_new_object();
 
@@ -300,9 +335,13 @@ static void sg_log(void *arg, const char *line)
 
 static void gvt_physical_gpu_remove(void)
 {
+	/* no gvt_gpu_schedule and no hostdrv callback into a dying gvt_gpu */
+	vgpud_exec_stop(pg.ex);
 	if (pg.gpu && gvt_gpu_destroy(pg.gpu))
 		return;		/* vGPUs left: the process is exiting anyway */
 	pg.gpu = NULL;
+	vgpud_exec_destroy(pg.ex);
+	pg.ex = NULL;
 	if (pg.hd)
 		hdrv_gpu_remove(pg.hd);
 	pg.hd = NULL;
@@ -314,8 +353,9 @@ static void gvt_physical_gpu_remove(void)
 /* Bring up the physical GPU; 0 or -errno (then no vGPU type is offered). */
 static int gvt_physical_gpu_init(void)
 {
-	struct sgpu_config sc = { .threaded = false, .log = sg_log };
-	struct hdrv_config hc = { .ggtt_size = 0, .use_irq = false,
+	/* with --exec: engines on their own threads, hostdrv on its irq line */
+	struct sgpu_config sc = { .threaded = pg.exec, .log = sg_log };
+	struct hdrv_config hc = { .ggtt_size = 0, .use_irq = pg.exec,
 				  .ggtt_alloc_size = PG_HOST_LOW_GM };
 	struct gvt_gpu_desc desc = {
 		.device_id = SGPU_PCI_DEVICE,
@@ -338,9 +378,21 @@ static int gvt_physical_gpu_init(void)
 	/* GGTT page 0 is never handed out: it holds hostdrv's scratch PTE */
 	pg.scratch_pte = hdrv_ggtt_read_pte(pg.hd, 0);
 	desc.scratch_pte = pg.scratch_pte;
-	ret = gvt_gpu_create(&desc, &pg_host_ops, NULL, &pg.gpu);
+	pg.ops = pg_host_ops;
+	if (pg.exec) {
+		ret = vgpud_exec_create(pg.hd, &pg.ex);
+		if (ret)
+			goto out_remove;
+		vgpud_exec_host_ops(&pg.ops);
+	}
+	ret = gvt_gpu_create(&desc, &pg.ops, pg.ex, &pg.gpu);
 	if (ret)
 		goto out_remove;
+	if (pg.ex) {
+		ret = vgpud_exec_start(pg.ex, pg.gpu);
+		if (ret)
+			goto out_remove;
+	}
 	return 0;
 
 out_remove:
@@ -381,6 +433,6 @@ void vgpud_gvt_type_register(void)
 		t->type_info = gvt_type_info;
 		vgpud_type_register(t);
 	}
-	vgpud_log(VGPUD_INFO, "physical GPU: softgpu %04x, %u vGPU types", SGPU_PCI_DEVICE,
-		  pg.ntypes);
+	vgpud_log(VGPUD_INFO, "physical GPU: softgpu %04x, %u vGPU types, guest GPU work %s",
+		  SGPU_PCI_DEVICE, pg.ntypes, pg.exec ? "runs (--exec)" : "is not run");
 }

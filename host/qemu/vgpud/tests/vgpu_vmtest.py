@@ -74,7 +74,7 @@ def need_env():
 class Vgpud:
     """vgpud in a private directory; devices created with --create."""
 
-    def __init__(self, creates):
+    def __init__(self, creates, extra_args=()):
         self.tmp = tempfile.mkdtemp(prefix="vm-vgpu-")
         self.share = os.path.join(self.tmp, "share")
         os.mkdir(self.share)
@@ -85,6 +85,7 @@ class Vgpud:
         args = [VGPUD, "-d", self.tmp, "-l", os.environ.get("VGPUD_LOG_LEVEL", "info")]
         for c in creates:
             args += ["-C", c]
+        args += list(extra_args)
         self.proc = subprocess.Popen(args, stderr=self.log)
         for _ in range(200):
             if os.path.exists(self.ctl_sock) or self.proc.poll() is not None:
