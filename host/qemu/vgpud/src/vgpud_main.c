@@ -215,19 +215,20 @@ int main(int argc, char **argv)
 		snprintf(ctl_path, sizeof(ctl_path), "%s/control.sock", dir);
 		control = ctl_path;
 	}
-	vgpud_registry_init(dir);
-	vgpud_testdev_type_register();
-	vgpud_gvt_set_exec(exec);
-	vgpud_gvt_type_register();
-
 	/* Signals arrive through signalfd in the main loop only; every
-	 * thread created later inherits the blocked mask. */
+	 * thread created later (the physical GPU's engine, irq and scheduler
+	 * threads with --exec, too) inherits the blocked mask. */
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &mask, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	vgpud_registry_init(dir);
+	vgpud_testdev_type_register();
+	vgpud_gvt_set_exec(exec);
+	vgpud_gvt_type_register();
+
 	sfd = signalfd(-1, &mask, SFD_CLOEXEC);
 	lfd = ctl_listen(control);
 	if (sfd < 0 || lfd < 0)
