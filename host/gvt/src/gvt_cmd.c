@@ -520,6 +520,15 @@ static int audit_bb_start(struct gvt_cmd_scanner *s, uint32_t hdr)
 		r->batches++;
 		return call ? 0 : frame_pop(s);
 	}
+	/*
+	 * Back in the ring every earlier chain is fully audited: a full table
+	 * starts over, so a ring range with many requests (a guest batches
+	 * hundreds of execbufs between two ELSP writes) is not refused. Loops
+	 * can only form inside one chain, and the command budget bounds the
+	 * whole scan.
+	 */
+	if (level == 0 && s->nvisited >= GVT_CMD_MAX_VISITED)
+		s->nvisited = 0;
 	ret = visit(s, addr, ppgtt, to, &seen);
 	if (ret)
 		return ret;

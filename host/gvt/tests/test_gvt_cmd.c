@@ -836,6 +836,29 @@ static void test_loops_are_bounded(void **state)
 	params.max_cmds = 0;
 }
 
+/* more requests in one ring range than the loop table holds: all audited */
+static void test_many_batches_from_ring(void **state)
+{
+	struct emit r = at_ring(0), u;
+	unsigned int i, n = GVT_CMD_MAX_VISITED * 2 + 8;
+
+	(void)state;
+	for (i = 0; i < n; i++) {
+		uint64_t bb = BB_USER + 16ull * i;
+
+		putv(&r, 3, MI_BB_START | 0x100, (uint32_t)bb, (uint32_t)(bb >> 32));
+		u = at_ppgtt(bb);
+		put(&u, MI_BB_END);
+	}
+	assert_clean(scan_ring(0, (uint32_t)r.at));
+	assert_int_equal(res.batches, n);
+	/* the last batch still gets audited: a forbidden LRI in it is found */
+	u = at_ppgtt(BB_USER + 16ull * (n - 1));
+	putv(&u, 3, MI_LRI(1), 0x2034, 0);	/* RING_HEAD */
+	put(&u, MI_BB_END);
+	assert_violation(scan_ring(0, (uint32_t)r.at), GVT_CMD_E_REGISTER);
+}
+
 static void test_pdp_lri(void **state)
 {
 	struct emit r = at_ring(0x20), g = at_ggtt(BB_GGTT);
@@ -997,6 +1020,7 @@ int main(void)
 		cmocka_unit_test_setup(test_chained_and_second_level, setup),
 		cmocka_unit_test_setup(test_ppgtt_batches, setup),
 		cmocka_unit_test_setup(test_loops_are_bounded, setup),
+		cmocka_unit_test_setup(test_many_batches_from_ring, setup),
 		cmocka_unit_test_setup(test_pdp_lri, setup),
 		cmocka_unit_test_setup(test_address_edges, setup),
 		cmocka_unit_test_setup(test_register_whitelist, setup),
