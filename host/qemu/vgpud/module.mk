@@ -24,7 +24,8 @@ $(VGPU_GUEST): $(call objs_of,host/qemu/vgpud/guest/vgpu_guest.c)
 VGPU_INTEG_TESTS := host/qemu/vgpud/tests/test_vgpu_ctl.py
 INTEG_TESTS += $(VGPU_INTEG_TESTS)
 
-VGPU_VM_TESTS := $(addprefix host/qemu/vgpud/tests/,vm_vgpu_display.py vm_vgpu_lifecycle.py vm_vgpu_isolation.py)
+VGPU_VM_TESTS := $(addprefix host/qemu/vgpud/tests/,vm_vgpu_display.py vm_vgpu_lifecycle.py vm_vgpu_isolation.py \
+	vm_vgpu_gem.py)
 VM_TESTS += $(VGPU_VM_TESTS)
 
 .PHONY: vgpu vgpu-test

@@ -85,7 +85,7 @@ class Vgpud:
         args = [VGPUD, "-d", self.tmp, "-l", os.environ.get("VGPUD_LOG_LEVEL", "info")]
         for c in creates:
             args += ["-C", c]
-        args += list(extra_args)
+        args += list(extra_args) + os.environ.get("VGPUD_EXTRA_ARGS", "").split()
         self.proc = subprocess.Popen(args, stderr=self.log)
         for _ in range(200):
             if os.path.exists(self.ctl_sock) or self.proc.poll() is not None:
