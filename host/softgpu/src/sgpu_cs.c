@@ -152,7 +152,14 @@ static void cs_reg_write(struct sgpu_engine *eng, uint32_t reg, uint32_t val)
 
 	reg &= 0x7FFFFC;
 	rel = reg - eng->base;
-	if (!privileged(eng) && !(reg >= eng->base && rel >= R_GPR && rel < R_GPR + 0x80)) {
+	/*
+	 * A user batch may write its GPRs, and on the gen9 blitter BCS_SWCTRL:
+	 * that engine has no LRI protection in hardware (i915 and gvt guard it
+	 * with their command parsers), and IGT/Mesa select Y-tiled blits from
+	 * user batches that way.
+	 */
+	if (!privileged(eng) && !(reg >= eng->base && rel >= R_GPR && rel < R_GPR + 0x80) &&
+	    !(eng->id == SGPU_BCS && reg >= eng->base && rel == R_BCS_SWCTRL)) {
 		gpu->st.dropped_writes++;
 		return;
 	}

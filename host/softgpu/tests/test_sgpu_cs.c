@@ -339,6 +339,35 @@ static void test_unprivileged_batch_restrictions(void **state)
 	hdrv_bo_destroy(t->gpu, &out);
 }
 
+/* a user batch on the blitter selects Y tiling through BCS_SWCTRL (gen9) */
+static void test_unprivileged_bcs_swctrl(void **state)
+{
+	struct tenv *t = *state;
+	struct hdrv_dma mem;
+	struct tppgtt pp;
+	struct hdrv_ctx *ctx;
+	uint32_t *bb, b = engine_base[HDRV_BCS];
+	struct sgpu_stats before, after;
+
+	assert_int_equal(hdrv_dma_alloc(t->gpu, 4096, &mem), 0);
+	tppgtt_init(t, &pp, 4);
+	tppgtt_map(&pp, 0x100000, mem.dma, 4096, 4096);
+	ctx = tctx_vm(t, HDRV_BCS, HDRV_VM_PPGTT_4LVL, pp.pdp);
+	bb = mem.cpu;
+	/* masked: set both Y bits; then RING_IMR, which stays privileged */
+	bb[0] = MI_LRI(2); bb[1] = b + 0x200; bb[2] = (3u << 16) | 3u; bb[3] = b + 0xA8; bb[4] = 0;
+	bb[5] = MI_BATCH_BUFFER_END;
+	sgpu_get_stats(t->sg, &before);
+	temit(ctx, 3, MI_BB_START | MI_BB_PPGTT, 0x100000, 0);
+	assert_int_equal(trun(t, ctx), 0);
+	sgpu_get_stats(t->sg, &after);
+	assert_int_equal(hdrv_mmio_read(t->gpu, b + 0x200) & 3u, 3u);
+	assert_int_equal(after.dropped_writes - before.dropped_writes, 1);
+	hdrv_ctx_destroy(ctx);
+	tppgtt_fini(&pp);
+	hdrv_dma_free(t->gpu, &mem);
+}
+
 /*
  * What i915 (6.12, gen9) puts in a request on rcs and on an xCS ring
  * (gen8_emit_flush_rcs/xcs, gen8_emit_bb_start_noarb, gen8_emit_fini_breadcrumb_*)
@@ -561,6 +590,7 @@ int main(void)
 		T(test_cond_bb_end_and_unsupported, tenv_setup_poll),
 		T(test_malformed_stream_errors_out, tenv_setup_irq),
 		T(test_unprivileged_batch_restrictions, tenv_setup_poll),
+		T(test_unprivileged_bcs_swctrl, tenv_setup_poll),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
