@@ -105,7 +105,7 @@ def report(d, n, g, out_dir):
                    "(mount -t debugfs none /sys/kernel/debug && "
                    "cat /sys/kernel/debug/dri/0/i915_wedged)", timeout=30)[1].strip()
     if wedged not in ("0", ""):
-        say("%s: guest GT wedged (GPU command submission is not wired into vgpud yet)" % n)
+        say("%s: guest GT wedged (see the vgpud log)" % n)
     return 0 if good else 1
 
 

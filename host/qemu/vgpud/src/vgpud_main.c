@@ -30,7 +30,7 @@ static const char usage[] =
 "\n"
 "SYNOPSIS\n"
 "    vgpud [--socket-dir DIR] [--control PATH] [--log-level LEVEL]\n"
-"          [--create TYPE:NAME]... [--exec]\n"
+"          [--create TYPE:NAME]... [--no-exec]\n"
 "\n"
 "DESCRIPTION\n"
 "    vgpud serves each device on its own UNIX socket, DIR/NAME.sock, for\n"
@@ -52,7 +52,9 @@ static const char usage[] =
 "    -l, --log-level LEVEL  err, warning, info (default) or debug\n"
 "    -C, --create TYPE:NAME create a device at start-up (repeatable)\n"
 "    -x, --exec             run the vGPUs' GPU work (execlist submissions) on\n"
-"                           the physical GPU (default: acknowledged, not run)\n"
+"                           the physical GPU (the default)\n"
+"    -X, --no-exec          acknowledge submissions without running them (a\n"
+"                           guest i915 then declares its GT wedged)\n"
 "    -h, --help             this text\n"
 "    -V, --version          print the version\n"
 "\n"
@@ -154,6 +156,7 @@ int main(int argc, char **argv)
 		{ "log-level", required_argument, NULL, 'l' },
 		{ "create", required_argument, NULL, 'C' },
 		{ "exec", no_argument, NULL, 'x' },
+		{ "no-exec", no_argument, NULL, 'X' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -164,9 +167,9 @@ int main(int argc, char **argv)
 	int nr_creates = 0, level = VGPUD_INFO, o, lfd, sfd, rc = 0;
 	struct stat st;
 	sigset_t mask;
-	bool exec = false;
+	bool exec = true;
 
-	while ((o = getopt_long(argc, argv, "d:c:l:C:xhV", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "d:c:l:C:xXhV", opts, NULL)) != -1) {
 		switch (o) {
 		case 'd':
 			dir = optarg;
@@ -190,6 +193,9 @@ int main(int argc, char **argv)
 			break;
 		case 'x':
 			exec = true;
+			break;
+		case 'X':
+			exec = false;
 			break;
 		case 'h':
 			fputs(usage, stdout);

@@ -30,8 +30,8 @@ static struct {
 	struct hdrv_bus bus;
 	struct hdrv_gpu *hd;
 	struct gvt_gpu *gpu;
-	bool exec;			/* --exec: guest GPU work runs */
-	struct vgpud_exec *ex;		/* its scheduler, NULL without --exec */
+	bool exec;			/* guest GPU work runs (not --no-exec) */
+	struct vgpud_exec *ex;		/* its scheduler, NULL with --no-exec */
 	struct gvt_host_ops ops;
 	uint64_t scratch_pte;
 	unsigned int ntypes;
@@ -353,7 +353,7 @@ static void gvt_physical_gpu_remove(void)
 /* Bring up the physical GPU; 0 or -errno (then no vGPU type is offered). */
 static int gvt_physical_gpu_init(void)
 {
-	/* with --exec: engines on their own threads, hostdrv on its irq line */
+	/* exec: engines on their own threads, hostdrv on its irq line */
 	struct sgpu_config sc = { .threaded = pg.exec, .log = sg_log };
 	struct hdrv_config hc = { .ggtt_size = 0, .use_irq = pg.exec,
 				  .ggtt_alloc_size = PG_HOST_LOW_GM };
@@ -434,5 +434,5 @@ void vgpud_gvt_type_register(void)
 		vgpud_type_register(t);
 	}
 	vgpud_log(VGPUD_INFO, "physical GPU: softgpu %04x, %u vGPU types, guest GPU work %s",
-		  SGPU_PCI_DEVICE, pg.ntypes, pg.exec ? "runs (--exec)" : "is not run");
+		  SGPU_PCI_DEVICE, pg.ntypes, pg.exec ? "runs" : "is not run (--no-exec)");
 }

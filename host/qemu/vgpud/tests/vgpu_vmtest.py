@@ -175,12 +175,8 @@ I915_ALLOWED = [
     (r"Direct firmware load for i915/skl_dmc.* failed", "no DMC firmware in the guest image"),
     (r"Failed to load DMC firmware", "no DMC firmware in the guest image"),
     (r"DMC firmware homepage", "no DMC firmware in the guest image"),
-    # Command submission is phase 2 (issue 6 allows a wedged GT): the GT
-    # init finds no engine working and i915 declares the GPU wedged.
-    (r"GT0: .*[Ww]edged|[Ww]edged|GPU hang|[Ee]ngine.*(reset|hang)|GPU HANG",
-     "no command submission yet: the GT is wedged (allowed by issue 6)"),
-    (r"CI tainted", "i915 taints the kernel for CI when it wedges the GT at init"),
-    (r"Failed to initialize GPU, declaring it wedged", "GT wedged at init (phase 1)"),
+    # No entry for a wedged GT any more: vgpud runs the guest's GPU work
+    # (issue 7), so "wedged", GPU hangs and engine resets are failures.
     (r"GT0: (GUC|HuC|uc).*(disabled|not supported)", "no GuC on a vGPU"),
 ]
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-only
-"""VM test (issue 7): with `vgpud --exec` a stock guest i915 brings the GT up
+"""VM test (issue 7): with `vgpud --exec` (the default) a stock guest i915 brings the GT up
 on a vGPU (no "wedged" in its log) and IGT's basic GEM tests pass in the
 guest, their work executed by softgpu through the shadow page tables.
 
