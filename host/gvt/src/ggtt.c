@@ -15,7 +15,9 @@
  *
  * The aperture (BAR2) is the CPU view of GM [0, aperture size): an access at
  * offset o is translated through the vGPU's guest PTE at o >> 12 into guest
- * memory. Linear only: fence detiling is not applied.
+ * memory. Inside a valid guest fence the CPU view is detiled as the fence
+ * says (X: 512 B x 8 rows, Y: 128 B x 32 rows of 16-byte columns; no bit-6
+ * swizzling), so a guest's GTT mmap of a tiled buffer reads it linearly.
  */
 #include "gvt_internal.h"
 
@@ -256,6 +258,45 @@ int gvt_gm_rw(struct gvt_vgpu *v, uint64_t gm, void *buf, size_t len, bool write
 	return 0;
 }
 
+/*
+ * If aperture offset @off lies in a valid guest fence, return the tiled GM
+ * address it reaches and clamp *@chunk to the bytes that stay contiguous
+ * (to the end of the 16-byte Y column or 512-byte X row span, and of the
+ * pitch row). The result is only an address: gvt_gm_rw() still checks it
+ * against the vGPU's GGTT entries.
+ */
+static uint64_t aperture_detile(struct gvt_vgpu *v, uint64_t off, size_t *chunk)
+{
+	for (unsigned int i = 0; i < v->nfences; i++) {
+		uint32_t lo = vreg(v, FENCE_REG_GEN6_LO(i)), hi = vreg(v, FENCE_REG_GEN6_LO(i) + 4);
+		/* lo 31:12 start, bit 1 Y tiling, bit 0 valid; hi 31:12 last page,
+		 * hi 11:0 pitch in 128-byte units minus one */
+		uint64_t start = lo & 0xfffff000u, end = (uint64_t)(hi & 0xfffff000u) + GVT_PAGE_SIZE;
+		uint64_t pitch = ((uint64_t)(hi & 0xfffu) + 1) * 128, rel, row, col, tile, gm;
+		bool y = lo & 2;
+		uint32_t tw = y ? 128 : 512, th = y ? 32 : 8, tx, ty;
+		size_t span;
+
+		if (!(lo & 1) || off < start || off >= end || pitch < tw)
+			continue;
+		rel = off - start;
+		row = rel / pitch;
+		col = rel % pitch;
+		tile = (row / th) * (pitch / tw) + col / tw;
+		tx = (uint32_t)(col % tw);
+		ty = (uint32_t)(row % th);
+		gm = start + tile * GVT_PAGE_SIZE +
+		     (y ? (tx / 16) * 512 + ty * 16 + tx % 16 : ty * 512 + tx);
+		span = y ? 16 - tx % 16 : 512 - tx;
+		if (span > pitch - col)
+			span = (size_t)(pitch - col);
+		if (*chunk > span)
+			*chunk = span;
+		return gm;
+	}
+	return off;
+}
+
 int gvt_aperture_rw(struct gvt_vgpu *v, uint64_t off, void *buf, size_t len, bool write)
 {
 	uint8_t *p = buf;
@@ -268,10 +309,13 @@ int gvt_aperture_rw(struct gvt_vgpu *v, uint64_t off, void *buf, size_t len, boo
 	while (len) {
 		size_t chunk = GVT_PAGE_SIZE - (off & (GVT_PAGE_SIZE - 1));
 
+		uint64_t gm;
+
 		if (chunk > len)
 			chunk = len;
+		gm = aperture_detile(v, off, &chunk);
 		if (off >= v->low_base + v->low_size || off < v->low_base ||
-		    gvt_gm_rw(v, off, p, chunk, write)) {
+		    gvt_gm_rw(v, gm, p, chunk, write)) {
 			v->stats.aperture_dropped++;
 			if (!write)
 				gvt_memset(p, 0xff, chunk);	/* like a master abort */

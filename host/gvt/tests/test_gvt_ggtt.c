@@ -153,6 +153,55 @@ static void test_aperture(void **state)
 	assert_int_equal(gvt_vgpu_mmio_read(c->v, 2, 1ull << 30, rb, 1), -EINVAL);
 }
 
+/* fence @i over the two aperture pages at @base; pitch in bytes */
+static void set_fence(struct fake_ctx *c, unsigned int i, uint64_t base, bool y, uint32_t pitch)
+{
+	uint32_t hi = (uint32_t)(base + 0x1000) | (pitch / 128 - 1);
+	uint32_t lo = (uint32_t)base | (y ? 2u : 0) | 1u;
+
+	assert_int_equal(gvt_vgpu_mmio_write(c->v, 0, 0x100000 + 8 * i + 4, &hi, 4), 0);
+	assert_int_equal(gvt_vgpu_mmio_write(c->v, 0, 0x100000 + 8 * i, &lo, 4), 0);
+}
+
+/* a GTT mmap of a tiled buffer: the aperture detiles through the fence */
+static void test_aperture_fence_detiling(void **state)
+{
+	struct fake_ctx *c = *state;
+	uint64_t base = c->info.low_gm_base;
+	uint32_t idx = (uint32_t)(base >> 12), zero = 0;
+	static uint8_t buf[8192], rb[8192];
+
+	wr64(c->v, GGTT + idx * 8, 0x100000ull | 1);
+	wr64(c->v, GGTT + (idx + 1) * 8, 0x101000ull | 1);
+	for (size_t i = 0; i < sizeof(buf); i++)
+		buf[i] = (uint8_t)(i * 7 + i / 251);
+
+	for (int y = 0; y <= 1; y++) {
+		uint32_t pitch = y ? 256 : 1024, tw = y ? 128 : 512;
+
+		set_fence(c, 0, base, y, pitch);
+		memset(c->hyp->ram + 0x100000, 0, 8192);
+		/* odd sizes and offsets: split at every column/row span */
+		assert_int_equal(gvt_vgpu_mmio_write(c->v, 2, base, buf, 3), 0);
+		assert_int_equal(gvt_vgpu_mmio_write(c->v, 2, base + 3, buf + 3, 8189), 0);
+		for (uint32_t off = 0; off < 8192; off++) {
+			uint32_t row = off / pitch, col = off % pitch, tx = col % tw;
+			uint32_t tile = col / tw, at;
+
+			at = tile * 4096 + (y ? (tx / 16) * 512 + row * 16 + tx % 16 : row * 512 + tx);
+			if (c->hyp->ram[0x100000 + at] != buf[off])
+				fail_msg("%s: linear %u -> tiled %u", y ? "Y" : "X", off, at);
+		}
+		memset(rb, 0, sizeof(rb));
+		assert_int_equal(gvt_vgpu_mmio_read(c->v, 2, base + 1, rb + 1, 8191), 0);
+		assert_memory_equal(rb + 1, buf + 1, 8191);
+	}
+	/* fence disabled: linear again */
+	assert_int_equal(gvt_vgpu_mmio_write(c->v, 0, 0x100000, &zero, 4), 0);
+	assert_int_equal(gvt_vgpu_mmio_read(c->v, 2, base, rb, 8192), 0);
+	assert_memory_equal(rb, c->hyp->ram + 0x100000, 8192);
+}
+
 static void test_destroy_restores_scratch(void **state)
 {
 	struct fake_ctx *c = *state;
@@ -177,6 +226,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_torn_write, fake_ctx_setup_v5_8, fake_ctx_teardown),
 		cmocka_unit_test_setup_teardown(test_map_failure, fake_ctx_setup_v5_8, fake_ctx_teardown),
 		cmocka_unit_test_setup_teardown(test_aperture, fake_ctx_setup_v5_8, fake_ctx_teardown),
+		cmocka_unit_test_setup_teardown(test_aperture_fence_detiling, fake_ctx_setup_v5_8,
+						fake_ctx_teardown),
 		cmocka_unit_test_setup_teardown(test_destroy_restores_scratch, fake_ctx_setup_v5_8, fake_ctx_teardown),
 	};
 
