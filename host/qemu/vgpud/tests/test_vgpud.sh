@@ -23,6 +23,12 @@ c() { $CTL -c "$D/control.sock" "$@"; }
 
 check "help texts" bash -c "$VGPUD --help | grep -q SYNOPSIS && $CTL --help | grep -q COMMANDS"
 check "bad daemon option exits 2" bash -c "$VGPUD --log-level loud 2>/dev/null; [ \$? -eq 2 ]"
+check "GPU work runs by default" grep -q "guest GPU work runs" "$D/log"
+check "--no-exec: submissions not run, SIGTERM exits 0" bash -c "
+	d2=\$(mktemp -d /tmp/vgpud-test.XXXXXX); $VGPUD -d \$d2 --no-exec 2>\$d2/log & p=\$!
+	for _ in \$(seq 50); do [ -S \$d2/control.sock ] && break; sleep 0.1; done
+	kill \$p; wait \$p; rc=\$?
+	grep -q 'is not run (--no-exec)' \$d2/log && [ \$rc -eq 0 ]; r=\$?; rm -rf \$d2; exit \$r"
 check "types lists kvmgt-testdev" bash -c "$CTL -c $D/control.sock types | grep -q '\"name\":\"kvmgt-testdev\"'"
 sa=$(c create kvmgt-testdev vm-a)
 sb=$(c create kvmgt-testdev vm-b)
