@@ -6,7 +6,8 @@ Starts vgpud on the embedded softgpu, creates one vGPU per guest, boots the
 guests under the project's QEMU with the vGPU attached (vfio-user-pci at
 00:02.0, memfd RAM, OpRegion through fw_cfg), loads the stock i915 in each,
 sets a mode with modetest's SMPTE pattern, takes vgpud's screenshot of every
-vGPU display, and reports what each guest saw. Everything is stopped at the
+vGPU display, runs IGT's gem_exec_basic on every vGPU, and reports what each
+guest saw. Everything is stopped at the
 end; screenshots and logs stay in build/out/run/.
 
 Environment: RUN_GUESTS (default 2), RUN_TYPE (default GVTg_V5_8).
@@ -106,7 +107,13 @@ def report(d, n, g, out_dir):
                    "cat /sys/kernel/debug/dri/0/i915_wedged)", timeout=30)[1].strip()
     if wedged not in ("0", ""):
         say("%s: guest GT wedged (see the vgpud log)" % n)
-    return 0 if good else 1
+        return 1
+    rc, igt = g.run("gem_exec_basic > /tmp/igt.log 2>&1; rc=$?; tail -n 3 /tmp/igt.log; exit $rc",
+                    timeout=180)
+    igt_ok = rc == 0 and "FAIL" not in igt
+    say("%s: guest GT up; IGT gem_exec_basic on the vGPU (softgpu through shadow PPGTT): %s"
+        % (n, "pass" if igt_ok else "FAIL: " + igt.strip().replace("\n", " | ")))
+    return 0 if good and igt_ok else 1
 
 
 if __name__ == "__main__":
