@@ -123,10 +123,10 @@ void sgpu_fault(struct sgpu_engine *eng, uint64_t gva, bool ppgtt)
 	gpu->regs[R_FAULT_TLB_DATA1 >> 2] = (uint32_t)(gva >> 44) | (ppgtt ? 0 : 1u << 4);
 }
 
-int sgpu_gva_read(struct sgpu_engine *eng, uint64_t gva, bool ppgtt, void *buf, uint32_t len)
+/* Copy between @buf and GPU virtual memory, page by page; a hole faults. */
+static int gva_copy(struct sgpu_engine *eng, uint64_t gva, bool ppgtt, uint8_t *buf,
+		    uint32_t len, bool write)
 {
-	uint8_t *dst = buf;
-
 	while (len) {
 		uint32_t avail, n;
 		uint8_t *p = sgpu_xlate(eng, gva, ppgtt, &avail);
@@ -136,33 +136,26 @@ int sgpu_gva_read(struct sgpu_engine *eng, uint64_t gva, bool ppgtt, void *buf, 
 			return -EFAULT;
 		}
 		n = len < avail ? len : avail;
-		memcpy(dst, p, n);
-		dst += n;
+		if (write)
+			memcpy(p, buf, n);
+		else
+			memcpy(buf, p, n);
+		buf += n;
 		gva += n;
 		len -= n;
 	}
 	return 0;
 }
 
+int sgpu_gva_read(struct sgpu_engine *eng, uint64_t gva, bool ppgtt, void *buf, uint32_t len)
+{
+	return gva_copy(eng, gva, ppgtt, buf, len, false);
+}
+
 int sgpu_gva_write(struct sgpu_engine *eng, uint64_t gva, bool ppgtt, const void *buf, uint32_t len)
 {
-	const uint8_t *src = buf;
-
-	while (len) {
-		uint32_t avail, n;
-		uint8_t *p = sgpu_xlate(eng, gva, ppgtt, &avail);
-
-		if (!p) {
-			sgpu_fault(eng, gva, ppgtt);
-			return -EFAULT;
-		}
-		n = len < avail ? len : avail;
-		memcpy(p, src, n);
-		src += n;
-		gva += n;
-		len -= n;
-	}
-	return 0;
+	/* gva_copy only reads @buf when @write is set */
+	return gva_copy(eng, gva, ppgtt, (uint8_t *)buf, len, true);
 }
 
 int sgpu_ggtt_read32(struct sgpu *gpu, uint64_t gva, uint32_t *val)
