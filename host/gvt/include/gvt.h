@@ -418,13 +418,41 @@ struct gvt_vgpu_exec_stats {
 	uint64_t csb_events;
 	uint64_t busy_ns;		/* time its workloads held an engine */
 	uint64_t scan_rejects;		/* workloads the command scanner refused */
-	/* host-side mediation per dispatched workload, summed (ns) */
+	/* host-side mediation of the submitted workloads, summed (ns) */
 	uint64_t prepare_ns;	/* context read and ring copy */
 	uint64_t scan_ns;	/* command scanner */
 	uint64_t sync_ns;	/* shadow PPGTT get + sync */
 	uint64_t submit_ns;	/* host context + ctx_submit */
+	uint64_t total_ns;	/* dispatch start to ctx_submit returned */
+	/* guest page-table pages the shadow PPGTT compared (4 KiB each) */
+	uint64_t sync_pages_checked;
 };
 void gvt_vgpu_get_exec_stats(struct gvt_vgpu *vgpu, struct gvt_vgpu_exec_stats *st);
+
+/**
+ * struct gvt_vgpu_mediation_stats - what mediating one vGPU cost the host,
+ * in one consistent snapshot (totals since creation; take two and subtract).
+ *
+ * Trap counters count guest accesses that reached the model (one per
+ * transport call, whatever its size). The time fields are summed over the
+ * workloads submitted to the physical GPU only (a dispatch that fails or
+ * finds nothing to run adds nothing), so each divided by @workloads is the
+ * mean per submission; @total_ns covers the whole dispatch, so it is the sum
+ * of the phases. The sppt_ fields are the shadow PPGTT engine's counters
+ * (struct sppt_stats; 0 before the vGPU's first PPGTT workload).
+ */
+struct gvt_vgpu_mediation_stats {
+	uint64_t cfg_reads, cfg_writes;		/* PCI config space */
+	uint64_t reg_reads, reg_writes;		/* BAR0 below 8 MiB (registers) */
+	uint64_t ggtt_reads, ggtt_writes;	/* BAR0 GGTT [8, 16 MiB) */
+	uint64_t aperture_reads, aperture_writes; /* BAR2 */
+	uint64_t workloads;
+	uint64_t prepare_ns, scan_ns, sync_ns, submit_ns, total_ns;
+	uint64_t sync_pages_checked;
+	uint64_t sppt_syncs, sppt_resyncs, sppt_entries_synced;
+	uint64_t sppt_guest_pages, sppt_shadow_pages, sppt_pins, sppt_mem_bytes;
+};
+void gvt_vgpu_get_mediation_stats(struct gvt_vgpu *vgpu, struct gvt_vgpu_mediation_stats *st);
 
 /* ---- display ---- */
 

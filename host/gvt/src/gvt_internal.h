@@ -159,6 +159,12 @@ struct gvt_vgpu {
 	struct gvt_exec *exec;	/* gvt_execlist.c: virtual execlists, workloads */
 
 	struct gvt_vgpu_stats stats;
+	/* guest accesses by entry point (gvt_vgpu_get_mediation_stats) */
+	struct {
+		uint64_t cfg_reads, cfg_writes;
+		uint64_t reg_reads, reg_writes;
+		uint64_t ggtt_reads, ggtt_writes;
+	} traps;
 	uint64_t log_window_start;
 	unsigned int log_count;
 };

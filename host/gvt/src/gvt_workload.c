@@ -367,10 +367,12 @@ static int copy_ring(struct gvt_vgpu *v, struct gvt_workload *wl, uint32_t start
 	return ret;
 }
 
+/* @checked: guest page-table pages the sync compares against their snapshot */
 static int prepare_mm(struct gvt_vgpu *v, struct gvt_workload *wl, const uint32_t regs[],
-		      struct gvt_host_submit *sub)
+		      struct gvt_host_submit *sub, uint64_t *checked)
 {
 	unsigned int mode = (wl->desc >> GVT_DESC_MODE_SHIFT) & 3, i, levels;
+	struct sppt_stats sst;
 	uint64_t pdps[4];
 	int ret;
 
@@ -393,6 +395,9 @@ static int prepare_mm(struct gvt_vgpu *v, struct gvt_workload *wl, const uint32_
 	ret = root_get(v, levels, pdps, &wl->root);
 	if (ret)
 		return ret;
+	/* untracked mode: the sync compares every page shadowed now */
+	sppt_vgpu_stats(v->exec->sppt, &sst);
+	*checked = sst.guest_pages;
 	ret = sppt_submit_begin(v->exec->sppt, &wl->root, 1);
 	if (ret)
 		goto out_put;
@@ -475,12 +480,13 @@ int gvt_workload_dispatch(struct gvt_vgpu *v, unsigned int e)
 	struct gvt_vgpu_exec_stats *st = &v->exec->stats;
 	struct gvt_host_submit sub;
 	uint32_t regs[GVT_CTX_REGS_READ], start, size;
-	uint64_t t0, t1;
+	uint64_t t_start, t0, t1, prepare_ns, scan_ns, sync_ns, checked = 0;
 	int ret;
 
 	if (!ve->nlists || ve->inflight || ve->hung)
 		return 0;
-	t0 = gvt_now(v);
+	/* phase times are added to the stats only if the workload is submitted */
+	t_start = gvt_now(v);
 	wl_clear(wl);
 	gvt_memset(&sub, 0, sizeof(sub));
 	wl->desc = ve->lists[0].desc[ve->cur];
@@ -502,11 +508,11 @@ int gvt_workload_dispatch(struct gvt_vgpu *v, unsigned int e)
 	}
 	sub.privileged = wl->desc & GVT_DESC_PRIVILEGE;
 	t1 = gvt_now(v);
-	st->prepare_ns += t1 - t0;
+	prepare_ns = t1 - t_start;
 	t0 = t1;
 	ret = scan_workload(v, e, wl, regs, start, size);
 	t1 = gvt_now(v);
-	st->scan_ns += t1 - t0;
+	scan_ns = t1 - t0;
 	t0 = t1;
 	if (ret) {
 		v->exec->stats.scan_rejects++;
@@ -514,9 +520,9 @@ int gvt_workload_dispatch(struct gvt_vgpu *v, unsigned int e)
 		gvt_enter_failsafe(v, GVT_FAILSAFE_BAD_COMMAND);
 		goto out_fail;
 	}
-	ret = prepare_mm(v, wl, regs, &sub);
+	ret = prepare_mm(v, wl, regs, &sub, &checked);
 	t1 = gvt_now(v);
-	st->sync_ns += t1 - t0;
+	sync_ns = t1 - t0;
 	t0 = t1;
 	if (ret) {
 		gvt_vlog(v, 1, "engine %u: PPGTT of context 0x%llx cannot be shadowed (%d)",
@@ -537,9 +543,15 @@ int gvt_workload_dispatch(struct gvt_vgpu *v, unsigned int e)
 		drop_hctx(v, e);
 		goto out_release;
 	}
+	t1 = gvt_now(v);
 	ve->inflight = true;
 	st->workloads++;
-	st->submit_ns += gvt_now(v) - t0;
+	st->prepare_ns += prepare_ns;
+	st->scan_ns += scan_ns;
+	st->sync_ns += sync_ns;
+	st->submit_ns += t1 - t0;
+	st->total_ns += t1 - t_start;
+	st->sync_pages_checked += checked;
 	gvt_exec_set_pending(v);
 	return 1;
 
@@ -598,4 +610,43 @@ void gvt_workload_abort(struct gvt_vgpu *v, unsigned int e)
 	release_mm(v, &ve->wl);
 	wl_clear(&ve->wl);
 	drop_hctx(v, e);
+}
+
+void gvt_vgpu_get_mediation_stats(struct gvt_vgpu *v, struct gvt_vgpu_mediation_stats *st)
+{
+	struct sppt_stats sst;
+
+	gvt_memset(st, 0, sizeof(*st));
+	gvt_mutex_lock(&v->lock);
+	st->cfg_reads = v->traps.cfg_reads;
+	st->cfg_writes = v->traps.cfg_writes;
+	st->reg_reads = v->traps.reg_reads;
+	st->reg_writes = v->traps.reg_writes;
+	st->ggtt_reads = v->traps.ggtt_reads;
+	st->ggtt_writes = v->traps.ggtt_writes;
+	st->aperture_reads = v->stats.aperture_reads;
+	st->aperture_writes = v->stats.aperture_writes;
+	if (v->exec) {
+		const struct gvt_vgpu_exec_stats *x = &v->exec->stats;
+
+		st->workloads = x->workloads;
+		st->prepare_ns = x->prepare_ns;
+		st->scan_ns = x->scan_ns;
+		st->sync_ns = x->sync_ns;
+		st->submit_ns = x->submit_ns;
+		st->total_ns = x->total_ns;
+		st->sync_pages_checked = x->sync_pages_checked;
+		if (v->exec->sppt) {
+			/* sppt's own lock nests inside the vGPU lock, as in dispatch */
+			sppt_vgpu_stats(v->exec->sppt, &sst);
+			st->sppt_syncs = sst.syncs;
+			st->sppt_resyncs = sst.resyncs;
+			st->sppt_entries_synced = sst.entries_synced;
+			st->sppt_guest_pages = sst.guest_pages;
+			st->sppt_shadow_pages = sst.shadow_pages;
+			st->sppt_pins = sst.pins;
+			st->sppt_mem_bytes = sst.mem_bytes;
+		}
+	}
+	gvt_mutex_unlock(&v->lock);
 }

@@ -107,9 +107,11 @@ int gvt_bar0_read(struct gvt_vgpu *v, uint64_t off, void *buf, size_t len)
 	if (off >= GVT_BAR0_SIZE || len > GVT_BAR0_SIZE - off || !len || len > 8)
 		return -EINVAL;
 	if (off >= GVT_GGTT_OFFSET) {
+		v->traps.ggtt_reads++;
 		gvt_ggtt_read(v, (uint32_t)(off - GVT_GGTT_OFFSET), buf, len);
 		return 0;
 	}
+	v->traps.reg_reads++;
 	if (off >= GVT_MMIO_SIZE || off + len > GVT_MMIO_SIZE ||
 	    (len != 1 && len != 2 && len != 4 && len != 8) || off & (len - 1)) {
 		v->stats.unmapped_bar0_accesses++;
@@ -133,9 +135,11 @@ int gvt_bar0_write(struct gvt_vgpu *v, uint64_t off, const void *buf, size_t len
 	if (off >= GVT_BAR0_SIZE || len > GVT_BAR0_SIZE - off || !len || len > 8)
 		return -EINVAL;
 	if (off >= GVT_GGTT_OFFSET) {
+		v->traps.ggtt_writes++;
 		gvt_ggtt_write(v, (uint32_t)(off - GVT_GGTT_OFFSET), buf, len);
 		return 0;
 	}
+	v->traps.reg_writes++;
 	if (off >= GVT_MMIO_SIZE || off + len > GVT_MMIO_SIZE ||
 	    (len != 1 && len != 2 && len != 4 && len != 8) || off & (len - 1)) {
 		v->stats.unmapped_bar0_accesses++;

@@ -189,6 +189,7 @@ int gvt_vgpu_cfg_read(struct gvt_vgpu *v, uint32_t off, void *buf, size_t len)
 	int ret;
 
 	gvt_mutex_lock(&v->lock);
+	v->traps.cfg_reads++;
 	ret = gvt_cfg_read(v, off, buf, len);
 	gvt_mutex_unlock(&v->lock);
 	return ret;
@@ -199,6 +200,7 @@ int gvt_vgpu_cfg_write(struct gvt_vgpu *v, uint32_t off, const void *buf, size_t
 	int ret;
 
 	gvt_mutex_lock(&v->lock);
+	v->traps.cfg_writes++;
 	ret = gvt_cfg_write(v, off, buf, len);
 	gvt_mutex_unlock(&v->lock);
 	return ret;
