@@ -26,6 +26,8 @@ static const char usage[] =
 "    create TYPE NAME       create a device; prints its vfio-user socket path\n"
 "    destroy NAME           destroy a device (its QEMU client is disconnected)\n"
 "    status [NAME]          daemon status, or one device's status\n"
+"    stats NAME             the device's counters (totals): traps by kind, GPU\n"
+"                           workloads and the host time spent mediating them\n"
 "    screenshot NAME FILE   write the device's display to FILE (PNG)\n"
 "    edid NAME FILE         give the device's monitor the EDID in FILE (binary,\n"
 "                           128 or 256 bytes); the guest sees a hotplug\n"
@@ -127,7 +129,7 @@ int main(int argc, char **argv)
 	} else if (!strcmp(cmd, "create") && nargs == 2) {
 		json_object_object_add(req, "type", json_object_new_string(argv[optind + 1]));
 		json_object_object_add(req, "name", json_object_new_string(argv[optind + 2]));
-	} else if (!strcmp(cmd, "destroy") && nargs == 1) {
+	} else if ((!strcmp(cmd, "destroy") || !strcmp(cmd, "stats")) && nargs == 1) {
 		json_object_object_add(req, "name", json_object_new_string(argv[optind + 1]));
 	} else if (!strcmp(cmd, "screenshot") && nargs == 2) {
 		/* vgpud writes the file: give it an absolute path */

@@ -44,6 +44,8 @@ struct vgpud_type {
 	int (*set_edid)(void *backend, const void *edid, size_t len, char *err, size_t err_len);
 	/* Add fields (available_instances, ...) to a types entry (optional). */
 	void (*type_info)(const struct vgpud_type *type, json_object *out);
+	/* Add the device model's counters to a stats reply (optional). */
+	void (*stats)(void *backend, json_object *out);
 };
 
 int vgpud_type_register(const struct vgpud_type *type);

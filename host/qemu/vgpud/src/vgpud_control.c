@@ -6,6 +6,7 @@
  *   {"cmd":"create","type":T,"name":N}               -> "socket": path
  *   {"cmd":"destroy","name":N}
  *   {"cmd":"status"} / {"cmd":"status","name":N}
+ *   {"cmd":"stats","name":N}                       counters (totals) + clock
  *   {"cmd":"screenshot","name":N,"file":ABS}       display -> PNG file
  *   {"cmd":"edid","name":N,"edid":HEX}             new monitor EDID (hotplug)
  * Replies carry "ok": true, or "ok": false and "error": one line.
@@ -211,6 +212,40 @@ static json_object *vgpud_cmd_status(json_object *req)
 	return r;
 }
 
+/*
+ * Counters of one device, all totals since it was created, and the
+ * monotonic clock they were read at: a client takes two and subtracts.
+ */
+static json_object *vgpud_cmd_stats(json_object *req)
+{
+	const char *name = vgpud_str(req, "name");
+	struct vgpud_instance *in;
+	struct vus_dev_stats vs;
+	struct timespec ts;
+	json_object *r, *o;
+
+	if (!name)
+		return vgpud_err("stats needs a string member \"name\"");
+	in = vgpud_instance_find(name);
+	if (!in)
+		return vgpud_err("no device named '%s'", name);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	vus_dev_stats(in->vus, &vs);
+	o = json_object_new_object();
+	json_object_object_add(o, "monotonic_ns",
+			       json_object_new_int64((int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec));
+	json_object_object_add(o, "messages", json_object_new_int64((int64_t)vs.messages));
+	json_object_object_add(o, "bad_messages", json_object_new_int64((int64_t)vs.bad_messages));
+	json_object_object_add(o, "irqs", json_object_new_int64((int64_t)vs.irqs));
+	if (in->type->stats)
+		in->type->stats(in->backend, o);
+	r = vgpud_ok();
+	json_object_object_add(r, "name", json_object_new_string(in->name));
+	json_object_object_add(r, "type", json_object_new_string(in->type->name));
+	json_object_object_add(r, "stats", o);
+	return r;
+}
+
 json_object *vgpud_control_handle(const char *line, size_t len)
 {
 	static const struct {
@@ -224,6 +259,7 @@ json_object *vgpud_control_handle(const char *line, size_t len)
 		{ "status", vgpud_cmd_status },
 		{ "screenshot", vgpud_cmd_screenshot },
 		{ "edid", vgpud_cmd_edid },
+		{ "stats", vgpud_cmd_stats },
 	};
 	json_tokener *tok = json_tokener_new();
 	json_object *req, *r;
@@ -251,7 +287,7 @@ json_object *vgpud_control_handle(const char *line, size_t len)
 			goto out_put;
 		}
 	}
-	r = vgpud_err("unknown command '%s' (types, list, create, destroy, status, screenshot, edid)", cmd);
+	r = vgpud_err("unknown command '%s' (types, list, create, destroy, status, stats, screenshot, edid)", cmd);
 out_put:
 	json_object_put(req);
 	return r;

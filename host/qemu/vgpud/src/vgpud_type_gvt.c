@@ -245,6 +245,46 @@ static void gvt_type_status(void *backend, json_object *out)
 	json_object_object_add(out, "vgpu", o);
 }
 
+/* the mediation counters (docs/vgpud.md "stats"): totals, the caller subtracts */
+static void gvt_type_stats(void *backend, json_object *out)
+{
+	struct gvt_vgpu *v = vgpud_gvtdev_vgpu(backend);
+	struct gvt_vgpu_mediation_stats m;
+	struct gvt_vgpu_exec_stats x;
+
+	gvt_vgpu_get_mediation_stats(v, &m);
+	gvt_vgpu_get_exec_stats(v, &x);
+#define ADD(name, val) json_object_object_add(out, name, u64(val))
+	ADD("cfg_reads", m.cfg_reads);
+	ADD("cfg_writes", m.cfg_writes);
+	ADD("reg_reads", m.reg_reads);
+	ADD("reg_writes", m.reg_writes);
+	ADD("ggtt_reads", m.ggtt_reads);
+	ADD("ggtt_writes", m.ggtt_writes);
+	ADD("aperture_reads", m.aperture_reads);
+	ADD("aperture_writes", m.aperture_writes);
+	ADD("elsp_submissions", x.elsp_submissions);
+	ADD("workloads", m.workloads);
+	ADD("empty_workloads", x.empty_workloads);
+	ADD("completed", x.completed);
+	ADD("failed", x.failed);
+	ADD("prepare_ns", m.prepare_ns);
+	ADD("scan_ns", m.scan_ns);
+	ADD("sync_ns", m.sync_ns);
+	ADD("submit_ns", m.submit_ns);
+	ADD("total_ns", m.total_ns);
+	ADD("busy_ns", x.busy_ns);
+	ADD("sync_pages_checked", m.sync_pages_checked);
+	ADD("sppt_syncs", m.sppt_syncs);
+	ADD("sppt_resyncs", m.sppt_resyncs);
+	ADD("sppt_entries_synced", m.sppt_entries_synced);
+	ADD("sppt_guest_pages", m.sppt_guest_pages);
+	ADD("sppt_shadow_pages", m.sppt_shadow_pages);
+	ADD("sppt_pins", m.sppt_pins);
+	ADD("sppt_mem_bytes", m.sppt_mem_bytes);
+#undef ADD
+}
+
 static int gvt_type_screenshot(void *backend, const char *path, json_object *out,
 			       char *err, size_t err_len)
 {
@@ -428,6 +468,7 @@ void vgpud_gvt_type_register(void)
 		t->create = gvt_type_create;
 		t->destroy = gvt_type_destroy;
 		t->status = gvt_type_status;
+		t->stats = gvt_type_stats;
 		t->screenshot = gvt_type_screenshot;
 		t->set_edid = gvt_type_set_edid;
 		t->type_info = gvt_type_info;

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-only
-"""vgpud's vGPU types without a VM: vgpuctl types/create/status/screenshot/
-destroy, available_instances, the partition of GGTT ranges and fences, the
+"""vgpud's vGPU types without a VM: vgpuctl types/create/status/stats/
+screenshot/destroy, available_instances, the partition of GGTT ranges and fences, the
 OpRegion file, bad requests, and the device over vfio-user (vus-probe reads
 config space and PVINFO)."""
 
@@ -52,6 +52,47 @@ def main():
 
 def avail(d):
     return {n: t.get("available_instances") for n, t in d.types().items()}
+
+
+def stats(d, name):
+    r = vgpuctl(d, "stats", name)
+    if r.returncode:
+        raise RuntimeError("vgpuctl stats %s: %s" % (name, r.stderr.strip()))
+    return json.loads(r.stdout)["stats"]
+
+
+def stats_checks(tap, d, sock):
+    """vgpuctl stats: the mediation counters move by exactly the guest's
+    accesses (over vfio-user with vus-probe); no GPU work, no time."""
+    s0 = stats(d, "a")
+    keys = ("cfg_reads", "cfg_writes", "reg_reads", "reg_writes", "ggtt_reads", "ggtt_writes",
+            "aperture_reads", "aperture_writes", "workloads", "prepare_ns", "scan_ns",
+            "sync_ns", "submit_ns", "total_ns", "sync_pages_checked", "sppt_syncs",
+            "sppt_guest_pages", "messages", "monotonic_ns")
+    tap(all(isinstance(s0.get(k), int) for k in keys) and s0["workloads"] == 0 and
+        s0["total_ns"] == 0 and s0["sppt_syncs"] == 0,
+        "vgpuctl stats: counters of a fresh vGPU, no GPU work yet", s0)
+    if not os.access(PROBE, os.X_OK):
+        tap(True, "stats follow vfio-user accesses # SKIP vus-probe not built (make qemu)")
+        return
+    r = subprocess.run([PROBE, sock, "read32", "7", "0", "read32", "7", "4", "read32", "7", "8",
+                        "read32", "0", "0x78000", "read32", "0", "0x44300",
+                        "read32", "0", "0x800000", "read32", "2", "0x1000"],
+                       capture_output=True, text=True, timeout=30)
+    s1 = stats(d, "a")
+    delta = {k: s1[k] - s0[k] for k in keys}
+    tap(r.returncode == 0 and delta["cfg_reads"] == 3 and delta["reg_reads"] == 2 and
+        delta["ggtt_reads"] == 1 and delta["aperture_reads"] == 1 and
+        delta["cfg_writes"] == delta["reg_writes"] == delta["ggtt_writes"] == 0 and
+        delta["messages"] >= 7 and delta["monotonic_ns"] > 0 and delta["workloads"] == 0,
+        "vgpuctl stats: each guest access over vfio-user is one trap of its kind",
+        (r.stdout + r.stderr, delta))
+    rep = raw(d, {"cmd": "stats", "name": "nosuch"})
+    tap(not rep["ok"] and "no device" in rep["error"], "stats of an unknown device", rep)
+    rep = raw(d, {"cmd": "stats"})
+    tap(not rep["ok"] and "name" in rep["error"], "stats needs a name", rep)
+    r = vgpuctl(d, "stats")
+    tap(r.returncode == 2, "vgpuctl stats without NAME: usage error", r.stderr)
 
 
 def run(tap, d):
@@ -109,6 +150,8 @@ def run(tap, d):
     else:
         tap(True, "over vfio-user: vus-probe not built # SKIP make qemu")
 
+    stats_checks(tap, d, a["socket"])
+
     r = vgpuctl(d, "screenshot", "a", os.path.join(d.tmp, "s.png"))
     tap(r.returncode == 1 and "display is off" in r.stderr and
         not os.path.exists(os.path.join(d.tmp, "s.png")),
@@ -120,6 +163,9 @@ def run(tap, d):
     d.ctl("create", "kvmgt-testdev", "td")
     rep = raw(d, {"cmd": "screenshot", "name": "td", "file": "/tmp/x.png"})
     tap(not rep["ok"] and "no display" in rep["error"], "screenshot of a device without display", rep)
+    rep = raw(d, {"cmd": "stats", "name": "td"})
+    tap(rep["ok"] and "messages" in rep["stats"] and "workloads" not in rep["stats"],
+        "stats of a device without a GPU model: transport counters only", rep)
 
     opr_path = sa["opregion"]
     d.ctl("destroy", "a")
