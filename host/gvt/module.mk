@@ -12,6 +12,8 @@ GVT_SPPT_OBJS := $(call objs_of,$(wildcard shadow-ppgtt/src/*.c shadow-ppgtt/src
 LIBS += $(GVT_LIB)
 $(GVT_LIB): $(call objs_of,$(GVT_SRCS)) $(GVT_SPPT_OBJS)
 $(call objs_of,$(GVT_SRCS)): CPPFLAGS += $(GVT_CPPFLAGS)
+# the gvt_host_ops adapter over hostdrv (gvt_hostdrv.h); only its users link libhostdrv
+$(call objs_of,host/gvt/src/gvt_hostdrv.c): CPPFLAGS += -Ihost/gvt/hostdrv/include
 
 GVT_TEST_NAMES := test_gvt_cfg test_gvt_mmio test_gvt_ggtt test_gvt_types test_gvt_display test_gvt_opregion test_gvt_probe test_gvt_robust test_gvt_cmd
 GVT_TESTS := $(addprefix $(B)/host/gvt/tests/,$(GVT_TEST_NAMES))

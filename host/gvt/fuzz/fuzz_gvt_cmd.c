@@ -59,6 +59,23 @@ static void check(int ret, const struct gvt_cmd_params *p)
 		if (!in || (bb->level != 1 && bb->level != 2))
 			abort();
 	}
+	if (res.nreloc > GVT_CMD_MAX_RELOC)
+		abort();
+	for (unsigned int i = 0; i < res.nreloc; i++) {
+		/* a start to patch names real segments: the workload indexes by them */
+		const struct gvt_cmd_reloc *rl = &res.reloc[i];
+
+		if (rl->in_bb >= (int)res.nbb || rl->bb >= (int)res.nbb || rl->in_bb < -1 ||
+		    rl->bb < -1)
+			abort();
+		if (rl->in_bb >= 0 && (rl->where < res.bb[rl->in_bb].gma ||
+				       rl->where + 12 > res.bb[rl->in_bb].gma + res.bb[rl->in_bb].len))
+			abort();
+	}
+	for (unsigned int i = 0; i < res.npdp; i++)
+		if (res.pdp[i].bb >= (int)res.nbb ||
+		    (!res.pdp[i].in_ring && !res.pdp[i].ppgtt && res.pdp[i].bb < 0))
+			abort();
 	gvt_cmd_describe(&res, p->engine, line, sizeof(line));
 }
 

@@ -58,6 +58,10 @@ enum gvt_engine { GVT_ENGINE_RCS = 0, GVT_ENGINE_VCS = 1, GVT_ENGINE_BCS = 2,
  * @cmds, @bytes: the scanned copy of the guest's ring commands to append to
  *	the context's ring (a multiple of 4 bytes, < the context's ring size)
  * @privileged: the guest descriptor had the privilege bit (GGTT batches)
+ * @ctx_timestamp: CTX_TIMESTAMP of the guest context (image dword 0x23,
+ *	command streamer ticks): load it into the physical context before it
+ *	runs, so the guest's timestamp reads and busyness accounting continue
+ *	from its own value (read back with gvt_host_ops.ctx_timestamp)
  */
 struct gvt_host_submit {
 	unsigned int levels;
@@ -65,6 +69,7 @@ struct gvt_host_submit {
 	const void *cmds;
 	uint32_t bytes;
 	bool privileged;
+	uint32_t ctx_timestamp;
 };
 
 /**
@@ -101,6 +106,19 @@ struct gvt_host_ops {
 	int (*engine_reset)(void *priv, unsigned int engine);
 	/* optional: work was queued, call gvt_gpu_schedule() soon (any thread) */
 	void (*kick)(void *priv);
+	/*
+	 * Host graphics memory for shadow batch buffers: @size bytes (a
+	 * multiple of 4 KiB) of zeroed memory the CPU writes at @cpu and the
+	 * GPU reads through the GGTT at @gm, in the host's own part of the
+	 * GGTT (outside every vGPU's range, so no guest can reach it).
+	 * Optional: without it a workload with a privileged (GGTT) batch
+	 * buffer fails (it could not be executed from a copy).
+	 */
+	int (*gm_alloc)(void *priv, size_t size, void **cpu, uint64_t *gm, void **handle);
+	void (*gm_free)(void *priv, void *handle);
+	/* optional: CTX_TIMESTAMP the idle context @hctx saved (written back
+	 * into the guest image at completion) */
+	uint32_t (*ctx_timestamp)(void *priv, void *hctx);
 };
 
 /**
@@ -420,12 +438,16 @@ struct gvt_vgpu_exec_stats {
 	uint64_t scan_rejects;		/* workloads the command scanner refused */
 	/* host-side mediation of the submitted workloads, summed (ns) */
 	uint64_t prepare_ns;	/* context read and ring copy */
-	uint64_t scan_ns;	/* command scanner */
+	uint64_t scan_ns;	/* command scanner, shadow batch copies */
 	uint64_t sync_ns;	/* shadow PPGTT get + sync */
 	uint64_t submit_ns;	/* host context + ctx_submit */
 	uint64_t total_ns;	/* dispatch start to ctx_submit returned */
 	/* guest page-table pages the shadow PPGTT compared (4 KiB each) */
 	uint64_t sync_pages_checked;
+	/* privileged (GGTT) batch segments executed from a host copy */
+	uint64_t shadow_bbs;
+	/* PDP loads by LRI patched to a shadow root (data dwords) */
+	uint64_t pdp_lri_patched;
 };
 void gvt_vgpu_get_exec_stats(struct gvt_vgpu *vgpu, struct gvt_vgpu_exec_stats *st);
 

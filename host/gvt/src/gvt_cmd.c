@@ -266,6 +266,8 @@ static int reg_write(struct gvt_cmd_scanner *s, uint32_t reg, bool lri, uint32_t
 	pdp->value = val;
 	pdp->in_ring = s->res->in_ring;
 	pdp->ppgtt = s->res->ppgtt;
+	pdp->bb = s->level ? (int16_t)s->f[s->level].bb : -1;
+	pdp->cmd = (uint32_t)s->res->cmds;
 	pdp->where = s->res->in_ring ? (s->cmd_addr + 4ull * val_dw) & (s->ring_size - 1) :
 				       s->cmd_addr + 4ull * val_dw;
 	return 0;
@@ -453,8 +455,9 @@ static int audit_bb_end(struct gvt_cmd_scanner *s, uint32_t hdr)
 	return s->level ? frame_pop(s) : 0;
 }
 
+/* @seen: already scanned on @level; then @bb is its segment (-1: PPGTT) */
 static int visit(struct gvt_cmd_scanner *s, uint64_t gma, bool ppgtt, unsigned int level,
-		 bool *seen)
+		 bool *seen, int *bb)
 {
 	unsigned int i;
 
@@ -463,6 +466,7 @@ static int visit(struct gvt_cmd_scanner *s, uint64_t gma, bool ppgtt, unsigned i
 
 		if (v->gma == gma && v->ppgtt == ppgtt && v->level == level) {
 			*seen = true;
+			*bb = v->bb;
 			return 0;
 		}
 	}
@@ -472,7 +476,22 @@ static int visit(struct gvt_cmd_scanner *s, uint64_t gma, bool ppgtt, unsigned i
 	s->visited[s->nvisited].gma = gma;
 	s->visited[s->nvisited].ppgtt = ppgtt;
 	s->visited[s->nvisited].level = level;
+	s->visited[s->nvisited].bb = -1;
 	s->nvisited++;
+	return 0;
+}
+
+/* a batch start the caller patches in its copy of the ring or segment */
+static int add_reloc(struct gvt_cmd_scanner *s, int in_bb, int bb)
+{
+	struct gvt_cmd_result *r = s->res;
+
+	if (r->nreloc >= GVT_CMD_MAX_RELOC)
+		return violate(s, GVT_CMD_E_LIMIT, "too many batch buffer starts", s->cmd_addr);
+	r->reloc[r->nreloc].where = s->cmd_addr;
+	r->reloc[r->nreloc].in_bb = (int16_t)in_bb;
+	r->reloc[r->nreloc].bb = (int16_t)bb;
+	r->nreloc++;
 	return 0;
 }
 
@@ -481,7 +500,10 @@ static int audit_bb_start(struct gvt_cmd_scanner *s, uint32_t hdr)
 	const uint32_t allowed = 0x1f800000u | BB_SECOND_LEVEL | BB_PPGTT | 0xffu;
 	struct gvt_cmd_result *r = s->res;
 	unsigned int level = s->level, to;
-	bool ppgtt, call, seen;
+	/* only starts in the ring and in GGTT segments are in host copies */
+	int in_bb = level ? s->f[level].bb : -1;
+	bool ppgtt, call, seen, copied = !level || in_bb >= 0;
+	int seen_bb = -1;
 	uint64_t addr;
 	int ret;
 
@@ -492,6 +514,15 @@ static int audit_bb_start(struct gvt_cmd_scanner *s, uint32_t hdr)
 	ppgtt = (hdr & BB_PPGTT) || !s->p->privileged;
 	if (level && s->f[level].ppgtt && !ppgtt)
 		return violate(s, GVT_CMD_E_NESTING, "GGTT batch started from a PPGTT batch", hdr);
+	/*
+	 * The vGPU runs every workload in a privileged physical context, where
+	 * a start without bit 8 fetches from the GGTT. In the ring and in GGTT
+	 * segments the caller sets the bit in its copy (reloc); a PPGTT batch
+	 * runs in place and cannot be patched.
+	 */
+	if (level && s->f[level].ppgtt && !(hdr & BB_PPGTT))
+		return violate(s, GVT_CMD_E_NESTING, "batch start without the PPGTT bit in a PPGTT batch",
+			       hdr);
 	if (level == 0) {
 		if (hdr & BB_SECOND_LEVEL)
 			return violate(s, GVT_CMD_E_NESTING, "second-level batch started from the ring",
@@ -516,6 +547,12 @@ static int audit_bb_start(struct gvt_cmd_scanner *s, uint32_t hdr)
 		return violate(s, GVT_CMD_E_ADDRESS, "batch buffer outside the vGPU", addr);
 	}
 
+	/* a PPGTT start that relies on the context's missing privilege bit */
+	if (ppgtt && !(hdr & BB_PPGTT) && copied) {
+		ret = add_reloc(s, in_bb, -1);
+		if (ret)
+			return ret;
+	}
 	if (ppgtt && s->p->skip_ppgtt_bb) {
 		r->batches++;
 		return call ? 0 : frame_pop(s);
@@ -529,12 +566,17 @@ static int audit_bb_start(struct gvt_cmd_scanner *s, uint32_t hdr)
 	 */
 	if (level == 0 && s->nvisited >= GVT_CMD_MAX_VISITED)
 		s->nvisited = 0;
-	ret = visit(s, addr, ppgtt, to, &seen);
+	ret = visit(s, addr, ppgtt, to, &seen, &seen_bb);
 	if (ret)
 		return ret;
 	if (seen) {
 		/* already audited on this level: a call returns, a chain ends here */
 		r->loops++;
+		if (!ppgtt && copied) {
+			ret = add_reloc(s, in_bb, seen_bb);
+			if (ret)
+				return ret;
+		}
 		return call ? 0 : frame_pop(s);
 	}
 	r->batches++;
@@ -547,6 +589,12 @@ static int audit_bb_start(struct gvt_cmd_scanner *s, uint32_t hdr)
 		r->bb[r->nbb].gma = addr;
 		r->bb[r->nbb].len = 0;
 		r->bb[r->nbb].level = to;
+		s->visited[s->nvisited - 1].bb = (int16_t)r->nbb;
+		if (copied) {
+			ret = add_reloc(s, in_bb, (int)r->nbb);
+			if (ret)
+				return ret;
+		}
 		s->f[to].bb = r->nbb++;
 	}
 	s->level = to;
@@ -1003,7 +1051,7 @@ int gvt_cmd_scan_batch(struct gvt_cmd_scanner *s, const struct gvt_cmd_params *p
 		       uint64_t gma, bool ppgtt, struct gvt_cmd_result *res)
 {
 	bool seen;
-	int ret = scan_init(s, p, res);
+	int bb, ret = scan_init(s, p, res);
 
 	if (ret)
 		return ret;
@@ -1013,7 +1061,7 @@ int gvt_cmd_scan_batch(struct gvt_cmd_scanner *s, const struct gvt_cmd_params *p
 	res->cmd = "batch";
 	if (!ppgtt && !gm_contains(p, gma, 4))
 		return violate(s, GVT_CMD_E_ADDRESS, "batch buffer outside the vGPU", gma);
-	ret = visit(s, gma, ppgtt, 1, &seen);
+	ret = visit(s, gma, ppgtt, 1, &seen, &bb);
 	if (ret)
 		return ret;
 	res->cmd = NULL;
@@ -1027,6 +1075,7 @@ int gvt_cmd_scan_batch(struct gvt_cmd_scanner *s, const struct gvt_cmd_params *p
 		res->bb[0].level = 1;
 		res->nbb = 1;
 		s->f[1].bb = 0;
+		s->visited[0].bb = 0;
 	}
 	return scan_run(s, false);
 }

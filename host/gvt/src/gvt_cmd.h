@@ -70,7 +70,8 @@ struct gvt_cmd_params {
 
 #define GVT_CMD_DEFAULT_MAX_CMDS	(1u << 20)	/* > a full 2 MiB ring of MI_NOOP */
 #define GVT_CMD_MAX_PDP			16	/* PDP LRIs reported per scan */
-#define GVT_CMD_MAX_BB			32	/* GGTT batch segments reported per scan */
+#define GVT_CMD_MAX_BB			512	/* GGTT batch segments reported per scan */
+#define GVT_CMD_MAX_RELOC		512	/* batch starts reported per scan */
 #define GVT_CMD_MAX_VISITED		128	/* distinct batch starts per scan */
 
 enum gvt_cmd_violation {
@@ -94,7 +95,26 @@ struct gvt_cmd_pdp {
 	uint32_t value;		/* as the guest wrote it */
 	bool in_ring;		/* the value dword is at ring offset @where */
 	bool ppgtt;		/* else at graphics address @where in this space */
+	int16_t bb;		/* GGTT: index in result->bb of the segment holding it */
+	uint32_t cmd;		/* which LRI (ordinal in the scan): loads of one
+				 * command share it */
 	uint64_t where;
+};
+
+/**
+ * struct gvt_cmd_reloc - an MI_BATCH_BUFFER_START in the ring or in a GGTT
+ * batch segment (those in PPGTT batches run in place and are not reported)
+ * @where: the command: ring offset (@in_bb < 0) or GGTT address inside
+ *	segment result->bb[@in_bb]; its address is the two dwords after it
+ * @in_bb: segment holding it, -1 for the ring
+ * @bb: target segment in result->bb (a GGTT batch: relocate the address to
+ *	its shadow copy), -1 for a PPGTT target (the start must fetch through
+ *	the PPGTT even in a privileged physical context: set bit 8)
+ */
+struct gvt_cmd_reloc {
+	uint64_t where;
+	int16_t in_bb;
+	int16_t bb;
 };
 
 /** struct gvt_cmd_bb - a GGTT (privileged) batch segment, for shadowing */
@@ -113,6 +133,8 @@ struct gvt_cmd_bb {
  *	or address.
  * @pdp: PDP loads found (LRI only) that the caller must patch to the shadow
  * @bb: GGTT batch segments that the caller must execute from a copy
+ * @reloc: batch starts the caller must patch in its copies (see
+ *	struct gvt_cmd_reloc)
  * @cmds, @bytes, @batches: decoded commands, their bytes, batch starts
  *	followed; @loops: batch starts that re-entered already scanned code
  */
@@ -130,6 +152,8 @@ struct gvt_cmd_result {
 	struct gvt_cmd_pdp pdp[GVT_CMD_MAX_PDP];
 	unsigned int nbb;
 	struct gvt_cmd_bb bb[GVT_CMD_MAX_BB];
+	unsigned int nreloc;
+	struct gvt_cmd_reloc reloc[GVT_CMD_MAX_RELOC];
 
 	uint64_t cmds, bytes;
 	uint32_t batches, loops;
@@ -145,6 +169,7 @@ struct gvt_cmd_frame {
 struct gvt_cmd_visit {
 	uint64_t gma;
 	uint8_t ppgtt, level;
+	int16_t bb;		/* its segment in result->bb, -1 for PPGTT */
 };
 
 struct gvt_cmd_scanner {

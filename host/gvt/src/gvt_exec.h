@@ -42,6 +42,7 @@
 #define GVT_CTX_RING_CTL	0x0b
 #define GVT_CTX_PDP3_UDW	0x25	/* PDPn UDW at 0x31 - 4 * n, LDW at UDW + 2 */
 #define GVT_CTX_PDP0_UDW	0x31
+#define GVT_CTX_TIMESTAMP	0x23	/* CTX_TIMESTAMP value */
 #define GVT_CTX_REGS_READ	0x34	/* dwords read from the guest image */
 #define GVT_RING_ADDR_MASK	0x001ffffcu	/* head/tail offset in the ring */
 #define GVT_RING_SIZE_MASK	0x001ff000u	/* RING_CTL: size - 4 KiB */
@@ -53,6 +54,9 @@
 #define GVT_ROOT_CACHE		16
 #define GVT_ANNOUNCED_ROOTS	64	/* PPGTTs announced by g2v, shadowed */
 #define GVT_MAX_LISTS		2	/* active + one pending ELSP list */
+#define GVT_BB_SNAP_MAX		1024	/* GGTT command pages a scan may read (4 MiB) */
+#define GVT_BB_SHADOW_MAX	(16u << 20)	/* shadow batch bytes per workload */
+#define GVT_WL_ROOTS		(1 + GVT_CMD_MAX_PDP)	/* the image's + one per PDP LRI */
 
 static inline uint32_t gvt_engine_base(unsigned int e)
 {
@@ -68,6 +72,19 @@ struct gvt_elsp_list {
 	unsigned int n;		/* valid elements, 1 or 2 */
 };
 
+/* a GGTT page of guest commands as the scanner read it */
+struct gvt_bb_snap {
+	uint64_t page;		/* GGTT address */
+	void *data;		/* 4 KiB copy */
+};
+
+/* where one GGTT batch segment (scan result bb[i]) sits in the shadow buffer */
+struct gvt_bb_shadow {
+	uint64_t page;		/* GGTT address of its first page */
+	uint32_t span;		/* whole pages, bytes */
+	uint32_t off;		/* offset in the shadow buffer */
+};
+
 /* the workload of one guest element while it runs on the physical engine */
 struct gvt_workload {
 	uint64_t desc;
@@ -75,7 +92,22 @@ struct gvt_workload {
 	uint32_t head, tail;	/* guest ring offsets the copy covers */
 	uint32_t *cmds;		/* copy of guest ring [head, tail) */
 	uint32_t bytes;
-	struct sppt_root *root;	/* NULL: GGTT only */
+	uint64_t ring_gma;	/* the guest ring: GGTT address and size */
+	uint32_t ring_size;
+	/* roots in use: [0] the image's, then those PDP LRIs load (refs held) */
+	struct sppt_root *roots[GVT_WL_ROOTS];
+	unsigned int nroots;
+	/* GGTT command pages the scanner read: what the shadow batches copy */
+	struct gvt_bb_snap *snap;
+	unsigned int nsnap, snap_cap, snap_last;
+	/* shadow batch buffers: every GGTT segment in one host GM buffer */
+	struct gvt_bb_shadow *bbs;
+	unsigned int nbbs;
+	void *bb_cpu, *bb_handle;
+	uint64_t bb_gm;
+	/* PDP LRIs ran: the guest values they loaded, for the image write-back */
+	bool pdp_loaded;
+	uint64_t pdp_guest[4];
 	uint64_t start_ns;
 };
 

@@ -9,9 +9,11 @@
  * named by the image's PDP/PML4 entries (shadow-ppgtt, untracked mode: every
  * submission syncs the shadow against the guest tables) and hands the copy
  * and the shadow roots to the host driver on this vGPU's physical context
- * for that engine. Batch buffers are not copied: GGTT addresses are the
- * same on the host (the GGTT is partitioned and shadowed) and PPGTT ones go
- * through the shadow tables.
+ * for that engine. Privileged (GGTT) batch buffers run from host copies
+ * of the bytes the scanner audited (shadow batch buffers, in host graphics
+ * memory no guest reaches); PPGTT batches run in place, confined by the
+ * hardware (unprivileged) and the shadow tables. PDP loads by LRI are
+ * patched to shadow roots in the copies.
  *
  * On completion CTX_RING_HEAD (and the RING_HEAD register) of the guest
  * context become the tail that ran; then the virtual execlist advances
@@ -235,44 +237,271 @@ static int ppgtt_walk(struct gvt_vgpu *v, unsigned int levels, const uint64_t pd
 
 struct scan_ctx {
 	struct gvt_vgpu *v;
-	const struct gvt_workload *wl;
-	uint64_t ring_gma;
-	uint32_t ring_size;
+	struct gvt_workload *wl;
 	unsigned int levels;
 	uint64_t pdps[4];
 };
 
+/* ring position in the copy of guest ring offset @off (>= wl->bytes: not copied) */
+static uint32_t ring_pos(const struct gvt_workload *wl, uint64_t off)
+{
+	return (uint32_t)((off + wl->ring_size - wl->head) % wl->ring_size);
+}
+
+/* bytes of [gma, gma + len) that the ring copy holds are taken from it */
+static void ring_overlay(const struct gvt_workload *wl, uint64_t gma, uint8_t *buf, size_t len)
+{
+	size_t i;
+
+	if (gma + len <= wl->ring_gma || gma >= wl->ring_gma + wl->ring_size)
+		return;
+	for (i = 0; i < len; i++) {
+		uint64_t off = gma + i - wl->ring_gma;
+		uint32_t pos;
+
+		if (off >= wl->ring_size)
+			continue;
+		pos = ring_pos(wl, off);
+		if (pos < wl->bytes)
+			buf[i] = ((const uint8_t *)wl->cmds)[pos];
+	}
+}
+
+static const uint8_t *snap_find(struct gvt_workload *wl, uint64_t page)
+{
+	unsigned int i;
+
+	if (wl->snap_last < wl->nsnap && wl->snap[wl->snap_last].page == page)
+		return wl->snap[wl->snap_last].data;
+	for (i = 0; i < wl->nsnap; i++)
+		if (wl->snap[i].page == page) {
+			wl->snap_last = i;
+			return wl->snap[i].data;
+		}
+	return NULL;
+}
+
 /*
- * Ring bytes the copy holds come from the copy (what will run, not what the
- * guest may have rewritten since); everything else from guest memory.
+ * GGTT page @page as the scan sees it: copied from the guest at its first
+ * read and served from that copy afterwards, so the shadow batch buffers
+ * hold exactly the bytes that were audited. NULL: unmapped, or over
+ * GVT_BB_SNAP_MAX pages (the scan then fails to fetch).
+ */
+static const uint8_t *snap_page(struct gvt_vgpu *v, struct gvt_workload *wl, uint64_t page)
+{
+	const uint8_t *hit = snap_find(wl, page);
+	void *d;
+
+	if (hit)
+		return hit;
+	if (wl->nsnap == GVT_BB_SNAP_MAX)
+		return NULL;
+	if (wl->nsnap == wl->snap_cap) {
+		unsigned int cap = wl->snap_cap ? 2 * wl->snap_cap : 16;
+		struct gvt_bb_snap *n = gvt_zalloc(cap * sizeof(*n));
+
+		if (!n)
+			return NULL;
+		if (wl->nsnap)
+			gvt_memcpy(n, wl->snap, wl->nsnap * sizeof(*n));
+		gvt_free(wl->snap);
+		wl->snap = n;
+		wl->snap_cap = cap;
+	}
+	d = gvt_zalloc(GVT_PAGE_SIZE);
+	if (!d)
+		return NULL;
+	if (gvt_gm_rw(v, page, d, GVT_PAGE_SIZE, false)) {
+		gvt_free(d);
+		return NULL;
+	}
+	wl->snap[wl->nsnap].page = page;
+	wl->snap[wl->nsnap].data = d;
+	wl->snap_last = wl->nsnap++;
+	return d;
+}
+
+static void snap_free(struct gvt_workload *wl)
+{
+	unsigned int i;
+
+	for (i = 0; i < wl->nsnap; i++)
+		gvt_free(wl->snap[i].data);
+	gvt_free(wl->snap);
+	wl->snap = NULL;
+	wl->nsnap = wl->snap_cap = wl->snap_last = 0;
+}
+
+/* GGTT command bytes: the ring copy where it holds them, else the snapshot */
+static int snap_read(struct gvt_vgpu *v, struct gvt_workload *wl, uint64_t gma, void *buf,
+		     size_t len)
+{
+	size_t done = 0;
+
+	if (gma >= wl->ring_gma && gma + len <= wl->ring_gma + wl->ring_size) {
+		uint32_t pos = ring_pos(wl, gma - wl->ring_gma);
+
+		if (pos + len <= wl->bytes) {
+			gvt_memcpy(buf, (const uint8_t *)wl->cmds + pos, len);
+			return 0;
+		}
+	}
+	while (done < len) {
+		uint64_t a = gma + done, page = a & ~(uint64_t)(GVT_PAGE_SIZE - 1);
+		size_t n = GVT_MIN(len - done, (size_t)(page + GVT_PAGE_SIZE - a));
+		const uint8_t *d = snap_page(v, wl, page);
+
+		if (!d)
+			return -EFAULT;
+		gvt_memcpy((uint8_t *)buf + done, d + (a - page), n);
+		done += n;
+	}
+	ring_overlay(wl, gma, buf, len);
+	return 0;
+}
+
+/*
+ * The ring copy and GGTT pages come from the copy / snapshot (what will run,
+ * not what the guest may have rewritten since); PPGTT batches (run in place,
+ * confined by the hardware) from guest memory through the guest's tables.
  */
 static int scan_read(void *priv, uint64_t gma, bool ppgtt, void *buf, size_t len)
 {
 	struct scan_ctx *c = priv;
 	struct gvt_vgpu *v = c->v;
-	const struct gvt_workload *wl = c->wl;
 	uint64_t gpa;
-	size_t i;
 	int ret;
 
 	if (ppgtt) {
 		ret = ppgtt_walk(v, c->levels, c->pdps, gma, &gpa);
 		return ret ? ret : v->hyp->gpa_read(v->hyp_priv, gpa, buf, len);
 	}
-	ret = gvt_gm_rw(v, gma, buf, len, false);
-	if (ret || gma + len <= c->ring_gma || gma >= c->ring_gma + c->ring_size)
-		return ret;
-	for (i = 0; i < len; i++) {
-		uint64_t off = gma + i - c->ring_gma;
-		uint32_t pos;
+	return snap_read(v, c->wl, gma, buf, len);
+}
 
-		if (off >= c->ring_size)
-			continue;
-		pos = (uint32_t)((off + c->ring_size - wl->head) % c->ring_size);
-		if (pos < wl->bytes)
-			((uint8_t *)buf)[i] = ((const uint8_t *)wl->cmds)[pos];
+/* ---- shadow batch buffers ---- */
+
+#define GVT_BB_START_PPGTT	(1u << 8)	/* MI_BATCH_BUFFER_START address space */
+
+/*
+ * The copy of command dword @i of the command at @where: ring offset (@bb <
+ * 0, in the ring copy) or GGTT address in shadow segment @bb. NULL if the
+ * copy does not hold it (the scanner never reports such a place).
+ */
+static uint32_t *copy_dw(struct gvt_workload *wl, int bb, uint64_t where, unsigned int i)
+{
+	const struct gvt_bb_shadow *sb;
+	uint64_t a;
+
+	if (bb < 0) {
+		uint32_t pos = ring_pos(wl, (where + 4ull * i) & (wl->ring_size - 1));
+
+		return pos + 4 <= wl->bytes ? &wl->cmds[pos / 4] : NULL;
 	}
+	if ((unsigned int)bb >= wl->nbbs)
+		return NULL;
+	sb = &wl->bbs[bb];
+	a = where + 4ull * i;
+	if (a < sb->page || a + 4 > sb->page + sb->span)
+		return NULL;
+	return (uint32_t *)((uint8_t *)wl->bb_cpu + sb->off + (a - sb->page));
+}
+
+/*
+ * Privileged (GGTT) batch buffers: copy every segment the scanner followed
+ * into host graphics memory (outside every vGPU's range) from the bytes it
+ * audited, and point the MI_BATCH_BUFFER_STARTs in the ring copy and in the
+ * copies at the copies. A start to a PPGTT batch that relies on a missing
+ * context privilege bit gets bit 8, since the physical context is
+ * privileged. The guest can no longer change a batch after the scan.
+ */
+static int shadow_batches(struct gvt_vgpu *v, struct gvt_workload *wl,
+			  const struct gvt_cmd_result *r)
+{
+	const struct gvt_host_ops *ops = v->gpu->ops;
+	uint64_t total = 0;
+	unsigned int i, k;
+	int ret;
+
+	if (r->nbb) {
+		if (!ops->gm_alloc || !ops->gm_free) {
+			gvt_vlog(v, 1, "privileged batch buffer: the host cannot shadow it, refused");
+			return -EOPNOTSUPP;
+		}
+		wl->bbs = gvt_zalloc(r->nbb * sizeof(*wl->bbs));
+		if (!wl->bbs)
+			return -ENOMEM;
+		for (i = 0; i < r->nbb; i++) {
+			uint64_t page = r->bb[i].gma & ~(uint64_t)(GVT_PAGE_SIZE - 1);
+			uint64_t end = r->bb[i].gma + GVT_MAX(r->bb[i].len, 4u);
+
+			end = (end + GVT_PAGE_SIZE - 1) & ~(uint64_t)(GVT_PAGE_SIZE - 1);
+			wl->bbs[i].page = page;
+			wl->bbs[i].span = (uint32_t)(end - page);
+			wl->bbs[i].off = (uint32_t)total;
+			total += end - page;
+			if (total > GVT_BB_SHADOW_MAX) {
+				gvt_vlog(v, 1, "privileged batch buffers over %u bytes, refused",
+					 GVT_BB_SHADOW_MAX);
+				return -E2BIG;
+			}
+		}
+		ret = ops->gm_alloc(v->gpu->priv, total, &wl->bb_cpu, &wl->bb_gm, &wl->bb_handle);
+		if (ret) {
+			wl->bb_cpu = wl->bb_handle = NULL;
+			return ret;
+		}
+		wl->nbbs = r->nbb;
+		for (i = 0; i < r->nbb; i++) {
+			for (k = 0; k < wl->bbs[i].span; k += GVT_PAGE_SIZE) {
+				uint64_t page = wl->bbs[i].page + k;
+				uint8_t *dst = (uint8_t *)wl->bb_cpu + wl->bbs[i].off + k;
+				const uint8_t *d = snap_find(wl, page);
+
+				/*
+				 * Pages the scan never read hold only bodies of
+				 * commands it skipped by length: any content is as
+				 * good (unmapped ones stay zero).
+				 */
+				if (d)
+					gvt_memcpy(dst, d, GVT_PAGE_SIZE);
+				else if (gvt_gm_rw(v, page, dst, GVT_PAGE_SIZE, false))
+					gvt_memset(dst, 0, GVT_PAGE_SIZE);
+				ring_overlay(wl, page, dst, GVT_PAGE_SIZE);
+			}
+		}
+	}
+	for (i = 0; i < r->nreloc; i++) {
+		const struct gvt_cmd_reloc *rl = &r->reloc[i];
+		uint32_t *hdr = copy_dw(wl, rl->in_bb, rl->where, 0);
+		uint32_t *lo = copy_dw(wl, rl->in_bb, rl->where, 1);
+		uint32_t *hi = copy_dw(wl, rl->in_bb, rl->where, 2);
+		uint64_t addr;
+
+		if (!hdr || !lo || !hi || rl->bb >= (int)wl->nbbs)
+			return -EFAULT;
+		if (rl->bb < 0) {
+			*hdr |= GVT_BB_START_PPGTT;
+			continue;
+		}
+		addr = wl->bb_gm + wl->bbs[rl->bb].off + (r->bb[rl->bb].gma - wl->bbs[rl->bb].page);
+		*lo = (uint32_t)addr;
+		*hi = (uint32_t)(addr >> 32);
+	}
+	v->exec->stats.shadow_bbs += r->nbb;
+	snap_free(wl);
 	return 0;
+}
+
+static void shadow_batches_free(struct gvt_vgpu *v, struct gvt_workload *wl)
+{
+	if (wl->bb_handle)
+		v->gpu->ops->gm_free(v->gpu->priv, wl->bb_handle);
+	wl->bb_handle = wl->bb_cpu = NULL;
+	gvt_free(wl->bbs);
+	wl->bbs = NULL;
+	wl->nbbs = 0;
+	snap_free(wl);
 }
 
 static const enum gvt_cmd_engine scan_engine[GVT_NUM_ENGINES] = {
@@ -280,12 +509,12 @@ static const enum gvt_cmd_engine scan_engine[GVT_NUM_ENGINES] = {
 	[GVT_ENGINE_BCS] = GVT_CMD_BCS, [GVT_ENGINE_VECS] = GVT_CMD_VECS,
 };
 
-static int scan_workload(struct gvt_vgpu *v, unsigned int e, const struct gvt_workload *wl,
+static int scan_workload(struct gvt_vgpu *v, unsigned int e, struct gvt_workload *wl,
 			 const uint32_t regs[], uint32_t start, uint32_t size)
 {
 	struct gvt_exec *x = v->exec;
 	unsigned int mode = (wl->desc >> GVT_DESC_MODE_SHIFT) & 3, i;
-	struct scan_ctx c = { .v = v, .wl = wl, .ring_gma = start, .ring_size = size };
+	struct scan_ctx c = { .v = v, .wl = wl };
 	struct gvt_cmd_params p;
 	char line[192];
 	int ret;
@@ -310,6 +539,8 @@ static int scan_workload(struct gvt_vgpu *v, unsigned int e, const struct gvt_wo
 	p.privileged = wl->desc & GVT_DESC_PRIVILEGE;
 	/* blits address the PPGTT, which is always shadowed (prepare_mm) */
 	p.blt_ggtt = false;
+	wl->ring_gma = start;
+	wl->ring_size = size;
 	ret = gvt_cmd_scan_ring(&x->scanner, &p, start, size, wl->head, wl->tail, &x->scan_res);
 	if (ret == -EACCES) {
 		gvt_cmd_describe(&x->scan_res, p.engine, line, sizeof(line));
@@ -318,13 +549,20 @@ static int scan_workload(struct gvt_vgpu *v, unsigned int e, const struct gvt_wo
 	}
 	if (ret)
 		return ret;
-	if (x->scan_res.npdp) {
-		/* PDP loads by LRI would bypass the shadow: not patched yet */
-		gvt_vlog(v, 0, "command scanner: engine %u loads a PDP by LRI (0x%x), refused",
-			 e, x->scan_res.pdp[0].reg);
-		return -EACCES;
+	for (i = 0; i < x->scan_res.npdp; i++) {
+		/*
+		 * A PPGTT batch runs in place (not patchable) and unprivileged:
+		 * the hardware would refuse the load anyway.
+		 */
+		if (x->scan_res.pdp[i].ppgtt) {
+			gvt_vlog(v, 0, "command scanner: engine %u loads a PDP by LRI from a PPGTT batch (0x%x), refused",
+				 e, x->scan_res.pdp[i].reg);
+			return -EACCES;
+		}
 	}
-	return 0;
+	/* not a guest violation when this fails: host memory or limits */
+	ret = shadow_batches(v, wl, &x->scan_res);
+	return ret == -EACCES ? -EIO : ret;
 }
 
 /* ---- dispatch ---- */
@@ -367,11 +605,121 @@ static int copy_ring(struct gvt_vgpu *v, struct gvt_workload *wl, uint32_t start
 	return ret;
 }
 
+/* one more root for the workload (the same root twice is held once) */
+static int wl_root_add(struct gvt_vgpu *v, struct gvt_workload *wl, unsigned int levels,
+		       const uint64_t pdps[4], unsigned int *slot)
+{
+	struct sppt_root *r;
+	unsigned int i;
+	int ret;
+
+	if (wl->nroots == GVT_WL_ROOTS)
+		return -ENOSPC;
+	ret = root_get(v, levels, pdps, &r);
+	if (ret)
+		return ret;
+	for (i = 0; i < wl->nroots; i++)
+		if (wl->roots[i] == r) {
+			sppt_root_put(r);
+			*slot = i;
+			return 0;
+		}
+	*slot = wl->nroots;
+	wl->roots[wl->nroots++] = r;
+	return 0;
+}
+
+/* PDPn of a PDP register offset (engine base + 0x270 + 8n, +4 for UDW) */
+static unsigned int pdp_index(uint32_t reg)
+{
+	return (((reg & 0xfff) - 0x270) / 8) & 3;
+}
+
+static bool pdp_udw(uint32_t reg)
+{
+	return reg & 4;
+}
+
+/*
+ * PDP loads by LRI (the scanner's pdp[], all in the ring copy or in shadow
+ * batch copies): the loads of one LRI give the guest's new roots; get (or
+ * create) their shadow, to be patched in by lri_roots_patch(). Every PDP
+ * an LRI touches must get both halves from it: a half-loaded root has no
+ * shadow to point at. @slot: the root of each pdp[] entry.
+ */
+static int lri_roots_get(struct gvt_vgpu *v, struct gvt_workload *wl, unsigned int levels,
+			 const uint64_t image[4], unsigned int slot[])
+{
+	const struct gvt_cmd_result *r = &v->exec->scan_res;
+	uint64_t file[4];
+	unsigned int i, j, k, s;
+	int ret;
+
+	gvt_memcpy(file, image, sizeof(file));
+	for (i = 0; i < r->npdp; i = j) {
+		unsigned int halves = 0;
+
+		for (j = i; j < r->npdp && r->pdp[j].cmd == r->pdp[i].cmd; j++) {
+			unsigned int n = pdp_index(r->pdp[j].reg);
+
+			if (pdp_udw(r->pdp[j].reg)) {
+				halves |= 2u << (2 * n);
+				file[n] = (file[n] & 0xffffffffull) | (uint64_t)r->pdp[j].value << 32;
+			} else {
+				halves |= 1u << (2 * n);
+				file[n] = (file[n] & ~0xffffffffull) | r->pdp[j].value;
+			}
+		}
+		/* 0b01 and 0b10 per PDP: one half alone */
+		if ((halves & 0x55) != ((halves >> 1) & 0x55)) {
+			gvt_vlog(v, 0, "command scanner: PDP loaded by halves (LRI of 0x%x), refused",
+				 r->pdp[i].reg);
+			return -EACCES;
+		}
+		ret = wl_root_add(v, wl, levels, file, &s);
+		if (ret)
+			return ret;
+		for (k = i; k < j; k++)
+			slot[k] = s;
+	}
+	wl->pdp_loaded = r->npdp > 0;
+	gvt_memcpy(wl->pdp_guest, file, sizeof(file));
+	return 0;
+}
+
+/* write the shadow roots' addresses into the copies (roots in flight) */
+static int lri_roots_patch(struct gvt_vgpu *v, struct gvt_workload *wl, const unsigned int slot[])
+{
+	const struct gvt_cmd_result *r = &v->exec->scan_res;
+	uint64_t sh[GVT_WL_ROOTS][4];
+	unsigned int i;
+	int ret;
+
+	for (i = 1; i < wl->nroots; i++) {
+		ret = sppt_root_shadow_addr(wl->roots[i], sh[i]);
+		if (ret < 0)
+			return ret;
+	}
+	for (i = 0; i < r->npdp; i++) {
+		const struct gvt_cmd_pdp *pd = &r->pdp[i];
+		uint32_t *dw = copy_dw(wl, pd->in_ring ? -1 : pd->bb, pd->where, 0);
+		/* 4-level: only PDP0 (the PML4) is used; sh[][1..3] are 0 */
+		uint64_t a = slot[i] ? sh[slot[i]][pdp_index(pd->reg)] : 0;
+
+		if (!dw || !slot[i])
+			return -EFAULT;	/* cannot happen: slot 0 is the image's root */
+		*dw = pdp_udw(pd->reg) ? (uint32_t)(a >> 32) : (uint32_t)a;
+	}
+	v->exec->stats.pdp_lri_patched += r->npdp;
+	return 0;
+}
+
 /* @checked: guest page-table pages the sync compares against their snapshot */
 static int prepare_mm(struct gvt_vgpu *v, struct gvt_workload *wl, const uint32_t regs[],
 		      struct gvt_host_submit *sub, uint64_t *checked)
 {
-	unsigned int mode = (wl->desc >> GVT_DESC_MODE_SHIFT) & 3, i, levels;
+	unsigned int mode = (wl->desc >> GVT_DESC_MODE_SHIFT) & 3, i, levels, s;
+	unsigned int slot[GVT_CMD_MAX_PDP];
 	struct sppt_stats sst;
 	uint64_t pdps[4];
 	int ret;
@@ -392,36 +740,46 @@ static int prepare_mm(struct gvt_vgpu *v, struct gvt_workload *wl, const uint32_
 	 * physical context without one would resolve the guest's PPGTT
 	 * addresses through the host's GGTT, i.e. other vGPUs' memory.
 	 */
-	ret = root_get(v, levels, pdps, &wl->root);
+	ret = wl_root_add(v, wl, levels, pdps, &s);
 	if (ret)
 		return ret;
+	ret = lri_roots_get(v, wl, levels, pdps, slot);
+	if (ret)
+		goto out_put;
 	/* untracked mode: the sync compares every page shadowed now */
 	sppt_vgpu_stats(v->exec->sppt, &sst);
 	*checked = sst.guest_pages;
-	ret = sppt_submit_begin(v->exec->sppt, &wl->root, 1);
+	ret = sppt_submit_begin(v->exec->sppt, wl->roots, wl->nroots);
 	if (ret)
 		goto out_put;
-	ret = sppt_root_shadow_addr(wl->root, sub->pdp);
+	ret = sppt_root_shadow_addr(wl->roots[0], sub->pdp);
 	if (ret < 0)
 		goto out_end;
 	sub->levels = (unsigned int)ret;
+	ret = lri_roots_patch(v, wl, slot);
+	if (ret)
+		goto out_end;
 	return 0;
 
 out_end:
-	sppt_submit_end(v->exec->sppt, &wl->root, 1);
+	sppt_submit_end(v->exec->sppt, wl->roots, wl->nroots);
 out_put:
-	sppt_root_put(wl->root);
-	wl->root = NULL;
+	for (i = 0; i < wl->nroots; i++)
+		sppt_root_put(wl->roots[i]);
+	wl->nroots = 0;
 	return ret;
 }
 
 static void release_mm(struct gvt_vgpu *v, struct gvt_workload *wl)
 {
-	if (!wl->root)
+	unsigned int i;
+
+	if (!wl->nroots)
 		return;
-	sppt_submit_end(v->exec->sppt, &wl->root, 1);
-	sppt_root_put(wl->root);
-	wl->root = NULL;
+	sppt_submit_end(v->exec->sppt, wl->roots, wl->nroots);
+	for (i = 0; i < wl->nroots; i++)
+		sppt_root_put(wl->roots[i]);
+	wl->nroots = 0;
 }
 
 static int ensure_hctx(struct gvt_vgpu *v, unsigned int e, uint32_t ring_size)
@@ -466,8 +824,10 @@ static void drop_hctx(struct gvt_vgpu *v, unsigned int e)
 	ve->hctx_ring = 0;
 }
 
-static void wl_clear(struct gvt_workload *wl)
+/* after the GPU is done with it (or it never ran) */
+static void wl_clear(struct gvt_vgpu *v, struct gvt_workload *wl)
 {
+	shadow_batches_free(v, wl);
 	gvt_free(wl->cmds);
 	gvt_memset(wl, 0, sizeof(*wl));
 }
@@ -487,7 +847,7 @@ int gvt_workload_dispatch(struct gvt_vgpu *v, unsigned int e)
 		return 0;
 	/* phase times are added to the stats only if the workload is submitted */
 	t_start = gvt_now(v);
-	wl_clear(wl);
+	wl_clear(v, wl);
 	gvt_memset(&sub, 0, sizeof(sub));
 	wl->desc = ve->lists[0].desc[ve->cur];
 	ret = read_context(v, wl, regs, &start, &size);
@@ -502,11 +862,12 @@ int gvt_workload_dispatch(struct gvt_vgpu *v, unsigned int e)
 	if (!wl->bytes) {
 		/* nothing new (e.g. an earlier workload already ran to this tail) */
 		v->exec->stats.empty_workloads++;
-		wl_clear(wl);
+		wl_clear(v, wl);
 		gvt_execlist_retire(v, e, 0);
 		return 1;
 	}
 	sub.privileged = wl->desc & GVT_DESC_PRIVILEGE;
+	sub.ctx_timestamp = regs[GVT_CTX_TIMESTAMP];
 	t1 = gvt_now(v);
 	prepare_ns = t1 - t_start;
 	t0 = t1;
@@ -514,16 +875,26 @@ int gvt_workload_dispatch(struct gvt_vgpu *v, unsigned int e)
 	t1 = gvt_now(v);
 	scan_ns = t1 - t0;
 	t0 = t1;
-	if (ret) {
+	if (ret == -EACCES) {
 		v->exec->stats.scan_rejects++;
 		/* only this vGPU stops: its workloads no longer run */
 		gvt_enter_failsafe(v, GVT_FAILSAFE_BAD_COMMAND);
+		goto out_fail;
+	}
+	if (ret) {
+		gvt_vlog(v, 1, "engine %u: batch buffers cannot be shadowed (%d)", e, ret);
 		goto out_fail;
 	}
 	ret = prepare_mm(v, wl, regs, &sub, &checked);
 	t1 = gvt_now(v);
 	sync_ns = t1 - t0;
 	t0 = t1;
+	if (ret == -EACCES) {
+		/* a PDP LRI the scanner passed but that cannot be patched */
+		v->exec->stats.scan_rejects++;
+		gvt_enter_failsafe(v, GVT_FAILSAFE_BAD_COMMAND);
+		goto out_fail;
+	}
 	if (ret) {
 		gvt_vlog(v, 1, "engine %u: PPGTT of context 0x%llx cannot be shadowed (%d)",
 			 e, (unsigned long long)wl->lrca, ret);
@@ -558,9 +929,43 @@ int gvt_workload_dispatch(struct gvt_vgpu *v, unsigned int e)
 out_release:
 	release_mm(v, wl);
 out_fail:
-	wl_clear(wl);
+	wl_clear(v, wl);
 	gvt_execlist_retire(v, e, ret ? ret : -EIO);
 	return 1;
+}
+
+/* guest image dword @idx of the register-state page */
+static int ctx_write(struct gvt_vgpu *v, const struct gvt_workload *wl, unsigned int idx,
+		     uint32_t val)
+{
+	return gvt_gm_rw(v, wl->lrca + GVT_PAGE_SIZE + 4 * idx, &val, sizeof(val), true);
+}
+
+/*
+ * The context save beyond the ring head, as the hardware would leave the
+ * image: CTX_TIMESTAMP (the physical context ran from the guest's value)
+ * and the PDPs when LRIs loaded new roots (the guest's values, never the
+ * shadow's). Not written back: BB state (a completed workload has no batch
+ * in flight, and the host's would name shadow addresses), CTX_CTRL and the
+ * indirect-context pointers (never loaded into the physical context).
+ */
+static int ctx_write_back(struct gvt_vgpu *v, unsigned int e, const struct gvt_workload *wl)
+{
+	const struct gvt_host_ops *ops = v->gpu->ops;
+	void *hctx = v->exec->eng[e].hctx;
+	unsigned int i;
+	int ret = 0;
+
+	if (ops->ctx_timestamp && hctx)
+		ret = ctx_write(v, wl, GVT_CTX_TIMESTAMP, ops->ctx_timestamp(v->gpu->priv, hctx));
+	for (i = 0; !ret && wl->pdp_loaded && i < 4; i++) {
+		unsigned int udw = GVT_CTX_PDP0_UDW - 4 * i;
+
+		ret = ctx_write(v, wl, udw, (uint32_t)(wl->pdp_guest[i] >> 32));
+		if (!ret)
+			ret = ctx_write(v, wl, udw + 2, (uint32_t)wl->pdp_guest[i]);
+	}
+	return ret;
 }
 
 void gvt_workload_finish(struct gvt_vgpu *v, unsigned int e, int status)
@@ -580,7 +985,7 @@ void gvt_workload_finish(struct gvt_vgpu *v, unsigned int e, int status)
 
 		/* the minimum context save: where the ring head stopped */
 		if (gvt_gm_rw(v, wl->lrca + GVT_PAGE_SIZE + 4 * GVT_CTX_RING_HEAD, &head,
-			      sizeof(head), true))
+			      sizeof(head), true) || ctx_write_back(v, e, wl))
 			status = -EFAULT;
 		vreg(v, RING_HEAD(gvt_engine_base(e))) = head;
 		/*
@@ -590,7 +995,7 @@ void gvt_workload_finish(struct gvt_vgpu *v, unsigned int e, int status)
 		 */
 		gvt_exec_raise(v, e, GVT_GT_USER);
 	}
-	wl_clear(wl);
+	wl_clear(v, wl);
 	if (status)
 		drop_hctx(v, e);
 	gvt_execlist_retire(v, e, status);
@@ -608,7 +1013,7 @@ void gvt_workload_abort(struct gvt_vgpu *v, unsigned int e)
 	gvt_sched_slot_release(v, e);
 	ve->inflight = false;
 	release_mm(v, &ve->wl);
-	wl_clear(&ve->wl);
+	wl_clear(v, &ve->wl);
 	drop_hctx(v, e);
 }
 

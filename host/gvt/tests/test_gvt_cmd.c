@@ -685,6 +685,17 @@ static void test_chained_and_second_level(void **state)
 	assert_int_equal(res.bb[2].gma, BB_GGTT3);
 	assert_int_equal(res.bb[2].len, 8);
 	assert_int_equal(res.bb[2].level, 1);
+	/* every start the copies must be patched at: ring -> 0, 0 -> 1, 0 -> 2 */
+	assert_int_equal(res.nreloc, 3);
+	assert_int_equal(res.reloc[0].where, 0);
+	assert_int_equal(res.reloc[0].in_bb, -1);
+	assert_int_equal(res.reloc[0].bb, 0);
+	assert_int_equal(res.reloc[1].where, BB_GGTT + 4);
+	assert_int_equal(res.reloc[1].in_bb, 0);
+	assert_int_equal(res.reloc[1].bb, 1);
+	assert_int_equal(res.reloc[2].where, BB_GGTT + 32);
+	assert_int_equal(res.reloc[2].in_bb, 0);
+	assert_int_equal(res.reloc[2].bb, 2);
 
 	/* the first level is scanned after the second level returns */
 	b1 = at_ggtt(BB_GGTT + 16);
@@ -734,16 +745,35 @@ static void test_ppgtt_batches(void **state)
 	assert_true(res.ppgtt);
 	assert_int_equal(res.addr, BB_USER);
 
-	/* a non-privileged context: everything is PPGTT */
+	/*
+	 * A non-privileged context: everything is PPGTT. The physical context
+	 * is privileged, so a start without bit 8 inside a PPGTT batch (which
+	 * runs in place) is refused; in the ring it is reported for patching.
+	 */
 	params.privileged = false;
 	u = at_ppgtt(BB_USER);
 	putv(&u, 3, MI_BB_START | (1u << 22), (uint32_t)(BB_USER + 0x100), (uint32_t)(BB_USER >> 32));
 	put(&u, MI_BB_END);
 	u = at_ppgtt(BB_USER + 0x100);
 	put(&u, MI_BB_END);
+	assert_violation(scan_ring(0, (uint32_t)r.at), GVT_CMD_E_NESTING);
+	assert_int_equal(res.addr, BB_USER);
+	u = at_ppgtt(BB_USER);
+	put(&u, MI_BB_START | (1u << 22) | 0x100);
 	assert_clean(scan_ring(0, (uint32_t)r.at));
 	assert_int_equal(res.batches, 2);
 	assert_int_equal(res.nbb, 0);
+	assert_int_equal(res.nreloc, 0);	/* the ring's start has bit 8 */
+	{
+		struct emit r3 = at_ring(0x200);
+
+		putv(&r3, 3, MI_BB_START, (uint32_t)BB_USER, (uint32_t)(BB_USER >> 32));
+		assert_clean(scan_ring(0x200, (uint32_t)r3.at));
+		assert_int_equal(res.nreloc, 1);
+		assert_int_equal(res.reloc[0].where, 0x200);
+		assert_int_equal(res.reloc[0].in_bb, -1);
+		assert_int_equal(res.reloc[0].bb, -1);
+	}
 
 	/* forbidden commands in a PPGTT batch: found, unless PPGTT batches are skipped */
 	u = at_ppgtt(BB_USER + 0x100);
@@ -811,6 +841,14 @@ static void test_loops_are_bounded(void **state)
 	assert_clean(scan_bb(BB_GGTT, false));
 	assert_int_equal(res.loops, 1);
 	assert_int_equal(res.batches, 2);
+	/* the loop's start is reported against the first segment */
+	assert_int_equal(res.nbb, 2);
+	assert_int_equal(res.nreloc, 2);
+	assert_int_equal(res.reloc[0].in_bb, 0);
+	assert_int_equal(res.reloc[0].bb, 1);
+	assert_int_equal(res.reloc[1].where, BB_GGTT2);
+	assert_int_equal(res.reloc[1].in_bb, 1);
+	assert_int_equal(res.reloc[1].bb, 0);
 
 	/* a second level calling a first level that calls it back is a loop too */
 	g = at_ggtt(BB_GGTT3);

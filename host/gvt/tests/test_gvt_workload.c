@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "gvt_test_util.h"
-#include "hostdrv.h"
+#include "gvt_hostdrv.h"
 #include "softgpu.h"
 
 #define RAM_SIZE	(32ull << 20)
@@ -69,6 +69,8 @@ struct env {
 	struct sgpu *sg;
 	struct hdrv_bus bus;
 	struct hdrv_gpu *hd;
+	struct gvt_hostdrv h;
+	struct gvt_host_ops ops;
 	struct hdrv_dma scratch;
 	struct gvt_gpu *gpu;
 	struct gvt_gpu_desc desc;
@@ -79,122 +81,23 @@ struct env {
 	bool stop;	/* __atomic */
 };
 
-static const enum hdrv_engine_id engine_map[4] = { HDRV_RCS, HDRV_VCS, HDRV_BCS, HDRV_VECS };
+/* ---- host ops: the shared adapter over hostdrv (gvt_hostdrv.h) ---- */
 
-/* ---- host ops over hostdrv ---- */
-
-static int h_ggtt_write(void *priv, uint32_t index, uint64_t pte)
+static void h_kick(void *arg)
 {
-	struct env *e = priv;
-
-	return hdrv_ggtt_write_pte(e->hd, index, pte);
-}
-
-static void h_ggtt_invalidate(void *priv)
-{
-	struct env *e = priv;
-
-	hdrv_ggtt_invalidate(e->hd);
-}
-
-static int h_dma_alloc(void *priv, size_t size, void **cpu, uint64_t *dma)
-{
-	struct env *e = priv;
-	struct hdrv_dma m;
-	int ret = hdrv_dma_alloc(e->hd, size, &m);
-
-	if (ret)
-		return ret;
-	*cpu = m.cpu;
-	*dma = m.dma;
-	return 0;
-}
-
-static void h_dma_free(void *priv, void *cpu, uint64_t dma, size_t size)
-{
-	struct env *e = priv;
-	struct hdrv_dma m = { cpu, dma, size };
-
-	hdrv_dma_free(e->hd, &m);
-}
-
-static int h_ctx_create(void *priv, unsigned int engine, uint32_t ring_bytes, void *cookie,
-			void **hctx)
-{
-	struct env *e = priv;
-	struct hdrv_ctx_params p = { .ring_size = ring_bytes, .vm = HDRV_VM_GGTT,
-				     .priv = cookie };
-
-	return hdrv_ctx_create(e->hd, engine_map[engine], &p, (struct hdrv_ctx **)hctx);
-}
-
-static void h_ctx_destroy(void *priv, void *hctx)
-{
-	(void)priv;
-	hdrv_ctx_destroy(hctx);
-}
-
-static int h_ctx_submit(void *priv, void *hctx, const struct gvt_host_submit *s)
-{
-	struct env *e = priv;
-	enum hdrv_vm_mode vm = s->levels == 4 ? HDRV_VM_PPGTT_4LVL :
-			       s->levels == 3 ? HDRV_VM_PPGTT_3LVL : HDRV_VM_GGTT;
-	int ret;
-
-	ret = hdrv_ctx_set_vm(hctx, vm, s->pdp);
-	if (!ret)
-		ret = hdrv_ctx_emit(hctx, s->cmds, s->bytes / 4);
-	if (!ret)
-		ret = hdrv_engine_submit(e->hd, hctx, NULL);
-	return ret;
-}
-
-static int h_engine_reset(void *priv, unsigned int engine)
-{
-	struct env *e = priv;
-
-	return hdrv_engine_reset(e->hd, engine_map[engine]);
-}
-
-static void h_kick(void *priv)
-{
-	struct env *e = priv;
+	struct env *e = arg;
 
 	e->kicks++;
 }
 
-static const struct gvt_host_ops host_ops = {
-	.version = GVT_OPS_VERSION,
-	.ggtt_write = h_ggtt_write,
-	.ggtt_invalidate = h_ggtt_invalidate,
-	.dma_alloc = h_dma_alloc,
-	.dma_free = h_dma_free,
-	.ctx_create = h_ctx_create,
-	.ctx_destroy = h_ctx_destroy,
-	.ctx_submit = h_ctx_submit,
-	.engine_reset = h_engine_reset,
-	.kick = h_kick,
-};
-
-static void hd_ctx_done(void *arg, struct hdrv_ctx *ctx, enum hdrv_ctx_status st)
+static void env_host_init(struct env *e)
 {
-	struct env *e = arg;
-
-	gvt_gpu_ctx_done(e->gpu, hdrv_ctx_priv(ctx), st == HDRV_CTX_COMPLETE ? 0 : -EIO);
+	gvt_hostdrv_init(&e->h, e->hd);
+	e->h.kick = h_kick;
+	e->h.kick_arg = e;
+	gvt_hostdrv_ops(&e->ops);
+	hdrv_set_callbacks(e->hd, gvt_hostdrv_callbacks(), &e->h);
 }
-
-static void hd_user_irq(void *arg, enum hdrv_engine_id engine)
-{
-	static const unsigned int to_gvt[] = { [HDRV_RCS] = GVT_ENGINE_RCS,
-		[HDRV_BCS] = GVT_ENGINE_BCS, [HDRV_VCS] = GVT_ENGINE_VCS,
-		[HDRV_VECS] = GVT_ENGINE_VECS };
-	struct env *e = arg;
-
-	gvt_gpu_user_irq(e->gpu, to_gvt[engine]);
-}
-
-static const struct hdrv_callbacks hd_cbs = { .ctx_done = hd_ctx_done,
-					      .user_irq = hd_user_irq };
 
 /* ---- the hypervisor of one VM ---- */
 
@@ -411,13 +314,14 @@ static int setup(void **state)
 	sgpu_bus(e->sg, &e->bus);
 	if (hdrv_gpu_probe(&e->bus, &hc, &e->hd))
 		return -1;
-	hdrv_set_callbacks(e->hd, &hd_cbs, e);
+	env_host_init(e);
 	if (hdrv_dma_alloc(e->hd, 4096, &e->scratch))
 		return -1;
 	fake_desc_init(&e->desc, 0x1912, 256ull << 20);
 	e->desc.scratch_pte = e->scratch.dma | 1;
-	if (gvt_gpu_create(&e->desc, &host_ops, e, &e->gpu))
+	if (gvt_gpu_create(&e->desc, &e->ops, &e->h, &e->gpu))
 		return -1;
+	gvt_hostdrv_attach(&e->h, e->gpu);
 	vm_create(e, &e->vm[0]);
 	vm_create(e, &e->vm[1]);
 	*state = e;
@@ -451,13 +355,14 @@ static int setup_threaded(void **state)
 	sgpu_bus(e->sg, &e->bus);
 	if (hdrv_gpu_probe(&e->bus, &hc, &e->hd))
 		return -1;
-	hdrv_set_callbacks(e->hd, &hd_cbs, e);
+	env_host_init(e);
 	if (hdrv_dma_alloc(e->hd, 4096, &e->scratch))
 		return -1;
 	fake_desc_init(&e->desc, 0x1912, 256ull << 20);
 	e->desc.scratch_pte = e->scratch.dma | 1;
-	if (gvt_gpu_create(&e->desc, &host_ops, e, &e->gpu))
+	if (gvt_gpu_create(&e->desc, &e->ops, &e->h, &e->gpu))
 		return -1;
+	gvt_hostdrv_attach(&e->h, e->gpu);
 	vm_create(e, &e->vm[0]);
 	vm_create(e, &e->vm[1]);
 	if (pthread_create(&e->thread, NULL, sched_thread, e))

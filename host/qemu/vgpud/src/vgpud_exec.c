@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * GPU submission for the vGPUs of vgpud (docs/gvt-workloads.md §7): the
- * gvt_host_ops submission members over hostdrv, and one scheduler thread
- * per physical GPU.
+ * gvt_host_ops submission members from the shared adapter over hostdrv
+ * (host/gvt gvt_hostdrv.h), counted, and one scheduler thread per physical
+ * GPU.
  *
  * Threads: softgpu runs each engine on its own thread and raises its
  * interrupt line; hostdrv handles it on its irq thread and calls
@@ -12,12 +13,13 @@
  * hdrv_hangcheck() every PG_HANGCHECK_MS.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "hostdrv.h"
+#include "gvt_hostdrv.h"
 #include "vgpud.h"
 #include "vgpud_gvt.h"
 
@@ -25,8 +27,12 @@
 #define EXEC_HANGCHECK_MS 100u		/* hdrv_hangcheck period */
 
 struct vgpud_exec {
+	/*
+	 * First member: the gvt_host_ops priv is the vgpud_exec, and the
+	 * shared adapter's ops take it as their struct gvt_hostdrv.
+	 */
+	struct gvt_hostdrv h;
 	struct hdrv_gpu *hd;
-	struct gvt_gpu *gpu;		/* set by vgpud_exec_start */
 	pthread_t thread;
 	bool started;
 	pthread_mutex_t lock;		/* protects the fields below */
@@ -35,22 +41,7 @@ struct vgpud_exec {
 	unsigned int reset_mask;	/* hostdrv engines to reset (engine_error) */
 	struct vgpud_exec_stats st;
 };
-
-/* gvt engine -> hostdrv engine (hostdrv numbers RCS, BCS, VCS, VECS) */
-static const enum hdrv_engine_id exec_to_hdrv[4] = {
-	[GVT_ENGINE_RCS] = HDRV_RCS, [GVT_ENGINE_VCS] = HDRV_VCS,
-	[GVT_ENGINE_BCS] = HDRV_BCS, [GVT_ENGINE_VECS] = HDRV_VECS,
-};
-
-static unsigned int exec_to_gvt(enum hdrv_engine_id e)
-{
-	switch (e) {
-	case HDRV_RCS: return GVT_ENGINE_RCS;
-	case HDRV_VCS: return GVT_ENGINE_VCS;
-	case HDRV_BCS: return GVT_ENGINE_BCS;
-	default: return GVT_ENGINE_VECS;
-	}
-}
+_Static_assert(offsetof(struct vgpud_exec, h) == 0, "gvt_host_ops priv is the vgpud_exec");
 
 static void exec_wake(struct vgpud_exec *x, uint64_t *counter)
 {
@@ -62,59 +53,15 @@ static void exec_wake(struct vgpud_exec *x, uint64_t *counter)
 	pthread_mutex_unlock(&x->lock);
 }
 
-/* ---- gvt_host_ops submission members ---- */
+/* ---- gvt_host_ops: the shared adapter over hostdrv, submissions counted ---- */
 
-static int exec_dma_alloc(void *priv, size_t size, void **cpu, uint64_t *dma)
-{
-	struct vgpud_exec *x = priv;
-	struct hdrv_dma m;
-	int ret = hdrv_dma_alloc(x->hd, size, &m);
-
-	if (ret)
-		return ret;
-	*cpu = m.cpu;
-	*dma = m.dma;
-	return 0;
-}
-
-static void exec_dma_free(void *priv, void *cpu, uint64_t dma, size_t size)
-{
-	struct vgpud_exec *x = priv;
-	struct hdrv_dma m = { .cpu = cpu, .dma = dma, .size = size };
-
-	hdrv_dma_free(x->hd, &m);
-}
-
-static int exec_ctx_create(void *priv, unsigned int engine, uint32_t ring_bytes, void *cookie,
-			   void **hctx)
-{
-	struct vgpud_exec *x = priv;
-	struct hdrv_ctx_params p = { .ring_size = ring_bytes, .vm = HDRV_VM_GGTT,
-				     .priv = cookie };
-
-	if (engine >= 4)
-		return -EINVAL;
-	return hdrv_ctx_create(x->hd, exec_to_hdrv[engine], &p, (struct hdrv_ctx **)hctx);
-}
-
-static void exec_ctx_destroy(void *priv, void *hctx)
-{
-	(void)priv;
-	hdrv_ctx_destroy(hctx);
-}
+static struct gvt_host_ops exec_hd_ops;	/* gvt_hostdrv_ops(), filled once */
 
 static int exec_ctx_submit(void *priv, void *hctx, const struct gvt_host_submit *s)
 {
 	struct vgpud_exec *x = priv;
-	enum hdrv_vm_mode vm = s->levels == 4 ? HDRV_VM_PPGTT_4LVL :
-			       s->levels == 3 ? HDRV_VM_PPGTT_3LVL : HDRV_VM_GGTT;
-	int ret;
+	int ret = exec_hd_ops.ctx_submit(priv, hctx, s);
 
-	ret = hdrv_ctx_set_vm(hctx, vm, s->pdp);
-	if (!ret)
-		ret = hdrv_ctx_emit(hctx, s->cmds, s->bytes / 4);
-	if (!ret)
-		ret = hdrv_engine_submit(x->hd, hctx, NULL);
 	pthread_mutex_lock(&x->lock);
 	if (ret)
 		x->st.submit_errors++;
@@ -126,32 +73,27 @@ static int exec_ctx_submit(void *priv, void *hctx, const struct gvt_host_submit 
 	return ret;
 }
 
-static int exec_engine_reset(void *priv, unsigned int engine)
-{
-	struct vgpud_exec *x = priv;
-
-	if (engine >= 4)
-		return -EINVAL;
-	return hdrv_engine_reset(x->hd, exec_to_hdrv[engine]);
-}
-
 /* called with a vGPU lock held: only wakes the scheduler thread */
-static void exec_kick(void *priv)
+static void exec_kick(void *arg)
 {
-	struct vgpud_exec *x = priv;
+	struct vgpud_exec *x = arg;
 
 	exec_wake(x, &x->st.kicks);
 }
 
 void vgpud_exec_host_ops(struct gvt_host_ops *ops)
 {
-	ops->dma_alloc = exec_dma_alloc;
-	ops->dma_free = exec_dma_free;
-	ops->ctx_create = exec_ctx_create;
-	ops->ctx_destroy = exec_ctx_destroy;
+	gvt_hostdrv_ops(&exec_hd_ops);
+	ops->dma_alloc = exec_hd_ops.dma_alloc;
+	ops->dma_free = exec_hd_ops.dma_free;
+	ops->gm_alloc = exec_hd_ops.gm_alloc;
+	ops->gm_free = exec_hd_ops.gm_free;
+	ops->ctx_create = exec_hd_ops.ctx_create;
+	ops->ctx_destroy = exec_hd_ops.ctx_destroy;
 	ops->ctx_submit = exec_ctx_submit;
-	ops->engine_reset = exec_engine_reset;
-	ops->kick = exec_kick;
+	ops->ctx_timestamp = exec_hd_ops.ctx_timestamp;
+	ops->engine_reset = exec_hd_ops.engine_reset;
+	ops->kick = exec_hd_ops.kick;	/* -> h.kick = exec_kick */
 }
 
 /* ---- hostdrv callbacks (its irq thread, or hangcheck on ours) ---- */
@@ -161,7 +103,7 @@ static void exec_hd_ctx_done(void *arg, struct hdrv_ctx *ctx, enum hdrv_ctx_stat
 	struct vgpud_exec *x = arg;
 	bool ok = st == HDRV_CTX_COMPLETE;
 
-	gvt_gpu_ctx_done(x->gpu, hdrv_ctx_priv(ctx), ok ? 0 : -EIO);
+	gvt_hostdrv_ctx_done(&x->h, ctx, st);
 	exec_wake(x, ok ? &x->st.completions : &x->st.ctx_errors);
 }
 
@@ -169,7 +111,7 @@ static void exec_hd_user_irq(void *arg, enum hdrv_engine_id engine)
 {
 	struct vgpud_exec *x = arg;
 
-	gvt_gpu_user_irq(x->gpu, exec_to_gvt(engine));
+	gvt_hostdrv_user_irq(&x->h, engine);
 	exec_wake(x, &x->st.user_irqs);
 }
 
@@ -237,7 +179,7 @@ static void *exec_thread(void *arg)
 				vgpud_log(VGPUD_WARN, "exec: physical engine %u reported an error; reset", e);
 				hdrv_engine_reset(x->hd, (enum hdrv_engine_id)e);
 			}
-		gvt_gpu_schedule(x->gpu);
+		gvt_gpu_schedule(x->h.gpu);
 		now = exec_now_ms();
 		if (now - last_hc >= EXEC_HANGCHECK_MS) {
 			unsigned int hung = hdrv_hangcheck(x->hd);
@@ -264,6 +206,9 @@ int vgpud_exec_create(struct hdrv_gpu *hd, struct vgpud_exec **out)
 	if (!x)
 		return -ENOMEM;
 	x->hd = hd;
+	gvt_hostdrv_init(&x->h, hd);
+	x->h.kick = exec_kick;
+	x->h.kick_arg = x;
 	pthread_mutex_init(&x->lock, NULL);
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -277,7 +222,7 @@ int vgpud_exec_start(struct vgpud_exec *x, struct gvt_gpu *gpu)
 {
 	int ret;
 
-	x->gpu = gpu;
+	gvt_hostdrv_attach(&x->h, gpu);
 	hdrv_set_callbacks(x->hd, &exec_hd_cbs, x);
 	ret = pthread_create(&x->thread, NULL, exec_thread, x);
 	if (ret) {
