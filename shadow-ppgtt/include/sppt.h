@@ -29,6 +29,9 @@ extern "C" {
 struct sppt_vgpu;
 struct sppt_root;
 
+/* Linear ranges one vGPU can register (sppt_linear_register()). */
+#define SPPT_LINEAR_MAX_RANGES	8
+
 /* Gen8+ PPGTT entry format (8-byte entries, 512 per 4 KiB table). */
 #define SPPT_PAGE_SIZE		4096u
 #define SPPT_ENTRIES		512u
@@ -248,6 +251,40 @@ int sppt_submit_begin(struct sppt_vgpu *vgpu, struct sppt_root *const *roots, un
  * @n: number of @roots
  */
 void sppt_submit_end(struct sppt_vgpu *vgpu, struct sppt_root *const *roots, unsigned int n);
+
+/**
+ * sppt_linear_register() - declare guest RAM the host maps linearly
+ * @vgpu: the vGPU
+ * @gfn: first guest page of the range
+ * @npages: pages in the range (> 0)
+ * @dma: DMA address of @gfn; guest page @gfn + k is at @dma + k * 4 KiB
+ *
+ * The host promises that the whole range stays mapped and pinned until
+ * sppt_linear_unregister() returns. Leaf entries inside the range are then
+ * translated by an add, with no @pin/@unpin call and no per-page reference
+ * (4K-mode page tables take a branchless, vectorizable pass); entries
+ * outside every range keep the @pin path. Shadow entries made through @pin
+ * before the call are converted (and their pins dropped) before it returns.
+ *
+ * Return: 0, -EINVAL (empty range, @dma not page aligned, either end not
+ * addressable in 48 bits), -EEXIST (overlaps a registered range), -ENOSPC
+ * (SPPT_LINEAR_MAX ranges already).
+ */
+int sppt_linear_register(struct sppt_vgpu *vgpu, uint64_t gfn, uint64_t npages, uint64_t dma);
+
+/**
+ * sppt_linear_unregister() - withdraw a range from sppt_linear_register()
+ * @vgpu: the vGPU
+ * @gfn: as registered
+ * @npages: as registered
+ *
+ * Like an unmap: when it returns no shadow entry points into the range any
+ * more; the entries it covered are rebuilt through @pin (or map scratch when
+ * @pin fails), in flight or not. The host may then unpin the memory.
+ *
+ * Return: 0, -ENOENT (no such range registered).
+ */
+int sppt_linear_unregister(struct sppt_vgpu *vgpu, uint64_t gfn, uint64_t npages);
 
 /**
  * sppt_vgpu_invalidate() - drop the shadows of every root not in flight

@@ -380,24 +380,41 @@ void sppt_gpage_unhold(struct sppt_vgpu *vgpu, struct sppt_gpage *gp)
 static struct sppt_spt *sppt_spt_get(struct sppt_vgpu *vgpu, u64 gfn, unsigned int variant);
 static struct sppt_spt *sppt_split2m_get(struct sppt_vgpu *vgpu, u64 key);
 
-/* A 4K leaf: pin the guest page, copy P/RW/cache bits. */
-static inline u64 sppt_leaf_make(struct sppt_vgpu *vgpu, u64 gfn, u64 flags)
+/*
+ * A 4K leaf: inside a linear range the DMA address is the guest address plus
+ * the range's delta (the host keeps the range pinned); elsewhere pin the
+ * guest page (@s counts the pins it holds). Copy P/RW/cache bits.
+ */
+static inline u64 sppt_leaf_make(struct sppt_vgpu *vgpu, struct sppt_spt *s, u64 gfn, u64 flags)
 {
+	const struct sppt_linear *lin;
 	u64 dma;
 
 	if (!(flags & SPPT_E_PRESENT))
 		return sppt_scratch_entry(vgpu, 1);
+	lin = sppt_linear_find(vgpu, gfn);
+	if (lin)
+		return ((gfn << SPPT_PAGE_SHIFT) + lin->delta) | (flags & SPPT_PTE_FLAGS);
 	if (SPPT_UNLIKELY(sppt_pin_get(vgpu, gfn, &dma))) {
 		vgpu->st.out_of_range++;
 		return sppt_scratch_entry(vgpu, 1);
 	}
+	s->pins++;
 	return dma | (flags & SPPT_PTE_FLAGS);
 }
 
-static inline void sppt_leaf_release(struct sppt_vgpu *vgpu, u64 se, u64 gfn)
+/*
+ * Release leaf @se made for @gfn. A non-scratch entry for a gfn inside a
+ * linear range is a linear one (registering a range converts the pinned
+ * entries it covers, unregistering converts them back before the range
+ * goes), so it holds nothing.
+ */
+static inline void sppt_leaf_release(struct sppt_vgpu *vgpu, struct sppt_spt *s, u64 se, u64 gfn)
 {
-	if ((se & SPPT_ADDR_MASK) != vgpu->scratch[0].dma)
-		sppt_pin_put(vgpu, gfn);
+	if ((se & SPPT_ADDR_MASK) == vgpu->scratch[0].dma || sppt_linear_find(vgpu, gfn))
+		return;
+	s->pins--;
+	sppt_pin_put(vgpu, gfn);
 }
 
 /* The 16 4K pages of a 64K PTE: base 64K-aligned, page @j of it. */
@@ -475,20 +492,111 @@ static void sppt_upper_release(struct sppt_vgpu *vgpu, unsigned int level, u64 s
 	sppt_spt_put(vgpu, c);
 }
 
+/*
+ * The linear fast path of a 4K-mode PT: one branchless pass over the 512
+ * entries for the range @l (the compiler vectorizes it where the target has
+ * 64-bit vector compares). Entries not present become scratch, entries in @l
+ * become address + delta; the others need a pin or another range and are
+ * left as they are for the caller, which gets their count.
+ */
+struct sppt_lin_args {
+	u64 lo, n, delta, scratch;
+};
+
+static inline struct sppt_lin_args sppt_lin_args(struct sppt_vgpu *vgpu, const struct sppt_linear *l)
+{
+	return (struct sppt_lin_args){ .lo = l->gfn, .n = l->npages, .delta = l->delta,
+				       .scratch = sppt_scratch_entry(vgpu, 1) };
+}
+
+/* New table @t from snapshot @snap; the entries left are set to scratch. */
+static SPPT_VECTORIZE unsigned int sppt_pt_fill_linear(u64 *restrict t, const u64 *restrict snap,
+						       struct sppt_lin_args a)
+{
+	unsigned int i, left = 0;
+
+	for (i = 0; i < SPPT_ENTRIES; i++) {
+		u64 v = snap[i], addr = v & SPPT_ADDR_MASK;
+		u64 in = ((addr >> SPPT_PAGE_SHIFT) - a.lo) < a.n;
+		u64 p = v & SPPT_E_PRESENT;
+		u64 lin = (addr + a.delta) | (v & SPPT_PTE_FLAGS);
+
+		t[i] = (p & in) ? lin : a.scratch;
+		left += (unsigned int)(p & (in ^ 1));
+	}
+	return left;
+}
+
+/*
+ * Bring guest page @page into snapshot @snap and table @t, which holds no
+ * pin (so no old entry needs a release). An entry is read once; the value
+ * goes to the snapshot and the shadow entry alike. The entries left keep
+ * their old snapshot value and shadow entry (a later per-entry pass applies
+ * them); *@changed counts the others that changed.
+ */
+static SPPT_VECTORIZE unsigned int sppt_pt_sync_linear(u64 *restrict t, u64 *restrict snap,
+						       const u64 *restrict page,
+						       struct sppt_lin_args a, unsigned int *changed)
+{
+	unsigned int i, left = 0, chg = 0;
+
+	for (i = 0; i < SPPT_ENTRIES; i++) {
+		u64 v = page[i], o = snap[i], addr = v & SPPT_ADDR_MASK;
+		u64 in = ((addr >> SPPT_PAGE_SHIFT) - a.lo) < a.n;
+		u64 p = v & SPPT_E_PRESENT;
+		u64 keep = p & (in ^ 1);
+		u64 lin = (addr + a.delta) | (v & SPPT_PTE_FLAGS);
+		u64 se = p ? lin : a.scratch;
+
+		t[i] = keep ? t[i] : se;
+		snap[i] = keep ? o : v;
+		left += (unsigned int)(keep & (v != o));
+		chg += (unsigned int)((keep ^ 1) & (v != o));
+	}
+	*changed = chg;
+	return left;
+}
+
+/* The range to try first for a PT: that of its first present entry. */
+static const struct sppt_linear *sppt_pt_linear(struct sppt_vgpu *vgpu, const u64 *page)
+{
+	unsigned int i;
+
+	if (!vgpu->nlin)
+		return NULL;
+	for (i = 0; i < SPPT_ENTRIES; i++) {
+		u64 v = sppt_load_once(&page[i]);
+
+		if (v & SPPT_E_PRESENT)
+			return sppt_linear_find(vgpu, sppt_gfn(v));
+	}
+	return NULL;
+}
+
 static void sppt_spt_populate(struct sppt_vgpu *vgpu, struct sppt_spt *s, const u64 *snap)
 {
 	unsigned int i, j;
 
+	const struct sppt_linear *l;
+
 	switch (s->variant) {
 	case SPPT_V_PT:
-		for (i = 0; i < SPPT_ENTRIES; i++)
-			s->table[i] = sppt_leaf_make(vgpu, sppt_gfn(snap[i]), snap[i]);
+		l = sppt_pt_linear(vgpu, snap);
+		if (l && !sppt_pt_fill_linear(s->table, snap, sppt_lin_args(vgpu, l)))
+			break;
+		for (i = 0; i < SPPT_ENTRIES; i++) {
+			u64 g = sppt_gfn(snap[i]);
+
+			/* Only what the linear pass left (all without a range). */
+			if (!l || ((snap[i] & SPPT_E_PRESENT) && g - l->gfn >= l->npages))
+				s->table[i] = sppt_leaf_make(vgpu, s, g, snap[i]);
+		}
 		break;
 	case SPPT_V_PT64K:
 		/* 64K mode: only every 16th guest PTE counts; split into 16 4K. */
 		for (i = 0; i < SPPT_ENTRIES; i += 16)
 			for (j = 0; j < 16; j++)
-				s->table[i + j] = sppt_leaf_make(vgpu, sppt_gfn64k(snap[i], j), snap[i]);
+				s->table[i + j] = sppt_leaf_make(vgpu, s, sppt_gfn64k(snap[i], j), snap[i]);
 		break;
 	default:
 		for (i = 0; i < SPPT_ENTRIES; i++)
@@ -504,11 +612,11 @@ static void sppt_spt_release_all(struct sppt_vgpu *vgpu, struct sppt_spt *s, con
 	switch (s->variant) {
 	case SPPT_V_PT:
 		for (i = 0; i < SPPT_ENTRIES; i++)
-			sppt_leaf_release(vgpu, s->table[i], sppt_gfn(snap[i]));
+			sppt_leaf_release(vgpu, s, s->table[i], sppt_gfn(snap[i]));
 		break;
 	case SPPT_V_PT64K:
 		for (i = 0; i < SPPT_ENTRIES; i++)
-			sppt_leaf_release(vgpu, s->table[i], sppt_gfn64k(snap[i & ~15u], i & 15));
+			sppt_leaf_release(vgpu, s, s->table[i], sppt_gfn64k(snap[i & ~15u], i & 15));
 		break;
 	default:
 		for (i = 0; i < SPPT_ENTRIES; i++)
@@ -590,7 +698,7 @@ static struct sppt_spt *sppt_split2m_get(struct sppt_vgpu *vgpu, u64 key)
 	s->node.key = key;
 	sppt_hash_add(&vgpu->split2m, &s->node);
 	for (i = 0; i < SPPT_ENTRIES; i++)
-		s->table[i] = sppt_leaf_make(vgpu, gfn + i, flags);
+		s->table[i] = sppt_leaf_make(vgpu, s, gfn + i, flags);
 	return s;
 }
 
@@ -606,13 +714,17 @@ void sppt_spt_put(struct sppt_vgpu *vgpu, struct sppt_spt *s)
 
 		sppt_hash_del(&vgpu->split2m, &s->node);
 		for (i = 0; i < SPPT_ENTRIES; i++)
-			sppt_leaf_release(vgpu, s->table[i], gfn + i);
+			sppt_leaf_release(vgpu, s, s->table[i], gfn + i);
 	} else {
 		/* Detach first so that a cycle back to this page can't find it. */
 		gp->spt[s->variant] = NULL;
 		gp->hold++;
 		sppt_spt_release_all(vgpu, s, gp->snap);
 		gp->hold--;
+	}
+	if (SPPT_UNLIKELY(s->pins)) {
+		vgpu->st.inconsistencies++;
+		sppt_os_warn("shadow table freed holding %u pins (bug)", s->pins);
 	}
 	sppt_table_free(vgpu, s->table, s->dma);
 	sppt_meta_free(vgpu, s, sizeof(*s));
@@ -636,16 +748,16 @@ static void sppt_spt_entry_update(struct sppt_vgpu *vgpu, struct sppt_spt *s, un
 	switch (s->variant) {
 	case SPPT_V_PT:
 		old = s->table[i];
-		s->table[i] = sppt_leaf_make(vgpu, sppt_gfn(n), n);
-		sppt_leaf_release(vgpu, old, sppt_gfn(o));
+		s->table[i] = sppt_leaf_make(vgpu, s, sppt_gfn(n), n);
+		sppt_leaf_release(vgpu, s, old, sppt_gfn(o));
 		break;
 	case SPPT_V_PT64K:
 		if (i & 15)
 			break; /* ignored by the GPU in 64K mode */
 		for (j = 0; j < 16; j++) {
 			old = s->table[i + j];
-			s->table[i + j] = sppt_leaf_make(vgpu, sppt_gfn64k(n, j), n);
-			sppt_leaf_release(vgpu, old, sppt_gfn64k(o, j));
+			s->table[i + j] = sppt_leaf_make(vgpu, s, sppt_gfn64k(n, j), n);
+			sppt_leaf_release(vgpu, s, old, sppt_gfn64k(o, j));
 		}
 		break;
 	default:
@@ -712,9 +824,17 @@ void sppt_gpage_update_page(struct sppt_vgpu *vgpu, struct sppt_gpage *gp, const
 		 * variant can appear or go while we work. */
 		struct sppt_spt *s = held[SPPT_V_PT];
 		u64 *snap = gp->snap, *table = s->table;
-		u64 n = 0;
+		const struct sppt_linear *l = NULL;
+		unsigned int left = 1, chg = 0;
+		u64 n;
 
-		for (i = 0; i < SPPT_ENTRIES; i++) {
+		/* A PT holding no pin needs no releases: the linear pass. */
+		if (!s->pins)
+			l = sppt_pt_linear(vgpu, page);
+		if (l)
+			left = sppt_pt_sync_linear(table, snap, page, sppt_lin_args(vgpu, l), &chg);
+		n = chg;
+		for (i = 0; i < SPPT_ENTRIES && left; i++) {
 			u64 se;
 
 			val = sppt_load_once(&page[i]);
@@ -724,8 +844,8 @@ void sppt_gpage_update_page(struct sppt_vgpu *vgpu, struct sppt_gpage *gp, const
 			snap[i] = val;
 			n++;
 			se = table[i];
-			table[i] = sppt_leaf_make(vgpu, sppt_gfn(val), val);
-			sppt_leaf_release(vgpu, se, sppt_gfn(old));
+			table[i] = sppt_leaf_make(vgpu, s, sppt_gfn(val), val);
+			sppt_leaf_release(vgpu, s, se, sppt_gfn(old));
 		}
 		vgpu->st.entries_synced += n;
 		i = SPPT_ENTRIES;
@@ -754,4 +874,79 @@ void sppt_gpage_update_page(struct sppt_vgpu *vgpu, struct sppt_gpage *gp, const
 		if (held[v])
 			sppt_spt_put(vgpu, held[v]);
 	sppt_gpage_unhold(vgpu, gp);
+}
+
+/* ------------------------------------------------------ linear ranges */
+
+/* Guest page and flags behind leaf @i of @s (a PT, PT64K or SPLIT2M). */
+static inline u64 sppt_leaf_src(const struct sppt_spt *s, unsigned int i, u64 *flags)
+{
+	u64 e;
+
+	switch (s->variant) {
+	case SPPT_V_PT:
+		*flags = s->gp->snap[i];
+		return sppt_gfn(*flags);
+	case SPPT_V_PT64K:
+		e = s->gp->snap[i & ~15u];
+		*flags = e;
+		return sppt_gfn64k(e, i & 15);
+	default:
+		*flags = s->node.key & 0xff;
+		return ((s->node.key >> 8) << 9) + i;
+	}
+}
+
+static void sppt_leaf_table_reeval(struct sppt_vgpu *vgpu, struct sppt_spt *s, u64 lo, u64 n,
+				   bool added)
+{
+	unsigned int i;
+
+	for (i = 0; i < SPPT_ENTRIES; i++) {
+		u64 flags, g = sppt_leaf_src(s, i, &flags), old;
+
+		if (!(flags & SPPT_E_PRESENT) || g - lo >= n)
+			continue;
+		old = s->table[i];
+		/* New first (linear now, or pinned again), then the old one. */
+		s->table[i] = sppt_leaf_make(vgpu, s, g, flags);
+		if (added && (old & SPPT_ADDR_MASK) != vgpu->scratch[0].dma) {
+			s->pins--;
+			sppt_pin_put(vgpu, g);
+		}
+	}
+}
+
+/*
+ * The range [@lo, @lo + @n) was just added to (@added) or removed from the
+ * linear set: rebuild every leaf entry it covers, so that each shadow is
+ * again a function of its snapshot and the current ranges. Added: pinned
+ * entries become linear and drop their pin (a scratch one, whose pin had
+ * failed, now maps). Removed: linear entries pin through the ops (or map
+ * scratch when that fails); they held nothing.
+ */
+void sppt_linear_reeval(struct sppt_vgpu *vgpu, u64 lo, u64 n, bool added)
+{
+	struct sppt_list *l;
+	u64 b;
+
+	for (l = vgpu->all.next; l != &vgpu->all; l = l->next) {
+		struct sppt_gpage *gp = sppt_container_of(l, struct sppt_gpage, all);
+
+		if (gp->spt[SPPT_V_PT])
+			sppt_leaf_table_reeval(vgpu, gp->spt[SPPT_V_PT], lo, n, added);
+		if (gp->spt[SPPT_V_PT64K])
+			sppt_leaf_table_reeval(vgpu, gp->spt[SPPT_V_PT64K], lo, n, added);
+	}
+	for (b = 0; b < (1ull << vgpu->split2m.bits); b++) {
+		struct sppt_hnode *h;
+
+		for (h = vgpu->split2m.b[b]; h; h = h->next) {
+			struct sppt_spt *s = sppt_container_of(h, struct sppt_spt, node);
+			u64 g = (h->key >> 8) << 9;
+
+			if (g + SPPT_ENTRIES > lo && g < lo + n)
+				sppt_leaf_table_reeval(vgpu, s, lo, n, added);
+		}
+	}
 }

@@ -115,6 +115,7 @@ struct sppt_spt {
 	struct sppt_gpage *gp;	/* NULL for SPLIT2M */
 	struct sppt_hnode node;	/* SPLIT2M only: key = gfn2m << 8 | pte flags */
 	u32 ref;
+	u16 pins;		/* entries holding a pin (0: none to release) */
 	u8 variant;
 	u8 level;
 };
@@ -160,6 +161,14 @@ struct sppt_scratch {
 	u64 dma;
 };
 
+/* ---- linear ranges: gfns the host maps affinely and keeps pinned ---- */
+#define SPPT_LINEAR_MAX		SPPT_LINEAR_MAX_RANGES
+struct sppt_linear {
+	u64 gfn;		/* first gfn */
+	u64 npages;
+	u64 delta;		/* dma - (gfn << 12), mod 2^64: address + delta = DMA */
+};
+
 struct sppt_vgpu {
 	const struct sppt_ops *ops;
 	void *priv;
@@ -174,6 +183,10 @@ struct sppt_vgpu {
 	struct sppt_list dirty;		/* gpages to process at the next sync */
 	struct sppt_list roots;
 	struct sppt_pin_chunk *chunk_cache[16]; /* direct-mapped by chunk key */
+	struct sppt_linear lin[SPPT_LINEAR_MAX]; /* disjoint, unordered */
+	u32 nlin;
+	u32 lin_hint;			/* index of the range that hit last */
+	bool reclaim_off;		/* walking every table: no reclaim now */
 	u64 *tmp;			/* one page for reads without guest_page */
 	u64 gen;			/* sync generation */
 	int last_err;			/* -EOPNOTSUPP from the current write */
@@ -196,6 +209,8 @@ void sppt_spt_put(struct sppt_vgpu *vgpu, struct sppt_spt *s);
 int sppt_scratch_init(struct sppt_vgpu *vgpu);
 void sppt_scratch_fini(struct sppt_vgpu *vgpu);
 
+void sppt_linear_reeval(struct sppt_vgpu *vgpu, u64 lo, u64 n, bool added);
+
 /* sppt_sync.c */
 void sppt_sync(struct sppt_vgpu *vgpu);
 
@@ -217,6 +232,24 @@ static inline u64 sppt_load_once(const u64 *p)
 static inline u64 sppt_gfn(u64 entry)
 {
 	return (entry & SPPT_ADDR_MASK) >> SPPT_PAGE_SHIFT;
+}
+
+/* The linear range holding @gfn, NULL if none (few ranges: a scan). */
+static inline const struct sppt_linear *sppt_linear_find(struct sppt_vgpu *vgpu, u64 gfn)
+{
+	const struct sppt_linear *l = &vgpu->lin[vgpu->lin_hint];
+	u32 k;
+
+	if (SPPT_LIKELY(gfn - l->gfn < l->npages))
+		return l;
+	for (k = 0; k < vgpu->nlin; k++) {
+		l = &vgpu->lin[k];
+		if (gfn - l->gfn < l->npages) {
+			vgpu->lin_hint = k;
+			return l;
+		}
+	}
+	return NULL;
 }
 
 #endif /* SPPT_SRC_SPPT_INTERNAL_H */

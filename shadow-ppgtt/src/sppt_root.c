@@ -71,6 +71,8 @@ bool sppt_reclaim_one(struct sppt_vgpu *vgpu)
 {
 	struct sppt_list *l;
 
+	if (vgpu->reclaim_off)
+		return false;
 	for (l = vgpu->roots.next; l != &vgpu->roots; l = l->next) {
 		struct sppt_root *r = sppt_container_of(l, struct sppt_root, link);
 
@@ -220,6 +222,67 @@ void sppt_submit_end(struct sppt_vgpu *vgpu, struct sppt_root *const *roots, uns
 			sppt_root_free(r);
 	}
 	sppt_os_mutex_unlock(&vgpu->lock);
+}
+
+int sppt_linear_register(struct sppt_vgpu *vgpu, uint64_t gfn, uint64_t npages, uint64_t dma)
+{
+	struct sppt_linear *l;
+	u32 k;
+	int ret = 0;
+
+	/* Shadow PTEs hold addresses in bits 12..47: both ends must fit. */
+	if (!vgpu || !npages || (dma & SPPT_OFF_MASK) || gfn >= (1ull << 36) ||
+	    npages > (1ull << 36) - gfn || dma >= (1ull << 48) ||
+	    npages > ((1ull << 48) - dma) >> SPPT_PAGE_SHIFT)
+		return -EINVAL;
+	sppt_os_mutex_lock(&vgpu->lock);
+	for (k = 0; k < vgpu->nlin; k++) {
+		l = &vgpu->lin[k];
+		if (gfn < l->gfn + l->npages && l->gfn < gfn + npages) {
+			ret = -EEXIST;
+			goto out_unlock;
+		}
+	}
+	if (vgpu->nlin == SPPT_LINEAR_MAX) {
+		ret = -ENOSPC;
+		goto out_unlock;
+	}
+	l = &vgpu->lin[vgpu->nlin++];
+	l->gfn = gfn;
+	l->npages = npages;
+	l->delta = dma - (gfn << SPPT_PAGE_SHIFT);
+	vgpu->reclaim_off = true;
+	sppt_linear_reeval(vgpu, gfn, npages, true);
+	vgpu->reclaim_off = false;
+out_unlock:
+	sppt_os_mutex_unlock(&vgpu->lock);
+	return ret;
+}
+
+int sppt_linear_unregister(struct sppt_vgpu *vgpu, uint64_t gfn, uint64_t npages)
+{
+	u32 k;
+
+	if (!vgpu)
+		return -EINVAL;
+	sppt_os_mutex_lock(&vgpu->lock);
+	for (k = 0; k < vgpu->nlin; k++)
+		if (vgpu->lin[k].gfn == gfn && vgpu->lin[k].npages == npages)
+			break;
+	if (k == vgpu->nlin) {
+		sppt_os_mutex_unlock(&vgpu->lock);
+		return -ENOENT;
+	}
+	/* Out of the set first: the entries it covered now pin (or map
+	 * scratch), and none of them still points into the range on return. */
+	vgpu->lin[k] = vgpu->lin[--vgpu->nlin];
+	vgpu->lin[vgpu->nlin] = (struct sppt_linear){ 0 };
+	vgpu->lin_hint = 0;
+	vgpu->reclaim_off = true;
+	sppt_linear_reeval(vgpu, gfn, npages, false);
+	vgpu->reclaim_off = false;
+	sppt_os_mutex_unlock(&vgpu->lock);
+	return 0;
 }
 
 int sppt_vgpu_invalidate(struct sppt_vgpu *vgpu)

@@ -46,7 +46,9 @@ obj-m := sppt_check.o
 sppt_check-y := sppt_kmod_main.o $srcs
 ccflags-y := -I$top/shadow-ppgtt/include -I$top/shadow-ppgtt/src -I$top/shadow-ppgtt/src/linux -Werror
 EOK
-if ! make -C "$kdir" M="$tmp" W=1 modules >"$tmp/log" 2>&1; then
+# Not the caller's jobserver (make -jN): its "jobserver unavailable" warning
+# would read as a compiler warning below.
+if ! MAKEFLAGS= make -C "$kdir" M="$tmp" W=1 modules >"$tmp/log" 2>&1; then
 	cat "$tmp/log"
 	echo "kbuild of the sppt core failed against $kdir"
 	exit 1

@@ -34,6 +34,53 @@ uint64_t fake_dma_of(uint64_t gfn)
 	return (0x3000000ull + ((gfn * 40503ull + 977) & 0xffffffull)) << 12;
 }
 
+uint64_t fake_hv_dma(const struct fake_hv *hv, uint64_t gfn)
+{
+	unsigned int k;
+
+	for (k = 0; k < hv->nlin; k++)
+		if (gfn - hv->lin[k].gfn < hv->lin[k].npages)
+			return hv->lin[k].dma + (gfn - hv->lin[k].gfn) * PG;
+	return fake_dma_of(gfn);
+}
+
+int fake_linear_register(struct fake_hv *hv, uint64_t gfn, uint64_t npages, uint64_t dma)
+{
+	int ret = sppt_linear_register(hv->vgpu, gfn, npages, dma);
+
+	if (!ret && hv->nlin < SPPT_LINEAR_MAX_RANGES)
+		hv->lin[hv->nlin++] = (struct fake_lin){ gfn, npages, dma };
+	return ret;
+}
+
+int fake_linear_unregister(struct fake_hv *hv, uint64_t gfn, uint64_t npages)
+{
+	unsigned int k;
+
+	/* Out of the fake's set first: the engine pins these gfns again
+	 * inside the call, and pin() must see them unregistered. */
+	for (k = 0; k < hv->nlin; k++)
+		if (hv->lin[k].gfn == gfn && hv->lin[k].npages == npages) {
+			hv->lin[k] = hv->lin[--hv->nlin];
+			break;
+		}
+	return sppt_linear_unregister(hv->vgpu, gfn, npages);
+}
+
+unsigned long fake_bus_refs(const struct fake_hv *hv, uint64_t dma, uint64_t len)
+{
+	unsigned long n = 0;
+	unsigned int t, i;
+
+	for (t = 0; t < hv->ntables; t++) {
+		const uint64_t *tb = hv->tables[t];
+
+		for (i = 0; tb && i < 512; i++)
+			n += (tb[i] & 0x0000fffffffff000ull) - dma < len;
+	}
+	return n;
+}
+
 /* ---------------------------------------------------------------- ops */
 
 static int f_read_gpa(void *priv, uint64_t gpa, void *buf, size_t len)
@@ -59,8 +106,13 @@ static int f_pin(void *priv, uint64_t gfn, uint64_t *dma)
 {
 	struct fake_hv *hv = priv;
 
+	unsigned int k;
+
 	if (gfn >= hv->npages)
 		return -EFAULT;
+	for (k = 0; k < hv->nlin; k++)
+		if (gfn - hv->lin[k].gfn < hv->lin[k].npages)
+			hv->lin_pins++; /* linear: the engine must not pin */
 	if (hv->pin[gfn])
 		hv->errors++; /* the engine must pin a gfn only once */
 	hv->pin[gfn]++;
@@ -346,7 +398,7 @@ void fake_ref_translate(const struct fake_hv *hv, unsigned int levels, const uin
 		if (x->addr / PG >= hv->npages)
 			x->mapped = false; /* outside guest RAM: must be scratch */
 		else
-			x->addr = fake_dma_of(x->addr / PG);
+			x->addr = fake_hv_dma(hv, x->addr / PG);
 	}
 }
 
@@ -512,7 +564,7 @@ static int pt_pair_fast(struct cmp_ctx *c, const struct node *g, const struct no
 		if (!(se & E_P))
 			return -1;
 		if ((ge & E_P) && (ge & A4K) / PG < c->hv->npages) {
-			if ((se & A4K) != fake_dma_of((ge & A4K) / PG) ||
+			if ((se & A4K) != fake_hv_dma(c->hv, (ge & A4K) / PG) ||
 			    (se & E_RW) != (ge & E_RW) ||
 			    (se & (E_PWT | E_PCD | E_B7)) != (ge & (E_PWT | E_PCD | E_B7)))
 				return -1;
@@ -537,7 +589,7 @@ static int leaf2m_pair_fast(struct cmp_ctx *c, const struct node *g, const struc
 		if (!(se & E_P))
 			return -1;
 		if (gfn < c->hv->npages) {
-			if ((se & A4K) != fake_dma_of(gfn) || (se & E_RW) != g->rw ||
+			if ((se & A4K) != fake_hv_dma(c->hv, gfn) || (se & E_RW) != g->rw ||
 			    (se & (E_PWT | E_PCD | E_B7)) != g->cache)
 				return -1;
 		} else if ((se & A4K) != c->scratch[0]) {
@@ -554,7 +606,7 @@ static int cmp_nodes(struct cmp_ctx *c, const struct node *g, const struct node 
 	c->visits++;
 	if (g->lvl == 0) {
 		bool in_ram = g->kind == N_LEAF && g->addr / PG < c->hv->npages;
-		uint64_t want = in_ram ? fake_dma_of(g->addr / PG) : c->scratch[0];
+		uint64_t want = in_ram ? fake_hv_dma(c->hv, g->addr / PG) : c->scratch[0];
 
 		if (s->kind != N_LEAF) {
 			snprintf(c->msg, c->msglen, "va 0x%" PRIx64 ": shadow not mapped", va);

@@ -14,8 +14,16 @@
 
 #include "sppt.h"
 
+/* A linear range the fake host registered with the engine. */
+struct fake_lin {
+	uint64_t gfn, npages, dma;
+};
+
 struct fake_hv {
 	unsigned int npages;	/* guest RAM: gfns [0, npages) */
+	struct fake_lin lin[SPPT_LINEAR_MAX_RANGES]; /* registered now */
+	unsigned int nlin;
+	long lin_pins;		/* pin() calls for a gfn inside a registered range */
 	uint8_t *mem;
 	uint8_t *prot;		/* write-protected flag per gfn */
 	uint32_t *pin;		/* pin count per gfn (engine must pin once) */
@@ -43,8 +51,17 @@ extern const struct sppt_ops fake_ops_noptr;
 
 int fake_hv_init(struct fake_hv *hv, unsigned int npages);
 void fake_hv_fini(struct fake_hv *hv);
-/* Non-identity, injective gfn -> DMA address (page aligned). */
+/* Non-identity, injective gfn -> DMA address (page aligned) of pin(). */
 uint64_t fake_dma_of(uint64_t gfn);
+/* The DMA address the GPU must see for @gfn: its linear range's if one is
+ * registered, else fake_dma_of(). */
+uint64_t fake_hv_dma(const struct fake_hv *hv, uint64_t gfn);
+/* Register / unregister a linear range with the engine and the fake alike;
+ * return what the engine returned. */
+int fake_linear_register(struct fake_hv *hv, uint64_t gfn, uint64_t npages, uint64_t dma);
+int fake_linear_unregister(struct fake_hv *hv, uint64_t gfn, uint64_t npages);
+/* Live shadow table entries whose address falls in [dma, dma + len). */
+unsigned long fake_bus_refs(const struct fake_hv *hv, uint64_t dma, uint64_t len);
 /* CPU pointer of a shadow table by its DMA address, NULL if none. */
 const uint64_t *fake_bus_table(const struct fake_hv *hv, uint64_t dma);
 /* A guest CPU write: lands in RAM, trapped if it touches a protected page. */

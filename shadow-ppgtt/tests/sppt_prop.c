@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* The sppt property driver (see sppt_prop.h). */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -269,6 +270,11 @@ static int balance(struct prop *p, const char *when)
 	struct sppt_stats st;
 
 	sppt_vgpu_stats(p->vgpu, &st);
+	if (p->hv.lin_pins) {
+		snprintf(p->msg, p->msglen, "%s: %ld pins of gfns inside a linear range", when,
+			 p->hv.lin_pins);
+		return -1;
+	}
 	if (p->hv.errors || st.inconsistencies || (long)st.pins != p->hv.pins_live ||
 	    (long)st.shadow_pages != p->hv.tables_live ||
 	    (long)st.protected_pages != p->hv.prot_live) {
@@ -329,6 +335,72 @@ static int submit(struct prop *p)
 	if (!ret)
 		ret = balance(p, "after submit");
 	return ret;
+}
+
+/*
+ * The host declares a linear range of guest RAM (whole RAM, a 2M-aligned
+ * block, or a few pages anywhere) or withdraws one. The engine must accept
+ * exactly the disjoint ones, and after a withdrawal no live shadow table
+ * may point into the range.
+ */
+static int linear_op(struct prop *p)
+{
+	struct fake_hv *hv = &p->hv;
+	uint64_t gfn, n, dma;
+	unsigned int k, shape;
+	int ret, want = 0;
+
+	if (hv->nlin && (rnd(p, 2) || hv->nlin == SPPT_LINEAR_MAX_RANGES)) {
+		struct fake_lin l = hv->lin[rnd(p, hv->nlin)];
+
+		if (rnd(p, 16) == 0 && fake_linear_unregister(hv, l.gfn, l.npages + 1) != -ENOENT) {
+			snprintf(p->msg, p->msglen, "unregister of an unknown range not -ENOENT");
+			return -1;
+		}
+		ret = fake_linear_unregister(hv, l.gfn, l.npages);
+		if (ret) {
+			snprintf(p->msg, p->msglen, "linear unregister: %d", ret);
+			return -1;
+		}
+		p->res->lin_unregs++;
+		if (fake_bus_refs(hv, l.dma, l.npages * PG)) {
+			snprintf(p->msg, p->msglen,
+				 "%lu shadow entries still point into an unregistered range",
+				 fake_bus_refs(hv, l.dma, l.npages * PG));
+			return -1;
+		}
+		return 0;
+	}
+	shape = rnd(p, 4);
+	if (shape == 0) {
+		gfn = 0;
+		n = p->o->npages;
+	} else if (shape == 1 && p->o->npages >= 512) {
+		gfn = (uint64_t)rnd(p, p->o->npages / 512) * 512;
+		n = 512;
+	} else {
+		gfn = rnd(p, p->o->npages);
+		n = 1 + rnd(p, shape == 2 ? 16 : p->o->npages - (unsigned int)gfn);
+		if (gfn + n > p->o->npages)
+			n = p->o->npages - gfn;
+	}
+	/* Linear DMA windows live in [16 TiB, 80 TiB): apart from pin()'s
+	 * frames and the shadow tables, so a stale entry can't pass as right. */
+	dma = (0x100000000ull + (rnd64(p) & 0x3ffffffffull)) << 12;
+	for (k = 0; k < hv->nlin; k++)
+		if (gfn < hv->lin[k].gfn + hv->lin[k].npages && hv->lin[k].gfn < gfn + n)
+			want = -EEXIST;
+	if (!want && hv->nlin == SPPT_LINEAR_MAX_RANGES)
+		want = -ENOSPC;
+	ret = fake_linear_register(hv, gfn, n, dma);
+	if (ret != want) {
+		snprintf(p->msg, p->msglen, "linear register [%" PRIu64 "+%" PRIu64 "): %d, want %d",
+			 gfn, n, ret, want);
+		return -1;
+	}
+	if (!ret)
+		p->res->lin_regs++;
+	return 0;
 }
 
 static void seed_graph(struct prop *p)
@@ -402,6 +474,10 @@ int prop_run(const struct prop_opts *oin, struct prop_src *src, unsigned long st
 			ret = submit(&p);
 			continue;
 		}
+		if (o.linear && rnd(&p, 100) < 3) {
+			ret = linear_op(&p);
+			continue;
+		}
 		op = rnd(&p, 100);
 		if (op < 85) {
 			uint64_t gpa = (pool_gfn(&p) << 12) + pick_index(&p) * 8;
@@ -423,6 +499,11 @@ int prop_run(const struct prop_opts *oin, struct prop_src *src, unsigned long st
 		ret = submit(&p);
 	for (i = 0; i < MAX_ROOTS; i++)
 		sppt_root_put(p.roots[i].r);
+	/* Some ranges are withdrawn with nothing shadowed, some stay to
+	 * sppt_vgpu_destroy(). */
+	while (!ret && p.hv.nlin && rnd(&p, 2) &&
+	       !fake_linear_unregister(&p.hv, p.hv.lin[0].gfn, p.hv.lin[0].npages))
+		p.res->lin_unregs++;
 	sppt_vgpu_stats(p.vgpu, &p.res->st);
 	if (!ret && (p.res->st.pins || p.res->st.guest_pages || p.res->st.shadow_pages != 5 ||
 		     p.res->st.protected_pages || p.res->st.roots)) {

@@ -30,12 +30,14 @@ struct prop_opts {
 	unsigned int samples;		/* random VAs per root per check */
 	int allow_alloc_fail;		/* inject one shadow table allocation failure */
 	unsigned int alloc_fail_every;	/* and fail every n-th one (0 = never) */
-	unsigned int memo_bits;
-	unsigned int submit_pct;	/* % of steps that submit (default 18) */		/* checker memo size, 0 = 2^16 entries */
+	unsigned int memo_bits;		/* checker memo size, 0 = 2^16 entries */
+	unsigned int submit_pct;	/* % of steps that submit (default 18) */
+	int linear;			/* register/unregister linear ranges mid-run */
 };
 
 struct prop_result {
 	unsigned long steps, writes, submits, checks, roots_created;
+	unsigned long lin_regs, lin_unregs;	/* linear ranges registered, withdrawn */
 	struct sppt_stats st;		/* engine stats just before teardown */
 };
 

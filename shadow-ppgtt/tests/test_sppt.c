@@ -80,7 +80,7 @@ static void expect_page(struct env *e, struct sppt_root *r, unsigned int levels,
 
 	xlat(e, r, levels, va, &x);
 	assert_true(x.mapped);
-	assert_int_equal(x.addr, fake_dma_of(gfn));
+	assert_int_equal(x.addr, fake_hv_dma(&e->hv, gfn));
 }
 
 static void expect_scratch(struct env *e, struct sppt_root *r, unsigned int levels, uint64_t va)
@@ -494,6 +494,146 @@ static void test_reclaim_budget(void **state)
 	env_free(e);
 }
 
+/*
+ * The budget as documented: at sppt_root_get() roots not in flight are
+ * unshadowed least recently used first until memory is within the budget,
+ * the root being shadowed and roots in flight never; the same at submit.
+ */
+static void test_reclaim_budget_lru(void **state)
+{
+	struct env *e = calloc(1, sizeof(*e));
+	struct sppt_root *r[4];
+	uint64_t pd[4][4], sh[4];
+	struct sppt_stats st, st1;
+	uint64_t tree, budget;
+	unsigned int k, i;
+
+	assert_int_equal(fake_hv_init(&e->hv, 4096), 0);
+	e->cfg.mode = SPPT_MODE_UNTRACKED;
+	assert_int_equal(sppt_vgpu_create(&fake_ops, &e->hv, &e->cfg, &e->vgpu), 0);
+	e->hv.vgpu = e->vgpu;
+	/* Four disjoint 4-level trees of 4 pages each (PT k maps 8 pages). */
+	for (k = 0; k < 4; k++) {
+		uint64_t b = 20 + 4 * k;
+
+		poke(e, b, 0, (b + 1) * PG | P | RW);
+		poke(e, b + 1, 0, (b + 2) * PG | P | RW);
+		poke(e, b + 2, 0, (b + 3) * PG | P | RW);
+		for (i = 0; i < 8; i++)
+			poke(e, b + 3, i, (200 + 8 * k + i) * PG | P | RW);
+		memset(pd[k], 0, sizeof(pd[k]));
+		pd[k][0] = b * PG;
+	}
+	assert_int_equal(sppt_root_get(e->vgpu, 4, pd[0], &r[0]), 0);
+	sppt_vgpu_stats(e->vgpu, &st);
+	assert_int_equal(sppt_root_get(e->vgpu, 4, pd[1], &r[1]), 0);
+	sppt_vgpu_stats(e->vgpu, &st1);
+	/* One more root costs @tree; the budget holds one and a half. */
+	tree = st1.mem_bytes - st.mem_bytes;
+	budget = st.mem_bytes + tree / 2;
+	sppt_root_put(r[0]);
+	sppt_root_put(r[1]);
+	sppt_vgpu_destroy(e->vgpu);
+	e->cfg.mem_budget = budget;
+	assert_int_equal(sppt_vgpu_create(&fake_ops, &e->hv, &e->cfg, &e->vgpu), 0);
+	e->hv.vgpu = e->vgpu;
+	for (k = 0; k < 3; k++) {
+		assert_int_equal(sppt_root_get(e->vgpu, 4, pd[k], &r[k]), 0);
+		/* Soft: only the root just shadowed may exceed the budget. */
+		sppt_vgpu_stats(e->vgpu, &st);
+		assert_true(st.mem_bytes <= budget + tree);
+	}
+	/* At the third get the vGPU was over: the oldest (r0) went, only it. */
+	assert_int_equal(sppt_root_shadow_addr(r[0], sh), -EAGAIN);
+	assert_int_equal(sppt_root_shadow_addr(r[1], sh), 4);
+	assert_int_equal(sppt_root_shadow_addr(r[2], sh), 4);
+	sppt_vgpu_stats(e->vgpu, &st);
+	assert_int_equal(st.reclaims, 1);
+	/* Memory accounting covers at least every table and snapshot. */
+	assert_true(st.mem_bytes >= (uint64_t)e->hv.tables_live * PG + st.guest_pages * PG);
+	/* Submitting r1 (over budget again): r2 is idle and goes, r1 stays. */
+	assert_int_equal(sppt_submit_begin(e->vgpu, &r[1], 1), 0);
+	assert_int_equal(sppt_root_shadow_addr(r[2], sh), -EAGAIN);
+	check_root(e, r[1], 4, pd[1]);
+	sppt_vgpu_stats(e->vgpu, &st);
+	assert_true(st.mem_bytes <= budget);
+	/* r3 fits beside r1 without a reclaim; then submitting r0 next to
+	 * r1 in flight must take r3 (idle), never r1. */
+	assert_int_equal(sppt_root_get(e->vgpu, 4, pd[3], &r[3]), 0);
+	assert_int_equal(sppt_root_shadow_addr(r[3], sh), 4);
+	assert_int_equal(sppt_submit_begin(e->vgpu, &r[0], 1), 0);
+	check_root(e, r[0], 4, pd[0]);
+	check_root(e, r[1], 4, pd[1]);
+	assert_int_equal(sppt_root_shadow_addr(r[3], sh), -EAGAIN);
+	sppt_vgpu_stats(e->vgpu, &st);
+	assert_int_equal(st.reclaims, 3);
+	/* Both in flight, over budget: nothing left to reclaim, still served. */
+	assert_true(st.mem_bytes > budget);
+	sppt_submit_end(e->vgpu, &r[0], 1);
+	sppt_submit_end(e->vgpu, &r[1], 1);
+	for (k = 0; k < 4; k++)
+		sppt_root_put(r[k]);
+	env_free(e);
+}
+
+/* Linear ranges: no pin calls inside, conversions both ways, errors. */
+static void test_linear(void **state)
+{
+	struct env *e = env_new(SPPT_MODE_TRACKED_STRICT);
+	struct sppt_root *r;
+	struct sppt_stats st;
+	const uint64_t D = 0x200000000000ull, D2 = 0x300000000000ull;
+	unsigned int i;
+
+	assert_int_equal(sppt_linear_register(e->vgpu, 0, 0, D), -EINVAL);
+	assert_int_equal(sppt_linear_register(e->vgpu, 0, 16, D + 8), -EINVAL);
+	assert_int_equal(sppt_linear_register(e->vgpu, 1ull << 36, 1, D), -EINVAL);
+	assert_int_equal(sppt_linear_register(e->vgpu, 0, 16, (1ull << 48) - 8 * PG), -EINVAL);
+	assert_int_equal(sppt_linear_unregister(e->vgpu, 0, 16), -ENOENT);
+	/* PT 13 maps gfns 100..611; 2M PDE 1 maps gfns 0x600..0x7ff; 64K
+	 * PDE 2 -> PT 14 maps 0x400..0x40f. */
+	build_tree(e, 512);
+	poke(e, 12, 1, 0x600 * PG | P | RW | SPPT_E_PS);
+	poke(e, 14, 0, 0x400 * PG | P | RW);
+	poke(e, 12, 2, 14 * PG | P | RW | SPPT_E_IPS);
+	assert_int_equal(sppt_root_get(e->vgpu, 4, root4, &r), 0);
+	sppt_vgpu_stats(e->vgpu, &st);
+	assert_int_equal(st.pins, 512 + 512 + 16);
+	/* Register over everything: all pins dropped, entries re-pointed. */
+	assert_int_equal(fake_linear_register(&e->hv, 0, 4096, D), 0);
+	sppt_vgpu_stats(e->vgpu, &st);
+	assert_int_equal(st.pins, 0);
+	assert_int_equal(e->hv.pins_live, 0);
+	expect_page(e, r, 4, 5 * PG, 105);
+	assert_int_equal(fake_hv_dma(&e->hv, 105), D + 105 * PG);
+	check_root(e, r, 4, root4);
+	assert_int_equal(fake_linear_register(&e->hv, 4000, 200, D2), -EEXIST);
+	/* New entries inside take no pin; trapped writes keep it so. */
+	store(e, 13, 7, 3000 * PG | P);
+	submit(e, r);
+	check_root(e, r, 4, root4);
+	assert_int_equal(e->hv.pins_live, 0);
+	/* Withdraw it and declare two halves elsewhere: the entries follow. */
+	assert_int_equal(fake_linear_unregister(&e->hv, 0, 4096), 0);
+	assert_int_equal(fake_bus_refs(&e->hv, D, 4096 * PG), 0);
+	sppt_vgpu_stats(e->vgpu, &st);
+	assert_true(st.pins > 0);
+	check_root(e, r, 4, root4);
+	assert_int_equal(fake_linear_register(&e->hv, 0, 0x600, D2), 0);
+	assert_int_equal(fake_linear_register(&e->hv, 0x600, 4096 - 0x600, D), 0);
+	for (i = 2; i < SPPT_LINEAR_MAX_RANGES; i++)
+		assert_int_equal(fake_linear_register(&e->hv, 8192 + i, 1, D2 + i * PG * 8192), 0);
+	assert_int_equal(sppt_linear_register(e->vgpu, 9000, 1, D), -ENOSPC);
+	check_root(e, r, 4, root4);
+	assert_int_equal(e->hv.pins_live, 0);
+	assert_int_equal(e->hv.lin_pins, 0);
+	sppt_root_put(r);
+	sppt_vgpu_stats(e->vgpu, &st);
+	assert_int_equal(st.pins, 0);
+	assert_int_equal(st.shadow_pages, 5);
+	env_free(e);
+}
+
 static void test_invalidate(void **state)
 {
 	struct env *e = env_new(SPPT_MODE_TRACKED_STRICT);
@@ -722,6 +862,8 @@ int main(void)
 		cmocka_unit_test(test_page_reuse),
 		cmocka_unit_test(test_shared_subtree_3level),
 		cmocka_unit_test(test_reclaim_budget),
+		cmocka_unit_test(test_reclaim_budget_lru),
+		cmocka_unit_test(test_linear),
 		cmocka_unit_test(test_invalidate),
 		cmocka_unit_test(test_alloc_failure),
 		cmocka_unit_test(test_alloc_failure_reclaims),

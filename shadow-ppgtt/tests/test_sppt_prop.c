@@ -40,10 +40,10 @@ static void run(const struct prop_opts *o, uint64_t seed, unsigned long steps)
 	assert_true(res.checks > 0);
 	print_message("# seed %" PRIu64 ": %lu steps, %lu writes, %lu submits, %lu root checks, "
 		      "%" PRIu64 " resyncs, %" PRIu64 " oos, %" PRIu64 " reuse, %" PRIu64
-		      " reclaims, %" PRIu64 " alloc failures\n",
+		      " reclaims, %" PRIu64 " alloc failures, %lu/%lu linear ranges in/out\n",
 		      seed, res.steps, res.writes, res.submits, res.checks, res.st.resyncs,
 		      res.st.oos_events, res.st.reuse_events, res.st.reclaims,
-		      res.st.alloc_failures);
+		      res.st.alloc_failures, res.lin_regs, res.lin_unregs);
 }
 
 static void test_prop_strict(void **state)
@@ -112,6 +112,35 @@ static void test_prop_alloc_failure(void **state)
 	run(&o, 15, 3000);
 }
 
+/* Linear ranges registered and withdrawn mid-run: both leaf paths. */
+static void test_prop_linear(void **state)
+{
+	struct prop_opts o = { .mode = SPPT_MODE_TRACKED_STRICT, .samples = 32, .linear = 1 };
+
+	run(&o, 16, 4000);
+	o.mode = SPPT_MODE_TRACKED_ADAPTIVE;
+	run(&o, 17, 4000);
+	o.mode = SPPT_MODE_UNTRACKED;
+	run(&o, 18, 4000);
+	o.no_guest_page = 1;
+	run(&o, 19, 4000);
+}
+
+static void test_prop_linear_pressure(void **state)
+{
+	/* Small pool, budget reclaim and failing allocations with ranges. */
+	struct prop_opts o = { .mode = SPPT_MODE_TRACKED_ADAPTIVE, .samples = 16, .linear = 1,
+			       .pool = 6, .mem_budget = 96 * 1024 };
+
+	run(&o, 20, 3000);
+	o.mode = SPPT_MODE_UNTRACKED;
+	o.alloc_fail_every = 211;
+	run(&o, 21, 3000);
+	o.mode = SPPT_MODE_TRACKED_STRICT;
+	o.npages = 64;
+	run(&o, 22, 3000);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -121,6 +150,8 @@ int main(void)
 		cmocka_unit_test(test_prop_budget),
 		cmocka_unit_test(test_prop_small_pool),
 		cmocka_unit_test(test_prop_alloc_failure),
+		cmocka_unit_test(test_prop_linear),
+		cmocka_unit_test(test_prop_linear_pressure),
 	};
 
 	setenv("SPPT_QUIET", "1", 0);

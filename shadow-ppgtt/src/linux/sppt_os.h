@@ -20,6 +20,8 @@
 
 #define SPPT_LIKELY(x)		likely(x)
 #define SPPT_UNLIKELY(x)	unlikely(x)
+/* No vector unit in the kernel without kernel_fpu_begin(): scalar loops. */
+#define SPPT_VECTORIZE
 
 static inline void *sppt_os_zalloc(size_t len)
 {

@@ -20,6 +20,20 @@ typedef uint64_t u64;
 #define SPPT_LIKELY(x)		__builtin_expect(!!(x), 1)
 #define SPPT_UNLIKELY(x)	__builtin_expect(!!(x), 0)
 
+/*
+ * For the branchless leaf-table loops: x86-64's baseline (SSE2) has no
+ * 64-bit vector compare, so build an AVX2 clone too, picked at load time
+ * (ifunc). Elsewhere the plain -O2 code.
+ */
+#if defined(__x86_64__) && defined(__has_attribute)
+#if __has_attribute(target_clones)
+#define SPPT_VECTORIZE		__attribute__((target_clones("avx2", "default")))
+#endif
+#endif
+#ifndef SPPT_VECTORIZE
+#define SPPT_VECTORIZE
+#endif
+
 static inline void *sppt_os_zalloc(size_t len)
 {
 	return calloc(1, len);

@@ -23,11 +23,14 @@ typedef uint64_t u64;
 #define ENOENT		2
 #define EAGAIN		11
 #define EOPNOTSUPP	95
+#define EEXIST		17
+#define ENOSPC		28
 
 #define static_assert _Static_assert
 
 #define SPPT_LIKELY(x)		__builtin_expect(!!(x), 1)
 #define SPPT_UNLIKELY(x)	__builtin_expect(!!(x), 0)
+#define SPPT_VECTORIZE
 
 void *sppt_os_zalloc(size_t len);
 void sppt_os_free(void *p);
