@@ -7,6 +7,7 @@
  * the fake hypervisor maps for the GPU.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,6 +55,16 @@
 #define MI_SDI_PPGTT		0x10000002u
 #define MI_BB_START_PPGTT	0x18800101u
 #define MI_BB_START_GGTT	0x18800001u
+#define MI_BB_START_GGTT_L2	(MI_BB_START_GGTT | 1u << 22)	/* second level */
+#define MI_SEM_WAIT_EQ_GGTT	0x0E40C002u	/* MI_SEMAPHORE_WAIT GGTT, poll, SAD == SDD */
+#define MI_LRI(n)		(0x11000000u | (2u * (n) - 1))
+
+/* a second 4-level PPGTT: VA 0x400000 -> GPA_B_DATA (3-level: PDP0 = GPA_B_PD) */
+#define GPA_B_PML4	0x170000ull
+#define GPA_B_PDP	0x171000ull
+#define GPA_B_PD	0x172000ull
+#define GPA_B_PT	0x173000ull
+#define GPA_B_DATA	0x174000ull
 
 struct vm {
 	uint8_t *ram;
@@ -66,11 +77,18 @@ struct vm {
 };
 
 struct env {
+	struct gvt_hostdrv h;	/* first: the host ops' priv is the env */
+	struct gvt_host_ops ops, hd_ops;	/* ops: hd_ops (the adapter's), observed */
+	/* the last submission as the host got it */
+	uint32_t sub_cmds[1024];
+	uint32_t sub_bytes;
+	uint64_t sub_pdp[4];
+	unsigned int sub_levels, submits;
+	int gm_live;		/* shadow batch buffers allocated, not freed */
+	uint64_t gm_last;	/* GGTT address of the last one */
 	struct sgpu *sg;
 	struct hdrv_bus bus;
 	struct hdrv_gpu *hd;
-	struct gvt_hostdrv h;
-	struct gvt_host_ops ops;
 	struct hdrv_dma scratch;
 	struct gvt_gpu *gpu;
 	struct gvt_gpu_desc desc;
@@ -81,6 +99,8 @@ struct env {
 	bool stop;	/* __atomic */
 };
 
+_Static_assert(offsetof(struct env, h) == 0, "the host ops' priv is the env and the adapter's");
+
 /* ---- host ops: the shared adapter over hostdrv (gvt_hostdrv.h) ---- */
 
 static void h_kick(void *arg)
@@ -90,12 +110,50 @@ static void h_kick(void *arg)
 	e->kicks++;
 }
 
+/* the adapter's ops, watched: what is submitted, shadow buffers alive */
+static int t_ctx_submit(void *priv, void *hctx, const struct gvt_host_submit *s)
+{
+	struct env *e = priv;
+
+	e->sub_bytes = s->bytes;
+	memcpy(e->sub_cmds, s->cmds, s->bytes < sizeof(e->sub_cmds) ? s->bytes :
+	       sizeof(e->sub_cmds));
+	memcpy(e->sub_pdp, s->pdp, sizeof(e->sub_pdp));
+	e->sub_levels = s->levels;
+	e->submits++;
+	return e->hd_ops.ctx_submit(priv, hctx, s);
+}
+
+static int t_gm_alloc(void *priv, size_t size, void **cpu, uint64_t *gm, void **handle)
+{
+	struct env *e = priv;
+	int ret = e->hd_ops.gm_alloc(priv, size, cpu, gm, handle);
+
+	if (!ret) {
+		__atomic_add_fetch(&e->gm_live, 1, __ATOMIC_RELAXED);
+		e->gm_last = *gm;
+	}
+	return ret;
+}
+
+static void t_gm_free(void *priv, void *handle)
+{
+	struct env *e = priv;
+
+	__atomic_sub_fetch(&e->gm_live, 1, __ATOMIC_RELAXED);
+	e->hd_ops.gm_free(priv, handle);
+}
+
 static void env_host_init(struct env *e)
 {
 	gvt_hostdrv_init(&e->h, e->hd);
 	e->h.kick = h_kick;
 	e->h.kick_arg = e;
-	gvt_hostdrv_ops(&e->ops);
+	gvt_hostdrv_ops(&e->hd_ops);
+	e->ops = e->hd_ops;
+	e->ops.ctx_submit = t_ctx_submit;
+	e->ops.gm_alloc = t_gm_alloc;
+	e->ops.gm_free = t_gm_free;
 	hdrv_set_callbacks(e->hd, gvt_hostdrv_callbacks(), &e->h);
 }
 
@@ -319,7 +377,7 @@ static int setup(void **state)
 		return -1;
 	fake_desc_init(&e->desc, 0x1912, 256ull << 20);
 	e->desc.scratch_pte = e->scratch.dma | 1;
-	if (gvt_gpu_create(&e->desc, &e->ops, &e->h, &e->gpu))
+	if (gvt_gpu_create(&e->desc, &e->ops, e, &e->gpu))
 		return -1;
 	gvt_hostdrv_attach(&e->h, e->gpu);
 	vm_create(e, &e->vm[0]);
@@ -360,7 +418,7 @@ static int setup_threaded(void **state)
 		return -1;
 	fake_desc_init(&e->desc, 0x1912, 256ull << 20);
 	e->desc.scratch_pte = e->scratch.dma | 1;
-	if (gvt_gpu_create(&e->desc, &e->ops, &e->h, &e->gpu))
+	if (gvt_gpu_create(&e->desc, &e->ops, e, &e->gpu))
 		return -1;
 	gvt_hostdrv_attach(&e->h, e->gpu);
 	vm_create(e, &e->vm[0]);
@@ -393,6 +451,7 @@ static int teardown(void **state)
 
 	vm_destroy(e, &e->vm[0]);
 	vm_destroy(e, &e->vm[1]);
+	assert_int_equal(e->gm_live, 0);
 	assert_int_equal(gvt_gpu_destroy(e->gpu), 0);
 	hdrv_dma_free(e->hd, &e->scratch);
 	hdrv_gpu_remove(e->hd);
@@ -989,6 +1048,264 @@ static void test_no_ppgtt_context_cannot_reach_ggtt(void **state)
 	assert_int_equal(*g32(m0, GPA_DATA + 0x80), 0);
 }
 
+
+/*
+ * A privileged (GGTT) batch and the second-level batch it calls run from
+ * host copies made at the scan: the guest rewrites both after submission
+ * (while the engine waits on a semaphore before starting them) into a store
+ * to the other vGPU's memory; the GPU still runs what was audited.
+ */
+static void test_ggtt_batch_runs_from_shadow_copy(void **state)
+{
+	struct env *e = *state;
+	struct vm *m = &e->vm[0], *m1 = &e->vm[1];
+	uint32_t *bb = g32(m, GPA_BATCH), *bb2 = g32(m, GPA_BATCH + 0x800);
+	uint32_t cmd[] = { MI_SEM_WAIT_EQ_GGTT, 1, (uint32_t)(m->gm + GM_DATA + 0x80), 0,
+			   MI_BB_START_GGTT, (uint32_t)(m->gm + GM_BATCH), 0 };
+	uint32_t b1[] = { MI_SDI_GGTT, (uint32_t)(m->gm + GM_DATA + 0x40), 0, 0xA0A0A0A0,
+			  MI_BB_START_GGTT_L2, (uint32_t)(m->gm + GM_BATCH + 0x800), 0,
+			  MI_BATCH_BUFFER_END };
+	uint32_t b2[] = { MI_SDI_GGTT, (uint32_t)(m->gm + GM_DATA + 0x44), 0, 0xB0B0B0B0,
+			  MI_BATCH_BUFFER_END };
+	uint32_t evil[] = { MI_SDI_GGTT, (uint32_t)(m1->gm + GM_DATA), 0, 0xEEEEEEEE };
+	struct csb_wait w = { m, RCS_BASE, 1 };
+	struct gvt_vgpu_exec_stats st;
+	unsigned int i;
+
+	memcpy(bb, b1, sizeof(b1));
+	memcpy(bb2, b2, sizeof(b2));
+	guest_ctx_init(m, 4);
+	guest_ppgtt_build(m);
+	guest_emit(m, cmd, 7);
+	guest_elsp(m, RCS_BASE, desc_of(m, 4, 0x20), 0);
+	for (i = 0; i < 4; i++) {
+		hdrv_engine_poll(e->hd, HDRV_RCS);
+		gvt_gpu_schedule(e->gpu);
+	}
+	gvt_vgpu_get_exec_stats(m->v, &st);
+	assert_int_equal(st.workloads, 1);
+	assert_int_equal(st.shadow_bbs, 2);
+	assert_int_equal(e->gm_live, 1);
+	assert_int_equal(*g32(m, GPA_DATA + 0x40), 0);	/* still on the semaphore */
+	/* the ring the host got starts the copy, in the host's part of the GGTT */
+	assert_int_equal(e->sub_cmds[4], MI_BB_START_GGTT);
+	assert_int_equal(e->sub_cmds[5], (uint32_t)e->gm_last);
+	assert_int_equal(e->sub_cmds[6], (uint32_t)(e->gm_last >> 32));
+	assert_true(e->gm_last + 8192 <= (128ull << 20));
+	/* the guest rewrites both batches after the scan */
+	memcpy(bb, evil, sizeof(evil));
+	memcpy(bb2, evil, sizeof(evil));
+	__atomic_store_n(g32(m, GPA_DATA + 0x80), 1, __ATOMIC_RELEASE);	/* go */
+	assert_true(run_until(e, csb_reached, &w) >= 0);
+	assert_int_equal(csb_status(m, 1), 0x18);
+	assert_int_equal(*g32(m, GPA_DATA + 0x40), 0xA0A0A0A0);
+	assert_int_equal(*g32(m, GPA_DATA + 0x44), 0xB0B0B0B0);
+	assert_int_equal(*g32(m1, GPA_DATA), 0);
+	assert_int_equal(e->gm_live, 0);		/* freed at completion */
+}
+
+/* a GGTT batch that jumps to itself spins in its copy; a reset frees the copy */
+static void test_ggtt_spinner_copy_freed_on_reset(void **state)
+{
+	struct env *e = *state;
+	struct vm *m = &e->vm[0];
+	uint32_t *bb = g32(m, GPA_BATCH);
+	uint32_t cmd[] = { MI_BB_START_GGTT, (uint32_t)(m->gm + GM_BATCH + 0x10), 0 };
+	unsigned int i;
+
+	bb[4] = MI_NOOP;
+	bb[5] = MI_BB_START_GGTT;
+	bb[6] = (uint32_t)(m->gm + GM_BATCH + 0x10);
+	bb[7] = 0;
+	guest_ctx_init(m, 4);
+	guest_emit(m, cmd, 3);
+	guest_elsp(m, RCS_BASE, desc_of(m, 4, 0x20), 0);
+	for (i = 0; i < 4; i++) {
+		hdrv_engine_poll(e->hd, HDRV_RCS);
+		gvt_gpu_schedule(e->gpu);
+	}
+	assert_int_equal(e->gm_live, 1);
+	/* relocated to the copy of the segment at +0x10, itself included */
+	assert_int_equal(e->sub_cmds[1], (uint32_t)e->gm_last + 0x10);
+	assert_false(hdrv_engine_idle(e->hd, HDRV_RCS));
+	wr32(m->v, 0x941c, 1u << 1);			/* GDRST: render */
+	assert_true(hdrv_engine_idle(e->hd, HDRV_RCS));
+	assert_int_equal(e->gm_live, 0);
+}
+
+/* the ring copy the host got: dword @i */
+static uint32_t sub_dw(struct env *e, unsigned int i)
+{
+	return e->sub_cmds[i];
+}
+
+static void guest_ppgtt_b_build(struct vm *m)
+{
+	*g64(m, GPA_B_PML4) = GPA_B_PDP | 3;
+	*g64(m, GPA_B_PDP) = GPA_B_PD | 3;
+	*g64(m, GPA_B_PD + 8 * 2) = GPA_B_PT | 3;
+	*g64(m, GPA_B_PT) = GPA_B_DATA | 3;
+}
+
+/*
+ * PDP loads by LRI become loads of the shadow root: the dwords the host
+ * runs are those of the shadow the vGPU builds for the loaded guest root
+ * (the same the next workload gets from its image, which then reaches the
+ * loaded tables), and the guest image holds the guest's value afterwards.
+ */
+static void run_pdp_lri(struct env *e, unsigned int levels)
+{
+	struct vm *m = &e->vm[0];
+	uint32_t *r = g32(m, GPA_CTX + 4096);
+	uint32_t lri4[] = { MI_LRI(2), RCS_BASE + 0x274, 0, RCS_BASE + 0x270, (uint32_t)GPA_B_PML4,
+			    MI_SDI_GGTT, (uint32_t)(m->gm + GM_DATA), 0, 0x1D1D };
+	uint32_t lri3[] = { MI_LRI(8), RCS_BASE + 0x28c, 0, RCS_BASE + 0x288, 0,
+			    RCS_BASE + 0x284, 0, RCS_BASE + 0x280, 0,
+			    RCS_BASE + 0x27c, 0, RCS_BASE + 0x278, 0,
+			    RCS_BASE + 0x274, 0, RCS_BASE + 0x270, (uint32_t)GPA_B_PD,
+			    MI_SDI_GGTT, (uint32_t)(m->gm + GM_DATA), 0, 0x1D1D };
+	uint32_t store[] = { MI_SDI_PPGTT, (uint32_t)PPGTT_VA_DATA + 0x20, 0, 0x5D5D0000 + levels };
+	struct csb_wait w = { m, RCS_BASE, 1 };
+	struct gvt_vgpu_exec_stats st;
+	uint64_t patched[4] = { 0, 0, 0, 0 };
+	unsigned int i;
+
+	guest_ppgtt_build(m);
+	guest_ppgtt_b_build(m);
+	guest_ctx_init(m, levels);
+	if (levels == 4) {
+		guest_emit(m, lri4, 9);
+		guest_elsp(m, RCS_BASE, desc_of(m, 4, 0x20), 0);
+	} else {
+		guest_emit(m, lri3, 21);
+		guest_elsp(m, RCS_BASE, desc_of(m, 3, 0x20), 0);
+	}
+	assert_true(run_until(e, csb_reached, &w) >= 0);
+	assert_int_equal(csb_status(m, 1), 0x18);
+	assert_int_equal(*g32(m, GPA_DATA), 0x1D1D);
+	gvt_vgpu_get_exec_stats(m->v, &st);
+	assert_int_equal(st.pdp_lri_patched, levels == 4 ? 2 : 8);
+	if (levels == 4) {
+		patched[0] = (uint64_t)sub_dw(e, 2) << 32 | sub_dw(e, 4);
+	} else {
+		for (i = 0; i < 4; i++)	/* PDP3 first */
+			patched[3 - i] = (uint64_t)sub_dw(e, 2 + 4 * i) << 32 | sub_dw(e, 4 + 4 * i);
+	}
+	assert_true(patched[0] != 0 && patched[0] != (levels == 4 ? GPA_B_PML4 : GPA_B_PD));
+	/* the image now names the guest root that was loaded */
+	assert_int_equal(r[0x31], 0);
+	assert_int_equal(r[0x33], levels == 4 ? (uint32_t)GPA_B_PML4 : (uint32_t)GPA_B_PD);
+	/* the next workload runs with that root from its image: same shadow */
+	guest_emit(m, store, 4);
+	guest_elsp(m, RCS_BASE, desc_of(m, levels, 0x20), 0);
+	w.wp = 3;
+	assert_true(run_until(e, csb_reached, &w) >= 0);
+	assert_int_equal(e->sub_levels, levels);
+	for (i = 0; i < 4; i++)
+		assert_int_equal(e->sub_pdp[i], patched[i]);
+	assert_int_equal(*g32(m, GPA_B_DATA + 0x20), 0x5D5D0000 + levels);
+	assert_int_equal(*g32(m, GPA_PDATA + 0x20), 0);
+}
+
+static void test_pdp_lri_patched_4level(void **state)
+{
+	run_pdp_lri(*state, 4);
+}
+
+static void test_pdp_lri_patched_3level(void **state)
+{
+	run_pdp_lri(*state, 3);
+}
+
+/* a PDP half-loaded, or loaded from a PPGTT batch, cannot be patched: refused */
+static void test_pdp_lri_unpatchable_refused(void **state)
+{
+	struct env *e = *state;
+	struct vm *m = &e->vm[0];
+	uint32_t *pb = g32(m, GPA_PBATCH);
+	uint32_t half[] = { MI_LRI(1), RCS_BASE + 0x270, (uint32_t)GPA_B_PML4 };
+	uint32_t in_bb[] = { MI_BB_START_PPGTT, (uint32_t)PPGTT_VA_BATCH, 0 };
+	struct gvt_vgpu_exec_stats st;
+	struct gvt_vgpu_stats vs;
+	unsigned int i, round;
+
+	for (round = 0; round < 2; round++) {
+		guest_ppgtt_build(m);
+		guest_ctx_init(m, 4);
+		if (round == 0) {
+			guest_emit(m, half, 3);
+		} else {
+			pb[0] = MI_LRI(2);
+			pb[1] = RCS_BASE + 0x274;
+			pb[2] = 0;
+			pb[3] = RCS_BASE + 0x270;
+			pb[4] = (uint32_t)GPA_B_PML4;
+			pb[5] = MI_BATCH_BUFFER_END;
+			guest_emit(m, in_bb, 3);
+		}
+		guest_elsp(m, RCS_BASE, desc_of(m, 4, 0x20), 0);
+		for (i = 0; i < 4; i++)
+			gvt_gpu_schedule(e->gpu);
+		gvt_vgpu_get_exec_stats(m->v, &st);
+		assert_int_equal(st.scan_rejects, 1);
+		assert_int_equal(st.workloads, 0);
+		assert_int_equal(e->submits, 0);
+		gvt_vgpu_get_stats(m->v, &vs);
+		assert_int_equal(vs.failsafe, GVT_FAILSAFE_BAD_COMMAND);
+		gvt_vgpu_reset(m->v);
+		guest_boot(e, m);
+		/* counters live until destroy: recreate for the next round */
+		gvt_vgpu_destroy(m->v);
+		assert_int_equal(gvt_vgpu_create(e->gpu, "GVTg_V5_8", &hyp_ops, m, &m->v), 0);
+		gvt_vgpu_set_irq_mode(m->v, GVT_IRQ_MSI);
+		guest_boot(e, m);
+	}
+}
+
+/*
+ * CTX_TIMESTAMP: the physical context runs from the guest context's value
+ * and the guest image gets what it saved (not the host context's own
+ * running total, which spans every guest context of that engine).
+ */
+static void test_ctx_timestamp_round_trip(void **state)
+{
+	struct env *e = *state;
+	struct vm *m = &e->vm[0];
+	uint32_t *r = g32(m, GPA_CTX + 4096);
+	/* SRM CTX_TIMESTAMP (GGTT) as the workload starts, 256 commands, a store */
+	uint32_t cmd[4 + 256 + 4] = { 0x12400002, RCS_BASE + 0x3a8,
+				      (uint32_t)(m->gm + GM_DATA + 0x10), 0 };
+	struct csb_wait w = { m, RCS_BASE, 1 };
+	/* 12 MHz command streamer ticks: 10 s is far more than a test takes */
+	const uint32_t ten_s = 120000000u;
+	/* softgpu charges 20 ns a command: 256 are > 400 ns = 5 ticks (at least) */
+	const uint32_t ran = 5;
+
+	cmd[260] = MI_SDI_GGTT;
+	cmd[261] = (uint32_t)(m->gm + GM_DATA);
+	cmd[263] = 0x7157;
+	guest_ctx_init(m, 4);
+	guest_ppgtt_build(m);
+	r[0x23] = 0x40000000;
+	guest_emit(m, cmd, 264);
+	guest_elsp(m, RCS_BASE, desc_of(m, 4, 0x20), 0);
+	assert_true(run_until(e, csb_reached, &w) >= 0);
+	assert_int_equal(*g32(m, GPA_DATA), 0x7157);
+	/* the engine ran from the guest's value (softgpu keeps ns: a tick may round away) */
+	assert_true(*g32(m, GPA_DATA + 0x10) >= 0x40000000 - 1);
+	assert_true(*g32(m, GPA_DATA + 0x10) < 0x40000000 + ten_s);
+	/* and the image got what it saved */
+	assert_true(r[0x23] >= 0x40000000 + ran && r[0x23] < 0x40000000 + ten_s);
+	/* the same engine with another starting value: that value, not the last one */
+	r[0x23] = 5;
+	guest_emit(m, cmd, 264);
+	guest_elsp(m, RCS_BASE, desc_of(m, 4, 0x20), 0);
+	w.wp = 3;
+	assert_true(run_until(e, csb_reached, &w) >= 0);
+	assert_true(*g32(m, GPA_DATA + 0x10) >= 4 && *g32(m, GPA_DATA + 0x10) < ten_s);
+	assert_true(r[0x23] >= 5 + ran && r[0x23] < ten_s);
+}
+
 /* two guests submit back to back while a scheduler thread runs */
 static void test_threaded_back_to_back(void **state)
 {
@@ -1064,6 +1381,14 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_render_and_blitter_together, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_ppgtt_context_cannot_reach_ggtt, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_ggtt_batch_runs_from_shadow_copy, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_ggtt_spinner_copy_freed_on_reset, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_pdp_lri_patched_4level, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pdp_lri_patched_3level, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pdp_lri_unpatchable_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ctx_timestamp_round_trip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_threaded_back_to_back, setup_threaded,
 						teardown_threaded),
 	};
