@@ -34,3 +34,12 @@ vgpu: $(B)/host/qemu/vgpud/vgpud $(B)/host/qemu/vgpud/vgpuctl $(VGPU_GUEST) \
 vgpu-test: vgpu
 	@bash scripts/run-tests.sh $(foreach t,$(VGPU_INTEG_TESTS),integ:$(t)) \
 		$(foreach t,$(VGPU_VM_TESTS),vm:$(t))
+
+# The mediation benchmark (a VM bench: IGT in a guest, vgpud's stats) and its
+# host baselines helper (memcpy/memcmp of a 4 KiB page, clock read).
+VGPU_BENCH_BASE := $(B)/host/qemu/vgpud/bench/mediation-base
+BINS += $(VGPU_BENCH_BASE)
+$(VGPU_BENCH_BASE): $(call objs_of,host/qemu/vgpud/bench/mediation_base.c)
+	$(link)
+BENCHES += host/qemu/vgpud/bench/bench_vgpu_mediation.py
+vgpu: $(VGPU_BENCH_BASE)
