@@ -497,64 +497,84 @@ static void sppt_upper_release(struct sppt_vgpu *vgpu, unsigned int level, u64 s
  * entries for the range @l (the compiler vectorizes it where the target has
  * 64-bit vector compares). Entries not present become scratch, entries in @l
  * become address + delta; the others need a pin or another range and are
- * left as they are for the caller, which gets their count.
+ * left as they are for the caller, which learns whether there are any.
  */
 struct sppt_lin_args {
-	u64 lo, n, delta, scratch;
+	u64 lo, n, delta, scratch;	/* lo, n in bytes: compared with addresses */
 };
+
+/*
+ * The bits of a guest PTE a linear shadow PTE is built from: the address
+ * and the flags in SPPT_PTE_FLAGS. The flags sit below bit 12 and the delta
+ * is page aligned, so (address | flags) + delta = DMA | flags, and
+ * (address | flags) - lo < n exactly when the address is in [lo, lo + n).
+ */
+#define SPPT_LEAF_KEEP		(SPPT_ADDR_MASK | SPPT_PTE_FLAGS)
 
 static inline struct sppt_lin_args sppt_lin_args(struct sppt_vgpu *vgpu, const struct sppt_linear *l)
 {
-	return (struct sppt_lin_args){ .lo = l->gfn, .n = l->npages, .delta = l->delta,
+	return (struct sppt_lin_args){ .lo = l->gfn << SPPT_PAGE_SHIFT,
+				       .n = l->npages << SPPT_PAGE_SHIFT, .delta = l->delta,
 				       .scratch = sppt_scratch_entry(vgpu, 1) };
+}
+
+/*
+ * The passes are written with all-ones/all-zero masks rather than ?: so that
+ * both compilers emit plain vector selects and whole stores (no masked
+ * stores); counters are u64 to stay in the 64-bit lanes.
+ */
+static inline u64 sppt_mask(u64 cond01)
+{
+	return 0 - cond01;
 }
 
 /* New table @t from snapshot @snap; the entries left are set to scratch. */
 static SPPT_VECTORIZE unsigned int sppt_pt_fill_linear(u64 *restrict t, const u64 *restrict snap,
 						       struct sppt_lin_args a)
 {
-	unsigned int i, left = 0;
+	unsigned int i;
+	u64 left = 0;
 
 	for (i = 0; i < SPPT_ENTRIES; i++) {
-		u64 v = snap[i], addr = v & SPPT_ADDR_MASK;
-		u64 in = ((addr >> SPPT_PAGE_SHIFT) - a.lo) < a.n;
-		u64 p = v & SPPT_E_PRESENT;
-		u64 lin = (addr + a.delta) | (v & SPPT_PTE_FLAGS);
+		u64 v = snap[i], m = v & SPPT_LEAF_KEEP;
+		u64 in = sppt_mask(m - a.lo < a.n);
+		u64 p = sppt_mask(v & SPPT_E_PRESENT);
 
-		t[i] = (p & in) ? lin : a.scratch;
-		left += (unsigned int)(p & (in ^ 1));
+		t[i] = ((m + a.delta) & p & in) | (a.scratch & ~(p & in));
+		left |= p & ~in;
 	}
-	return left;
+	return left != 0;
 }
 
 /*
  * Bring guest page @page into snapshot @snap and table @t, which holds no
- * pin (so no old entry needs a release). An entry is read once; the value
- * goes to the snapshot and the shadow entry alike. The entries left keep
- * their old snapshot value and shadow entry (a later per-entry pass applies
- * them); *@changed counts the others that changed.
+ * pin (so no old entry needs a release). Each entry is loaded once (plain
+ * loads, so that they vectorize; nothing makes the compiler load twice) and
+ * that value goes to the snapshot and the shadow entry alike. The entries
+ * left keep their old snapshot value and shadow entry (a per-entry pass
+ * applies them); *@changed counts the others that changed.
  */
 static SPPT_VECTORIZE unsigned int sppt_pt_sync_linear(u64 *restrict t, u64 *restrict snap,
 						       const u64 *restrict page,
 						       struct sppt_lin_args a, unsigned int *changed)
 {
-	unsigned int i, left = 0, chg = 0;
+	unsigned int i;
+	u64 left = 0, chg = 0;
 
 	for (i = 0; i < SPPT_ENTRIES; i++) {
-		u64 v = page[i], o = snap[i], addr = v & SPPT_ADDR_MASK;
-		u64 in = ((addr >> SPPT_PAGE_SHIFT) - a.lo) < a.n;
-		u64 p = v & SPPT_E_PRESENT;
-		u64 keep = p & (in ^ 1);
-		u64 lin = (addr + a.delta) | (v & SPPT_PTE_FLAGS);
-		u64 se = p ? lin : a.scratch;
+		u64 v = page[i], o = snap[i], m = v & SPPT_LEAF_KEEP;
+		u64 in = sppt_mask(m - a.lo < a.n);
+		u64 p = sppt_mask(v & SPPT_E_PRESENT);
+		u64 keep = p & ~in, ne = sppt_mask(v != o);
+		u64 se = ((m + a.delta) & p) | (a.scratch & ~p);
 
-		t[i] = keep ? t[i] : se;
-		snap[i] = keep ? o : v;
-		left += (unsigned int)(keep & (v != o));
-		chg += (unsigned int)((keep ^ 1) & (v != o));
+		t[i] = (t[i] & keep) | (se & ~keep);
+		snap[i] = (o & keep) | (v & ~keep);
+		left |= keep & ne;
+		chg -= ~keep & ne;
 	}
-	*changed = chg;
-	return left;
+	*changed = (unsigned int)chg;
+	return left != 0;
 }
 
 /* The range to try first for a PT: that of its first present entry. */

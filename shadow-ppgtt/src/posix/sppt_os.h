@@ -22,12 +22,14 @@ typedef uint64_t u64;
 
 /*
  * For the branchless leaf-table loops: x86-64's baseline (SSE2) has no
- * 64-bit vector compare, so build an AVX2 clone too, picked at load time
- * (ifunc). Elsewhere the plain -O2 code.
+ * 64-bit vector compare, so build AVX-512F and AVX2 clones too, picked at
+ * load time (ifunc). Elsewhere, or with -DSPPT_NO_CLONES (the soak builds
+ * the baseline code that way, the unit tests run the clone the CPU picks),
+ * the plain -O2 code.
  */
-#if defined(__x86_64__) && defined(__has_attribute)
+#if defined(__x86_64__) && defined(__has_attribute) && !defined(SPPT_NO_CLONES)
 #if __has_attribute(target_clones)
-#define SPPT_VECTORIZE		__attribute__((target_clones("avx2", "default")))
+#define SPPT_VECTORIZE		__attribute__((target_clones("avx512f", "avx2", "default")))
 #endif
 #endif
 #ifndef SPPT_VECTORIZE
