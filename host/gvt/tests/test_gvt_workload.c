@@ -1306,6 +1306,34 @@ static void test_ctx_timestamp_round_trip(void **state)
 	assert_true(r[0x23] >= 5 + ran && r[0x23] < ten_s);
 }
 
+/*
+ * A context without the privilege bit fetches batches through its PPGTT
+ * even when the start does not say so; the physical context is privileged,
+ * so the vGPU sets the address-space bit in the ring copy.
+ */
+static void test_unprivileged_context_batch_via_ppgtt(void **state)
+{
+	struct env *e = *state;
+	struct vm *m = &e->vm[0];
+	uint32_t *pb = g32(m, GPA_PBATCH);
+	uint32_t cmd[] = { MI_BB_START_GGTT, (uint32_t)PPGTT_VA_BATCH, 0 };
+	struct csb_wait w = { m, RCS_BASE, 1 };
+
+	pb[0] = MI_SDI_PPGTT;
+	pb[1] = (uint32_t)PPGTT_VA_DATA + 0x60;
+	pb[2] = 0;
+	pb[3] = 0x0B1F0B1F;
+	pb[4] = MI_BATCH_BUFFER_END;
+	guest_ctx_init(m, 4);
+	guest_ppgtt_build(m);
+	guest_emit(m, cmd, 3);
+	guest_elsp(m, RCS_BASE, desc_of(m, 4, 0x20) & ~(1ull << 8), 0);
+	assert_true(run_until(e, csb_reached, &w) >= 0);
+	assert_int_equal(csb_status(m, 1), 0x18);
+	assert_int_equal(e->sub_cmds[0], MI_BB_START_PPGTT);
+	assert_int_equal(*g32(m, GPA_PDATA + 0x60), 0x0B1F0B1F);
+}
+
 /* two guests submit back to back while a scheduler thread runs */
 static void test_threaded_back_to_back(void **state)
 {
@@ -1389,6 +1417,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_pdp_lri_patched_3level, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pdp_lri_unpatchable_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ctx_timestamp_round_trip, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unprivileged_context_batch_via_ppgtt, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_threaded_back_to_back, setup_threaded,
 						teardown_threaded),
 	};
