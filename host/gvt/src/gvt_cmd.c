@@ -218,7 +218,7 @@ static int read_dw(struct gvt_cmd_scanner *s, uint64_t addr, bool ppgtt, uint32_
 static int cmd_dw(struct gvt_cmd_scanner *s, uint32_t i, uint32_t *v)
 {
 	if (s->res->in_ring)
-		return read_dw(s, s->ring_gma + ((s->cmd_addr + 4ull * i) & (s->ring_size - 1)),
+		return read_dw(s, s->ring_gma + (s->cmd_addr + 4ull * i) % s->ring_size,
 			       false, v);
 	return read_dw(s, s->cmd_addr + 4ull * i, s->res->ppgtt, v);
 }
@@ -268,7 +268,7 @@ static int reg_write(struct gvt_cmd_scanner *s, uint32_t reg, bool lri, uint32_t
 	pdp->ppgtt = s->res->ppgtt;
 	pdp->bb = s->level ? (int16_t)s->f[s->level].bb : -1;
 	pdp->cmd = (uint32_t)s->res->cmds;
-	pdp->where = s->res->in_ring ? (s->cmd_addr + 4ull * val_dw) & (s->ring_size - 1) :
+	pdp->where = s->res->in_ring ? (s->cmd_addr + 4ull * val_dw) % s->ring_size :
 				       s->cmd_addr + 4ull * val_dw;
 	return 0;
 }
@@ -947,9 +947,10 @@ static int scan_one(struct gvt_cmd_scanner *s)
 	s->cmd_len = len;
 
 	if (!s->level) {
-		if (4ull * len > ((s->tail - f->ip) & (s->ring_size - 1)))
+		/* a ring is any number of pages (not only a power of two): wrap by modulo */
+		if (4ull * len > (s->tail + s->ring_size - f->ip) % s->ring_size)
 			return violate(s, GVT_CMD_E_RING, "command crosses the ring tail", len);
-		f->ip = (f->ip + 4ull * len) & (s->ring_size - 1);
+		f->ip = (f->ip + 4ull * len) % s->ring_size;
 	} else {
 		uint64_t end = f->ip + 4ull * len;
 

@@ -394,7 +394,7 @@ static uint32_t *copy_dw(struct gvt_workload *wl, int bb, uint64_t where, unsign
 	uint64_t a;
 
 	if (bb < 0) {
-		uint32_t pos = ring_pos(wl, (where + 4ull * i) & (wl->ring_size - 1));
+		uint32_t pos = ring_pos(wl, (where + 4ull * i) % wl->ring_size);
 
 		return pos + 4 <= wl->bytes ? &wl->cmds[pos / 4] : NULL;
 	}

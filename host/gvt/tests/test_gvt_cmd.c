@@ -617,6 +617,26 @@ static void test_describe(void **state)
 	assert_string_equal(gvt_cmd_violation_name((enum gvt_cmd_violation)99), "?");
 }
 
+/* a ring of three pages wraps at 12 KiB, not at a power of two */
+static void test_ring_not_power_of_two(void **state)
+{
+	uint32_t *ring = (uint32_t *)(ggtt_mem + RING);
+
+	(void)state;
+	memset(ring, 0, 0x3000);
+	ring[0x2ff8 / 4] = MI_NOOP;
+	ring[0x2ffc / 4] = MI_SDI_GGTT;		/* its operands are at 0x0 .. 0x8 */
+	ring[0] = (uint32_t)HWSP;
+	ring[1] = 0;
+	ring[2] = 1;
+	assert_clean(gvt_cmd_scan_ring(&scanner, &params, RING, 0x3000, 0x2ff8, 0xc, &res));
+	assert_int_equal(res.cmds, 2);
+	/* the operands really are those at 0x0 (a mask wrap would read 0x2000.., zeros) */
+	ring[0] = 0;
+	assert_violation(gvt_cmd_scan_ring(&scanner, &params, RING, 0x3000, 0x2ff8, 0xc, &res),
+			 GVT_CMD_E_ADDRESS);
+}
+
 /* the ring itself and bad head/tail come from the guest: violations */
 static void test_ring_params(void **state)
 {
@@ -1055,6 +1075,7 @@ int main(void)
 		cmocka_unit_test_setup(test_violations, setup),
 		cmocka_unit_test_setup(test_describe, setup),
 		cmocka_unit_test_setup(test_ring_params, setup),
+		cmocka_unit_test_setup(test_ring_not_power_of_two, setup),
 		cmocka_unit_test_setup(test_chained_and_second_level, setup),
 		cmocka_unit_test_setup(test_ppgtt_batches, setup),
 		cmocka_unit_test_setup(test_loops_are_bounded, setup),
