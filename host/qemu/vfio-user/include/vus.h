@@ -163,6 +163,9 @@ struct vus_dev_stats {
 	uint64_t messages;		/* messages handled */
 	uint64_t bad_messages;		/* errors replied or connections closed */
 	uint64_t irqs;			/* eventfd signals sent */
+	/* Maps whose file the client truncated while mapped (now zeros:
+	 * see vus_dma_get). */
+	uint64_t dma_truncated;
 };
 void vus_dev_stats(struct vus_dev *dev, struct vus_dev_stats *st);
 
@@ -178,7 +181,16 @@ int vus_intx_set_level(struct vus_dev *dev, bool level);
 /* Number of vectors of index with an eventfd assigned (0: disabled). */
 uint32_t vus_irq_enabled(struct vus_dev *dev, uint32_t index);
 
-/* Guest memory (GPA = IOVA, as QEMU maps it without a vIOMMU). */
+/*
+ * Guest memory (GPA = IOVA, as QEMU maps it without a vIOMMU). Maps need
+ * an fd (guest RAM without one is refused: -ENOTSUP to the client). A
+ * memfd is sealed against shrinking at DMA_MAP (F_SEAL_SHRINK added if the
+ * client did not); should the client still truncate a file under a map
+ * (a file that cannot be sealed), the process is not killed by SIGBUS:
+ * the library's SIGBUS handler replaces that map with zeros, the access
+ * completes, and from then on vus_dma_*() fail with -EFAULT for it. The
+ * handler chains to the one installed before it for other faults.
+ */
 struct vus_dma_ref {
 	void *priv;
 };

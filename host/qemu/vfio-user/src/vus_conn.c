@@ -198,7 +198,7 @@ static bool vus_conn_wait_unmap(struct vus_conn *c)
 		if (p[0].revents & POLLIN && read(dev->dma_release_efd, &v, sizeof(v)) < 0)
 			(void)0;	/* drained by someone else: fine */
 		if (++waited == 20)
-			vus_log(VUS_LOG_WARN, "%s: DMA_UNMAP waits for the device to release guest memory",
+			vus_log_rl(VUS_LOG_WARN, "%s: DMA_UNMAP waits for the device to release guest memory",
 				dev->desc.name);
 	}
 	return true;

@@ -106,7 +106,7 @@ static void *vus_conn_main(void *arg)
 	struct vus_conn *c = arg;
 	struct vus_dev *dev = c->dev;
 
-	vus_log(VUS_LOG_INFO, "%s: client connected", dev->desc.name);
+	vus_log_rl(VUS_LOG_INFO, "%s: client connected", dev->desc.name);
 	if (dev->ops->client)
 		dev->ops->client(dev->opaque, true);
 	vus_conn_serve(c);
@@ -116,7 +116,7 @@ static void *vus_conn_main(void *arg)
 	vus_irqs_drop_client(dev);
 	if (dev->ops->client)
 		dev->ops->client(dev->opaque, false);
-	vus_log(VUS_LOG_INFO, "%s: client disconnected", dev->desc.name);
+	vus_log_rl(VUS_LOG_INFO, "%s: client disconnected", dev->desc.name);
 
 	pthread_mutex_lock(&dev->conn_lock);
 	close(c->fd);
@@ -317,4 +317,5 @@ void vus_dev_stats(struct vus_dev *dev, struct vus_dev_stats *st)
 	st->messages = atomic_load(&dev->st_messages);
 	st->bad_messages = atomic_load(&dev->st_bad);
 	st->irqs = atomic_load(&dev->st_irqs);
+	st->dma_truncated = atomic_load(&dev->st_dma_dead);
 }

@@ -10,6 +10,7 @@
  * the protocol thread can hold an UNMAP reply without blocking.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -19,14 +20,6 @@
 #include "vus_internal.h"
 
 #define VUS_PAGE 4096ull
-/*
- * Maps without an fd: QEMU sends them for RAM it cannot share (ROMs, the
- * BIOS, VGA memory, and all guest RAM when it is not fd-backed). ROM-like
- * windows are accepted but unreachable by the device. Guest RAM (it always
- * starts at GPA 0; or anything bigger than a VGA window) is refused with
- * one clear log line; QEMU (11.1) reports the errno and carries on.
- */
-#define VUS_FDLESS_MAX (16ull << 20)
 
 void vus_dma_table_init(struct vus_dma_table *t)
 {
@@ -43,11 +36,52 @@ void vus_dma_table_fini(struct vus_dma_table *t)
 	pthread_mutex_destroy(&t->lock);
 }
 
+/*
+ * Did the client truncate the file under this map (the guard replaced it
+ * with zeros)? Counted and logged once per map.
+ */
+static bool vus_map_check_dead(struct vus_map *m)
+{
+	if (!vus_guard_hit(m->guard))
+		return false;
+	if (!atomic_exchange(&m->dead_seen, true)) {
+		atomic_fetch_add(&m->dev->st_dma_dead, 1);
+		vus_log_rl(VUS_LOG_ERR,
+			   "%s: the client truncated the file behind guest memory [0x%llx, +0x%llx) while it was mapped: the device now sees zeros there and DMA to it fails",
+			   m->dev->desc.name, (unsigned long long)m->gpa,
+			   (unsigned long long)m->len);
+	}
+	return true;
+}
+
+int vus_fd_seal_shrink(int fd)
+{
+	struct stat st;
+	int seals;
+
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode))
+		return 0;	/* device memory, not a file that can shrink */
+	seals = fcntl(fd, F_GET_SEALS);
+	if (seals < 0)
+		return -EPERM;	/* a file without seals (tmpfs, hugetlbfs, disk) */
+	if (seals & F_SEAL_SHRINK)
+		return 0;
+	/* QEMU's memory-backend-memfd seals by default; with seal=off (or
+	 * another client) we add the seal: guest RAM never shrinks. */
+	if (fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK) < 0)
+		return -EPERM;
+	return 0;
+}
+
 static void vus_map_release(struct vus_map *m)
 {
 	struct vus_dev *dev = m->dev;
 	uint64_t one = 1;
 
+	vus_map_check_dead(m);
+	vus_guard_del(m->guard);
 	if (m->mmap_base)
 		munmap(m->mmap_base, m->mmap_len);
 	free(m);
@@ -82,26 +116,30 @@ static long vus_dma_find(const struct vus_dma_table *t, uint64_t addr)
 }
 
 int vus_dma_add(struct vus_dev *dev, uint64_t gpa, uint64_t len, uint32_t prot,
-		int fd, uint64_t file_off, uint32_t max_maps)
+		int fd, uint64_t file_off, uint32_t max_maps,
+		unsigned int *notes)
 {
 	struct vus_dma_table *t = &dev->dma;
 	struct vus_map *m;
 	long i;
 	int ret = 0, mprot;
 
+	*notes = 0;
 	if (!len || (gpa | len | file_off) & (VUS_PAGE - 1) ||
 	    gpa + len < gpa || file_off + len < file_off ||
 	    !(prot & (VUS_DMA_FLAG_READ | VUS_DMA_FLAG_WRITE)) ||
 	    (prot & ~(VUS_DMA_FLAG_READ | VUS_DMA_FLAG_WRITE)) ||
 	    len > SIZE_MAX)
 		return -EINVAL;
-	if (fd < 0 && (gpa == 0 || len > VUS_FDLESS_MAX)) {
-		vus_log_rl(VUS_LOG_ERR,
-			   "%s: guest memory [0x%llx, +0x%llx) has no fd: a GPU cannot work through message DMA; back guest RAM with memory-backend-memfd (or memory-backend-file,share=on)",
-			   dev->desc.name, (unsigned long long)gpa,
-			   (unsigned long long)len);
+	/*
+	 * Maps without an fd: QEMU sends them for RAM it cannot share (ROMs,
+	 * the BIOS, VGA memory, and all guest RAM when it is not fd-backed).
+	 * ROM-like windows are accepted but unreachable by the device. Guest
+	 * RAM (it always starts at GPA 0; or anything bigger than a VGA
+	 * window) is refused: a GPU cannot work through message DMA.
+	 */
+	if (fd < 0 && (gpa == 0 || len > VUS_FDLESS_MAX))
 		return -ENOTSUP;
-	}
 	m = calloc(1, sizeof(*m));
 	if (!m)
 		return -ENOMEM;
@@ -109,16 +147,22 @@ int vus_dma_add(struct vus_dev *dev, uint64_t gpa, uint64_t len, uint32_t prot,
 	m->len = len;
 	m->prot = prot;
 	m->dev = dev;
+	m->guard = -1;
 	atomic_init(&m->refs, 1);
 	if (fd >= 0) {
 		struct stat st;
 
-		/* Touching a mapping past the end of its file is SIGBUS for
-		 * the whole daemon: refuse maps that reach beyond it. */
+		ret = vus_fd_seal_shrink(fd);
+		if (ret == -EPERM)
+			*notes |= VUS_MAP_UNSEALED;
+		else if (ret)
+			goto out_free;
+		/* Touching a mapping past the end of its file is SIGBUS:
+		 * refuse maps that reach beyond it. */
 		if (fstat(fd, &st) < 0 ||
 		    (S_ISREG(st.st_mode) && file_off + len > (uint64_t)st.st_size)) {
-			free(m);
-			return -EINVAL;
+			ret = -EINVAL;
+			goto out_free;
 		}
 		mprot = ((prot & VUS_DMA_FLAG_READ) ? PROT_READ : 0) |
 			((prot & VUS_DMA_FLAG_WRITE) ? PROT_WRITE : 0);
@@ -126,18 +170,26 @@ int vus_dma_add(struct vus_dev *dev, uint64_t gpa, uint64_t len, uint32_t prot,
 				    (off_t)file_off);
 		if (m->mmap_base == MAP_FAILED) {
 			ret = -errno;
+			m->mmap_base = NULL;
 			vus_log_rl(VUS_LOG_WARN, "%s: DMA_MAP mmap of [0x%llx, +0x%llx) failed: %d",
 				   dev->desc.name, (unsigned long long)gpa,
 				   (unsigned long long)len, ret);
-			free(m);
-			return ret;
+			goto out_free;
 		}
 		m->mmap_len = len;
 		m->va = m->mmap_base;
+		/* Sealed or not: a hugetlbfs hole can still SIGBUS. */
+		m->guard = vus_guard_add(m->mmap_base, len, mprot);
+		if (m->guard < 0) {
+			ret = m->guard;
+			m->guard = -1;
+			vus_log_rl(VUS_LOG_WARN, "%s: DMA_MAP [0x%llx, +0x%llx): no truncation guard: %d",
+				   dev->desc.name, (unsigned long long)gpa,
+				   (unsigned long long)len, ret);
+			goto out_unmap;
+		}
 	} else {
-		vus_log(VUS_LOG_INFO, "%s: fd-less DMA_MAP [0x%llx, +0x%llx) (ROM?): not reachable by the device",
-			dev->desc.name, (unsigned long long)gpa,
-			(unsigned long long)len);
+		*notes |= VUS_MAP_FDLESS;
 	}
 
 	pthread_mutex_lock(&t->lock);
@@ -173,8 +225,11 @@ int vus_dma_add(struct vus_dev *dev, uint64_t gpa, uint64_t len, uint32_t prot,
 
 out_unlock:
 	pthread_mutex_unlock(&t->lock);
+	vus_guard_del(m->guard);
+out_unmap:
 	if (m->mmap_base)
 		munmap(m->mmap_base, m->mmap_len);
+out_free:
 	free(m);
 	return ret;
 }
@@ -273,7 +328,7 @@ int vus_dma_get(struct vus_dev *dev, uint64_t gpa, uint64_t len, bool write,
 	if (i < 0)
 		goto out_unlock;
 	m = t->maps[i];
-	if (gpa + len > m->gpa + m->len || !m->va)
+	if (gpa + len > m->gpa + m->len || !m->va || vus_map_check_dead(m))
 		goto out_unlock;
 	if (!(m->prot & (write ? VUS_DMA_FLAG_WRITE : VUS_DMA_FLAG_READ))) {
 		ret = -EACCES;
@@ -308,7 +363,7 @@ static uint64_t vus_dma_run(struct vus_dev *dev, uint64_t gpa, uint64_t len,
 	i = vus_dma_find(t, gpa);
 	if (i >= 0) {
 		m = t->maps[i];
-		if (gpa < m->gpa + m->len && m->va &&
+		if (gpa < m->gpa + m->len && m->va && !vus_map_check_dead(m) &&
 		    (m->prot & (write ? VUS_DMA_FLAG_WRITE : VUS_DMA_FLAG_READ))) {
 			n = m->gpa + m->len - gpa;
 			if (n > len)
@@ -347,6 +402,12 @@ static int vus_dma_copy(struct vus_dev *dev, uint64_t gpa, void *buf,
 			memcpy(p, b, n);
 		else
 			memcpy(b, p, n);
+		/* Truncated under the copy: what was read is zeros, what was
+		 * written is lost. */
+		if (vus_map_check_dead(ref.priv)) {
+			vus_dma_put(&ref);
+			return -EFAULT;
+		}
 		vus_dma_put(&ref);
 		gpa += n;
 		b += n;

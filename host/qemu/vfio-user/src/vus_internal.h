@@ -210,6 +210,8 @@ struct vus_map {
 	size_t mmap_len;
 	uint32_t prot;		/* VUS_DMA_FLAG_* */
 	atomic_int refs;	/* the table's ref + vus_dma_get() refs */
+	int guard;		/* truncation guard slot, -1: none */
+	atomic_bool dead_seen;	/* guard hit already counted and logged */
 	struct vus_dev *dev;
 };
 
@@ -223,14 +225,33 @@ struct vus_dma_table {
 
 void vus_dma_table_init(struct vus_dma_table *t);
 void vus_dma_table_fini(struct vus_dma_table *t);
+/* What vus_dma_add() noticed, for the caller's once-per-connection log. */
+#define VUS_MAP_FDLESS		(1u << 0)	/* accepted without an fd */
+#define VUS_MAP_UNSEALED	(1u << 1)	/* fd not sealed against shrinking */
 int vus_dma_add(struct vus_dev *dev, uint64_t gpa, uint64_t len, uint32_t prot,
-		int fd, uint64_t file_off, uint32_t max_maps);
+		int fd, uint64_t file_off, uint32_t max_maps,
+		unsigned int *notes);
+/* Largest fd-less map accepted (ROM and VGA windows); guest RAM is more. */
+#define VUS_FDLESS_MAX		(16ull << 20)
+/* Shrink-seal fd if it is a sealable file: 0 if it cannot shrink now,
+ * -EPERM if it is a file that can, -errno on other trouble. */
+int vus_fd_seal_shrink(int fd);
 int vus_dma_remove_range(struct vus_dev *dev, uint64_t gpa, uint64_t len,
 			 void (*unmap)(void *opaque, uint64_t gpa, uint64_t len),
 			 void *opaque);
 void vus_dma_remove_all(struct vus_dev *dev);
 /* Maps removed from the table but still referenced. */
 int vus_dma_dying(struct vus_dev *dev);
+
+/* ---- truncation guard (vus_guard.c) ---- */
+
+/* Guard [base, base+len), mapped with prot: a SIGBUS inside it replaces
+ * the range with anonymous memory. Returns a slot number or -errno. */
+int vus_guard_add(void *base, size_t len, int prot);
+/* Has the range been replaced (the file was truncated under it)? */
+bool vus_guard_hit(int slot);
+/* Unguard; call before munmap. */
+void vus_guard_del(int slot);
 
 /* ---- interrupts (vus_irq.c) ---- */
 
@@ -281,6 +302,7 @@ struct vus_dev {
 	atomic_ulong st_messages;
 	atomic_ulong st_bad;
 	atomic_ulong st_irqs;
+	atomic_ulong st_dma_dead;
 };
 
 /* A message being handled: input, and the reply being built. */
@@ -304,6 +326,8 @@ struct vus_conn {
 	struct vus_dev *dev;
 	int fd;
 	bool versioned;
+	/* Client-triggered notes already logged on this connection. */
+	bool logged_fdless, logged_fdless_ram, logged_unsealed;
 	struct vus_caps caps;
 	pthread_t thread;
 	uint8_t *rxbuf;
@@ -329,9 +353,19 @@ void vus_intx_resample(struct vus_dev *dev);
 /* vus_log.c */
 void vus_log(int level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-/* Rate limited: at most a few lines per second per call site family. */
-void vus_log_rl(int level, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+/* Rate limited per call site: every line a client or guest can trigger
+ * goes through vus_log_rl(). */
+struct vus_ratelimit {
+	atomic_long window;	/* start of the current window (s), 0: none */
+	atomic_int count;	/* lines in the window */
+	atomic_int missed;	/* dropped in the window */
+};
+void vus_log_ratelimited(struct vus_ratelimit *rl, int level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+#define vus_log_rl(level, ...) do {					\
+		static struct vus_ratelimit vus_rl_site_;			\
+		vus_log_ratelimited(&vus_rl_site_, (level), __VA_ARGS__);	\
+	} while (0)
 
 #define VUS_LOG_ERR 3
 #define VUS_LOG_WARN 4

@@ -41,23 +41,39 @@ void vus_log(int level, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* A token bucket shared by all rate-limited lines: 10 lines/s burst,
- * so a hostile client cannot flood the journal. */
-static atomic_long rl_window;
-static atomic_int rl_count;
+/*
+ * Per call site: at most VUS_RL_BURST lines per VUS_RL_WINDOW seconds, so
+ * a hostile client cannot flood the journal, and one noisy line cannot
+ * silence the others. Lines dropped in a window are counted and reported
+ * with the next line of that site. Races between threads only blur the
+ * count a little.
+ */
+#define VUS_RL_BURST	10
+#define VUS_RL_WINDOW	5
 
-void vus_log_rl(int level, const char *fmt, ...)
+void vus_log_ratelimited(struct vus_ratelimit *rl, int level, const char *fmt, ...)
 {
 	struct timespec ts;
 	va_list ap;
-	long now;
+	long now, start;
+	int missed;
 
+	if (level > log_max)
+		return;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	now = ts.tv_sec;
-	if (atomic_exchange(&rl_window, now) != now)
-		atomic_store(&rl_count, 0);
-	if (atomic_fetch_add(&rl_count, 1) >= 10)
+	start = atomic_load(&rl->window);
+	if ((!start || now - start >= VUS_RL_WINDOW) &&
+	    atomic_compare_exchange_strong(&rl->window, &start, now ? now : 1)) {
+		atomic_store(&rl->count, 0);
+		missed = atomic_exchange(&rl->missed, 0);
+		if (missed)
+			vus_log(level, "(%d lines like the next one suppressed)", missed);
+	}
+	if (atomic_fetch_add(&rl->count, 1) >= VUS_RL_BURST) {
+		atomic_fetch_add(&rl->missed, 1);
 		return;
+	}
 	va_start(ap, fmt);
 	vus_vlog(level, fmt, ap);
 	va_end(ap);

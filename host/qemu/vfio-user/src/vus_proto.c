@@ -85,7 +85,7 @@ static int vus_handle_version(struct vus_conn *c, struct vus_msg *msg)
 	memcpy(msg->reply, &v, sizeof(v));
 	memcpy(msg->reply + sizeof(v), out, n);
 	c->versioned = true;
-	vus_log(VUS_LOG_INFO, "%s: client version %u.%u, caps %s", c->dev->desc.name,
+	vus_log_rl(VUS_LOG_INFO, "%s: client version %u.%u, caps %s", c->dev->desc.name,
 		v.major, v.minor, out);
 	return 0;
 }
@@ -94,6 +94,7 @@ static int vus_handle_dma_map(struct vus_conn *c, struct vus_msg *msg)
 {
 	struct vus_dev *dev = c->dev;
 	struct vus_dma_map m;
+	unsigned int notes;
 	int ret;
 
 	if (msg->payload_len < sizeof(m))
@@ -105,9 +106,33 @@ static int vus_handle_dma_map(struct vus_conn *c, struct vus_msg *msg)
 		return EINVAL;
 	ret = vus_dma_add(dev, m.addr, m.size, m.flags,
 			  msg->nfds ? msg->fds[0] : -1, m.offset,
-			  c->caps.max_dma_maps);
+			  c->caps.max_dma_maps, &notes);
+	/* QEMU sends several maps of each kind per boot and again on every
+	 * reconnect: one line per connection (and rate limited, against a
+	 * client that reconnects in a loop). */
+	if (ret == -ENOTSUP && !c->logged_fdless_ram) {
+		c->logged_fdless_ram = true;
+		vus_log_rl(VUS_LOG_ERR,
+			   "%s: guest memory [0x%llx, +0x%llx) has no fd: a GPU cannot work through message DMA; back guest RAM with memory-backend-memfd (or memory-backend-file,share=on) (refusing every such map of this client)",
+			   dev->desc.name, (unsigned long long)m.addr,
+			   (unsigned long long)m.size);
+	}
 	if (ret)
 		return -ret;
+	if ((notes & VUS_MAP_FDLESS) && !c->logged_fdless) {
+		c->logged_fdless = true;
+		vus_log_rl(VUS_LOG_INFO,
+			   "%s: fd-less DMA_MAP [0x%llx, +0x%llx) (ROM or VGA window): not reachable by the device (further ones of this client not logged)",
+			   dev->desc.name, (unsigned long long)m.addr,
+			   (unsigned long long)m.size);
+	}
+	if ((notes & VUS_MAP_UNSEALED) && !c->logged_unsealed) {
+		c->logged_unsealed = true;
+		vus_log_rl(VUS_LOG_INFO,
+			   "%s: guest memory fd of [0x%llx, +0x%llx) cannot be sealed against shrinking (memory-backend-file?): guarded, a truncation reads as zeros",
+			   dev->desc.name, (unsigned long long)m.addr,
+			   (unsigned long long)m.size);
+	}
 	if (dev->ops->dma_map)
 		dev->ops->dma_map(dev->opaque, m.addr, m.size);
 	return 0;

@@ -16,6 +16,7 @@
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -38,10 +39,27 @@ struct fx {
 	uint8_t *ram;
 };
 
+/* Log lines seen, for tests that count what a client can make us log. */
+static char log_lines[256][256];
+static unsigned int nr_log_lines;
+
 static void quiet_log(int level, const char *msg)
 {
 	if (getenv("VUS_TEST_LOG"))
 		fprintf(stderr, "<%d>%s\n", level, msg);
+	snprintf(log_lines[nr_log_lines % 256], sizeof(log_lines[0]), "%s", msg);
+	nr_log_lines++;
+}
+
+/* Lines containing what since nr_log_lines was start. */
+static unsigned int log_count(unsigned int start, const char *what)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = start; i < nr_log_lines; i++)
+		if (strstr(log_lines[i % 256], what))
+			n++;
+	return n;
 }
 
 static void fx_connect(struct fx *f)
@@ -61,9 +79,11 @@ static int setup(void **state)
 	assert_int_equal(vgpud_testdev_create("t", true, &f->td), 0);
 	f->dev = vgpud_testdev_vus(f->td);
 	f->c = malloc(sizeof(*f->c));
-	f->ram_fd = memfd_create("guest-ram", MFD_CLOEXEC);
+	f->ram_fd = memfd_create("guest-ram", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	assert_true(f->ram_fd >= 0);
 	assert_int_equal(ftruncate(f->ram_fd, RAM_SIZE), 0);
+	/* As QEMU's memory-backend-memfd does by default. */
+	assert_int_equal(fcntl(f->ram_fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL), 0);
 	f->ram = mmap(NULL, RAM_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, f->ram_fd, 0);
 	assert_true(f->ram != MAP_FAILED);
 	fx_connect(f);
@@ -832,6 +852,213 @@ static void test_reconnect_keeps_state(void **state)
 	close(efd);
 }
 
+/* A memfd the client did not seal: the server seals it against
+ * shrinking, so the client can no longer pull guest RAM away. */
+static void test_dma_seals_memfd(void **state)
+{
+	struct fx *f = *state;
+	int fd = memfd_create("sealable", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	uint8_t *p;
+
+	assert_true(fd >= 0);
+	assert_int_equal(ftruncate(fd, 1 << 20), 0);
+	assert_int_equal(fcntl(fd, F_GET_SEALS) & F_SEAL_SHRINK, 0);
+	std_setup(f);
+	assert_int_equal(vcl_dma_map(f->c, 0x40000000, 1 << 20, fd, 0, 3), 0);
+	assert_int_not_equal(fcntl(fd, F_GET_SEALS) & F_SEAL_SHRINK, 0);
+	assert_int_equal(ftruncate(fd, 4096), -1);
+	assert_int_equal(errno, EPERM);
+	/* Growing is still the client's business, and the map works. */
+	assert_int_equal(ftruncate(fd, 2 << 20), 0);
+	p = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	assert_true(p != MAP_FAILED);
+	memset(p, 0x6b, 4096);
+	td_dma(f->c, 0x40000000, RAM_GPA, 4096, false);
+	assert_int_equal(td_wait_dma(f->c), TD_DMA_STATUS_DONE);
+	assert_int_equal(f->ram[4095], 0x6b);
+	/* QEMU's own seals (SHRINK|GROW|SEAL) are accepted as they are. */
+	int q = memfd_create("qemu-like", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	assert_int_equal(ftruncate(q, 1 << 20), 0);
+	assert_int_equal(fcntl(q, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL), 0);
+	assert_int_equal(vcl_dma_map(f->c, 0x50000000, 1 << 20, q, 0, 3), 0);
+	munmap(p, 1 << 20);
+	close(q);
+	close(fd);
+}
+
+/*
+ * Files that cannot be sealed (a memfd without MFD_ALLOW_SEALING, like
+ * memory-backend-memfd,seal=off; a plain file, like memory-backend-file):
+ * the client truncates one under its map and makes the device touch it.
+ * The server survives, reports the DMA as failed, and keeps serving this
+ * client's other memory and other connections.
+ */
+static void truncate_under_device(struct fx *f, int fd, uint64_t gpa)
+{
+	struct vus_dev_stats st;
+	struct vgpud_testdev *td2;
+	struct vcl *c2 = malloc(sizeof(*c2));
+	struct vus_dma_ref ref;
+	unsigned int log0 = nr_log_lines;
+	uint8_t *view;
+	uint32_t v;
+	int sv[2];
+	void *p;
+
+	assert_int_equal(ftruncate(fd, 1 << 20), 0);
+	std_setup(f);
+	assert_int_equal(vcl_dma_map(f->c, gpa, 1 << 20, fd, 0, 3), 0);
+	assert_int_equal(log_count(log0, "cannot be sealed"), 1);
+	/* A device pointer taken while the memory is good (as vgpud's vGPU
+	 * holds one for the physical GPU). */
+	assert_int_equal(vus_dma_get(f->dev, gpa, 1 << 20, true, &p, &ref), 0);
+	((uint8_t *)p)[8192] = 0x5e;
+	td_dma(f->c, gpa + 8192, RAM_GPA, 4096, false);
+	assert_int_equal(td_wait_dma(f->c), TD_DMA_STATUS_DONE);
+	assert_int_equal(f->ram[0], 0x5e);
+
+	assert_int_equal(ftruncate(fd, 0), 0);
+	/* The device's DMA engine reads it: SIGBUS in the worker thread,
+	 * caught; the DMA fails instead of the daemon. */
+	td_dma(f->c, gpa + 8192, RAM_GPA, 4096, false);
+	assert_int_equal(td_wait_dma(f->c), TD_DMA_STATUS_ERROR);
+	vus_dev_stats(f->dev, &st);
+	assert_int_equal(st.dma_truncated, 1);
+	assert_int_equal(log_count(log0, "truncated the file behind guest memory"), 1);
+	/* The old pointer reads zeros and takes writes, no signal. */
+	view = p;
+	assert_int_equal(view[8192], 0);
+	view[100] = 1;
+	vus_dma_put(&ref);
+	/* New device references to the dead map are refused. */
+	assert_int_equal(vus_dma_get(f->dev, gpa, 4096, false, &p, &ref), -EFAULT);
+	assert_int_equal(vus_dma_write(f->dev, gpa, "x", 1), -EFAULT);
+	/* The rest of guest memory and the connection work. */
+	memset(f->ram, 0x21, 4096);
+	td_dma(f->c, RAM_GPA, RAM_GPA + 65536, 4096, false);
+	assert_int_equal(td_wait_dma(f->c), TD_DMA_STATUS_DONE);
+	assert_int_equal(f->ram[65536 + 4095], 0x21);
+	assert_int_equal(vcl_read32(f->c, BAR0, TD_REG_ID, &v), 0);
+	assert_int_equal(v, TD_ID_MAGIC);
+	/* The client can unmap it (UNMAP does not wait forever). */
+	assert_int_equal(vcl_dma_unmap(f->c, gpa, 1 << 20, 0), 0);
+	/* Another device on another connection is served. */
+	assert_int_equal(vgpud_testdev_create("t2", false, &td2), 0);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+	assert_int_equal(vus_dev_attach_fd(vgpud_testdev_vus(td2), sv[0]), 0);
+	vcl_init_fd(c2, sv[1]);
+	assert_int_equal(vcl_version(c2, NULL), 0);
+	assert_int_equal(vcl_read32(c2, BAR0, TD_REG_ID, &v), 0);
+	assert_int_equal(v, TD_ID_MAGIC);
+	vcl_close(c2);
+	vgpud_testdev_destroy(td2);
+	free(c2);
+	close(fd);
+}
+
+static void test_dma_truncated_memfd(void **state)
+{
+	int fd = memfd_create("unsealable", MFD_CLOEXEC);	/* F_SEAL_SEAL */
+
+	assert_true(fd >= 0);
+	truncate_under_device(*state, fd, 0x40000000);
+}
+
+static void test_dma_truncated_file(void **state)
+{
+	char path[] = "/tmp/vus-ram-XXXXXX";
+	int fd = mkostemp(path, O_CLOEXEC);
+
+	assert_true(fd >= 0);
+	unlink(path);
+	truncate_under_device(*state, fd, 0x80000000);
+}
+
+static void child_sigbus(int sig, siginfo_t *si, void *uc)
+{
+	_exit(42);
+}
+
+/* A child process touches a truncated mapping that is not guest memory. */
+static int child_foreign_fault(bool own_handler)
+{
+	int fd = memfd_create("own", MFD_CLOEXEC), g;
+	struct sigaction sa = { .sa_sigaction = child_sigbus, .sa_flags = SA_SIGINFO };
+	volatile uint8_t *p;
+	void *guarded;
+
+	/* Undo the test framework's handler: the library chains to what
+	 * is installed before its next map. */
+	if (own_handler)
+		sigaction(SIGBUS, &sa, NULL);
+	else
+		signal(SIGBUS, SIG_DFL);
+	guarded = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	g = vus_guard_add(guarded, 4096, PROT_READ);
+	if (g < 0 || fd < 0 || ftruncate(fd, 8192))
+		_exit(2);
+	p = mmap(NULL, 8192, PROT_READ, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED || ftruncate(fd, 0))
+		_exit(3);
+	(void)p[4096];
+	_exit(0);	/* survived: the guard swallowed a foreign fault */
+}
+
+/* The guard only handles guest memory: any other SIGBUS goes to the
+ * handler installed before, or kills the process as without the library. */
+static void test_sigbus_elsewhere_chained(void **state)
+{
+	int status;
+	pid_t pid;
+
+	(void)state;
+	for (int own = 0; own < 2; own++) {
+		pid = fork();
+		assert_true(pid >= 0);
+		if (!pid)
+			child_foreign_fault(own);
+		assert_int_equal(waitpid(pid, &status, 0), pid);
+		if (own) {
+			assert_true(WIFEXITED(status));
+			assert_int_equal(WEXITSTATUS(status), 42);
+		} else {
+			assert_true(WIFSIGNALED(status));
+			assert_int_equal(WTERMSIG(status), SIGBUS);
+		}
+	}
+}
+
+/* Guest RAM without an fd is refused with one clear line per client; the
+ * ROM windows QEMU maps without an fd are one quiet line per client. */
+static void test_fdless_logged_once(void **state)
+{
+	struct fx *f = *state;
+	unsigned int log0 = nr_log_lines;
+	struct vus_dev_stats st;
+
+	for (int conn = 0; conn < 2; conn++) {
+		assert_int_equal(vcl_version(f->c, NULL), 0);
+		/* What QEMU sends for anonymous RAM: low RAM, RAM above 1 MiB. */
+		assert_int_equal(vcl_dma_map(f->c, 0, 0xa0000, -1, 0, 3), ENOTSUP);
+		assert_int_equal(vcl_dma_map(f->c, 0x100000, 0x7ff00000, -1, 0, 3), ENOTSUP);
+		assert_int_equal(vcl_dma_map(f->c, 0x100000000ull, 1ull << 30, -1, 0, 3), ENOTSUP);
+		/* BIOS, option ROM, VGA windows. */
+		assert_int_equal(vcl_dma_map(f->c, 0xc0000, 0x20000, -1, 0, 1), 0);
+		assert_int_equal(vcl_dma_map(f->c, 0xe0000, 0x20000, -1, 0, 1), 0);
+		assert_int_equal(vcl_dma_map(f->c, 0xfffc0000, 0x40000, -1, 0, 1), 0);
+		vus_dev_stats(f->dev, &st);
+		assert_int_equal(st.nr_maps, 3);
+		/* The device cannot reach them. */
+		assert_int_equal(vus_dma_read(f->dev, 0xc0000, &st, 4), -EFAULT);
+		assert_int_equal(log_count(log0, "has no fd"), conn + 1);
+		assert_int_equal(log_count(log0, "memory-backend-memfd"), conn + 1);
+		assert_int_equal(log_count(log0, "fd-less DMA_MAP"), conn + 1);
+		vcl_close(f->c);
+		wait_disconnected(f->dev);
+		fx_connect(f);
+	}
+}
+
 static void test_listen_many(void **state)
 {
 	struct fx *f = *state;
@@ -905,6 +1132,11 @@ int main(void)
 		T(test_header_violations),
 		T(test_reconnect_keeps_state),
 		T(test_listen_many),
+		T(test_dma_seals_memfd),
+		T(test_dma_truncated_memfd),
+		T(test_dma_truncated_file),
+		T(test_sigbus_elsewhere_chained),
+		T(test_fdless_logged_once),
 #undef T
 	};
 

@@ -8,6 +8,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -352,11 +353,49 @@ static void test_dma_map_msg(void **state)
 	assert_int_equal(handle(x, VUS_CMD_DMA_MAP, 0, &m, sizeof(m)), ENOSPC);
 }
 
+static unsigned int rl_lines;
+static char rl_last[256];
+
+static void rl_sink(int level, const char *msg)
+{
+	rl_lines++;
+	snprintf(rl_last, sizeof(rl_last), "%s", msg);
+}
+
+/* A client-triggered line floods at most a burst per window; the next
+ * window says how many were dropped; another call site is not silenced. */
+static void test_log_ratelimit(void **state)
+{
+	struct vus_ratelimit a = { 0 }, b = { 0 };
+
+	(void)state;
+	vus_log_set(rl_sink, 7);
+	for (int i = 0; i < 100; i++)
+		vus_log_ratelimited(&a, VUS_LOG_WARN, "flood %d", i);
+	assert_int_equal(rl_lines, 10);
+	assert_string_equal(rl_last, "flood 9");
+	vus_log_ratelimited(&b, VUS_LOG_WARN, "other site");
+	assert_int_equal(rl_lines, 11);
+	/* The window ends: the drop count, then the line. */
+	atomic_fetch_sub(&a.window, 5);
+	vus_log_ratelimited(&a, VUS_LOG_WARN, "flood again");
+	assert_int_equal(rl_lines, 13);
+	assert_string_equal(rl_last, "flood again");
+	/* Levels above the sink's maximum cost nothing and count nothing. */
+	vus_log_set(rl_sink, VUS_LOG_WARN);
+	for (int i = 0; i < 20; i++)
+		vus_log_ratelimited(&b, VUS_LOG_DEBUG, "debug");
+	assert_int_equal(rl_lines, 13);
+	assert_int_equal(atomic_load(&b.missed), 0);
+	vus_log_set(quiet, 7);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_hdr_check),
 		cmocka_unit_test(test_caps),
+		cmocka_unit_test(test_log_ratelimit),
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 		T(test_version_first),
 		T(test_region_rw),
