@@ -60,7 +60,7 @@ def main():
         t0 = time.time()
         vmlib.start_all(guests)
         say("%d guest(s) booted in %.0fs (%s)" % (len(guests), time.time() - t0,
-            "KVM" if vmlib.kvm_available() else "TCG, no KVM here"))
+            "KVM" if vmlib.kvm_available() else "TCG, no usable KVM here"))
         for n, g in zip(names, guests):
             failed += report(d, n, g, out_dir)
     except vmlib.GuestError as e:

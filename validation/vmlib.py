@@ -31,6 +31,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 
@@ -83,8 +84,91 @@ if threading.current_thread() is threading.main_thread():
             signal.signal(_s, _on_signal)
 
 
+_kvm_ok = None
+_kvm_lock = threading.Lock()
+
+
+def _kvm_probe():
+    """Boot the guest kernel under KVM for a moment: True when it prints its banner.
+
+    A /dev/kvm that opens is not enough: nested or restricted KVM can fail on
+    the first instruction it has to emulate ("KVM internal error. Suberror: 1")
+    and then QEMU hangs with the vCPU stopped.  The answer is cached per host
+    boot (boot_id) under the cache so only the first guest pays for it."""
+    try:
+        with open("/proc/sys/kernel/random/boot_id") as f:
+            boot = f.read().strip()
+    except OSError:
+        boot = "unknown"
+    memo = os.path.join(CACHE, "kvm-probe-" + boot)
+    try:
+        with open(memo) as f:
+            return f.read().strip() == "ok"
+    except OSError:
+        pass
+    kernel = os.path.join(GUEST_DIR, "vmlinuz")
+    if not os.path.exists(kernel):
+        return False            # nothing to probe with yet; don't cache
+    ok = False
+    why = "no kernel output within 20 s"
+    with tempfile.TemporaryDirectory(prefix="kvmgt-kvm-probe-") as tmp:
+        serial = os.path.join(tmp, "serial.log")
+        p = subprocess.Popen([QEMU, "-accel", "kvm", "-cpu", "host", "-machine", "q35",
+                              "-m", "128", "-nodefaults", "-display", "none", "-no-reboot",
+                              "-kernel", kernel, "-append", "console=ttyS0 panic=-1",
+                              "-serial", "file:" + serial],
+                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.PIPE, preexec_fn=_pdeathsig)
+        os.set_blocking(p.stderr.fileno(), False)
+        err = b""
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                err += p.stderr.read() or b""
+            except OSError:
+                pass
+            try:
+                with open(serial, "rb") as f:
+                    if b"Linux version" in f.read():
+                        ok = True
+                        break
+            except OSError:
+                pass
+            if b"KVM internal error" in err or p.poll() is not None:
+                why = (err.decode(errors="replace").strip().splitlines() or
+                       ["QEMU exited"])[0]
+                break
+            time.sleep(0.1)
+        p.kill()
+        p.wait()
+    if not ok:
+        sys.stderr.write("vmlib: /dev/kvm is present but KVM cannot run the guest (%s); "
+                         "using TCG (set KVMGT_ACCEL=kvm to force KVM)\n" % why)
+    try:
+        os.makedirs(CACHE, exist_ok=True)
+        with open(memo + ".tmp", "w") as f:
+            f.write("ok\n" if ok else "broken: %s\n" % why)
+        os.replace(memo + ".tmp", memo)
+    except OSError:
+        pass
+    return ok
+
+
 def kvm_available():
-    return os.access("/dev/kvm", os.R_OK | os.W_OK)
+    """Whether guests run under KVM: KVMGT_ACCEL=kvm or tcg decides; otherwise
+    (auto) KVM when /dev/kvm opens and a probe boot shows it can run the guest."""
+    global _kvm_ok
+    want = os.environ.get("KVMGT_ACCEL") or "auto"
+    if want not in ("auto", "kvm", "tcg"):
+        raise GuestError("KVMGT_ACCEL must be auto, kvm or tcg, not %r" % want)
+    if want == "kvm":
+        return True
+    if want == "tcg" or not os.access("/dev/kvm", os.R_OK | os.W_OK):
+        return False
+    with _kvm_lock:
+        if _kvm_ok is None:
+            _kvm_ok = _kvm_probe()
+        return _kvm_ok
 
 
 def provision(quiet=True):

@@ -42,7 +42,25 @@ def main():
     tap("-nodefaults" in a and opt(a, "-machine") == ["q35"] and opt(a, "-m") == ["1024M"],
         "default guest: q35, -nodefaults, 1024M", a)
     tap(opt(a, "-accel") == (["kvm"] if vmlib.kvm_available() else ["tcg"]),
-        "accelerator follows /dev/kvm", opt(a, "-accel"))
+        "accelerator follows the KVM probe", opt(a, "-accel"))
+    saved = os.environ.get("KVMGT_ACCEL")
+    try:
+        os.environ["KVMGT_ACCEL"] = "tcg"
+        t = opt(cmdline(vmlib.Guest(name="t1")), "-accel")
+        os.environ["KVMGT_ACCEL"] = "kvm"
+        k = opt(cmdline(vmlib.Guest(name="t1")), "-accel")
+        tap(t == ["tcg"] and k == ["kvm"], "KVMGT_ACCEL=tcg/kvm forces the accelerator", (t, k))
+        os.environ["KVMGT_ACCEL"] = "hvf"
+        try:
+            cmdline(vmlib.Guest(name="t1"))
+            tap(False, "KVMGT_ACCEL=hvf is refused", "accepted")
+        except vmlib.GuestError as e:
+            tap("KVMGT_ACCEL must be auto, kvm or tcg" in str(e), "KVMGT_ACCEL=hvf is refused", e)
+    finally:
+        if saved is None:
+            os.environ.pop("KVMGT_ACCEL", None)
+        else:
+            os.environ["KVMGT_ACCEL"] = saved
     tap(all(",addr=1" in d for d in devs if d.startswith(("virtio-blk", "virtio-serial"))) and
         not any("addr=02" in d or "addr=2." in d for d in devs),
         "runner devices stay off 00:02.0", devs)
