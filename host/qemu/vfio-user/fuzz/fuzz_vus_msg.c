@@ -67,7 +67,7 @@ static void fuzz_init(void)
 	struct vus_dev_desc d = { .name = "fuzz", .num_regions = 10, .num_irqs = 5, .reset = true };
 
 	vus_log_set(quiet, 0);
-	memfd = memfd_create("fuzz-ram", MFD_CLOEXEC);
+	memfd = memfd_create("fuzz-ram", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	if (memfd < 0 || ftruncate(memfd, 1 << 20))
 		abort();
 	d.regions[0] = (struct vus_region){ .size = sizeof(bar0), .flags = VUS_REGION_RW };

@@ -76,7 +76,10 @@ struct vus_region {
 	uint64_t size;			/* 0: region absent */
 	uint32_t flags;			/* VUS_REGION_* */
 	/* VUS_REGION_MMAP: the fd the client mmaps (the library dup()s it
-	 * into each reply; the caller keeps ownership) and its file offset. */
+	 * into each reply; the caller keeps ownership) and its file offset.
+	 * A regular file must not be able to shrink (a client could SIGBUS
+	 * the model's own mapping): vus_dev_create() seals a memfd made with
+	 * MFD_ALLOW_SEALING (F_SEAL_SHRINK) and refuses other files. */
 	int mmap_fd;
 	uint64_t mmap_offset;
 	/* Optional: only these areas are mmappable, the rest traps. */

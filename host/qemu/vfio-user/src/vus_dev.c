@@ -62,6 +62,23 @@ int vus_dev_create(const struct vus_dev_desc *desc,
 	ret = vus_desc_check(desc);
 	if (ret)
 		return ret;
+	/*
+	 * The client gets the region fds and could truncate them under the
+	 * model's own mapping (SIGBUS in the daemon): they must be files that
+	 * cannot shrink. A memfd made with MFD_ALLOW_SEALING is sealed here.
+	 */
+	for (uint32_t i = 0; i < desc->num_regions; i++) {
+		const struct vus_region *r = &desc->regions[i];
+
+		if (!(r->flags & VUS_REGION_MMAP) || !r->size)
+			continue;
+		ret = vus_fd_seal_shrink(r->mmap_fd);
+		if (ret) {
+			vus_log(VUS_LOG_ERR, "%s: region %u: its fd can be truncated by a client (%s): use memfd_create(MFD_ALLOW_SEALING)",
+				desc->name ? desc->name : "vus", i, strerror(-ret));
+			return -EINVAL;
+		}
+	}
 	dev = calloc(1, sizeof(*dev));
 	if (!dev)
 		return -ENOMEM;

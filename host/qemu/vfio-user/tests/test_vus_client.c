@@ -279,6 +279,9 @@ static void test_region_fd(void **state)
 	assert_int_equal(area.size, TD_BAR2_MMAP_SIZE);
 	assert_int_equal(f->c->nrfds, 1);
 	fd = f->c->rfds[0];
+	/* The client cannot pull the region's memory from under vgpud. */
+	assert_int_equal(ftruncate(fd, 0), -1);
+	assert_int_equal(errno, EPERM);
 	bar2 = mmap(NULL, TD_BAR2_MMAP_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)ri.offset);
 	assert_true(bar2 != MAP_FAILED);
 	for (uint32_t i = 0; i < TD_BAR2_MMAP_SIZE / 4; i++) {

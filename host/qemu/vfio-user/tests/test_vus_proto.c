@@ -5,12 +5,14 @@
  * no sockets and no threads.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -74,6 +76,7 @@ struct fx {
 	uint8_t in[4096];
 	uint8_t out[4096];
 	struct vus_msg msg;
+	int bar2_fd;
 };
 
 static void quiet(int l, const char *m)
@@ -86,7 +89,7 @@ static int setup(void **state)
 	struct vus_dev_desc d = {
 		.name = "fake", .num_regions = 10, .num_irqs = 2, .reset = true,
 	};
-	int memfd = 0;	/* any valid fd: only dup()ed */
+	int memfd = memfd_create("bar2", MFD_CLOEXEC | MFD_ALLOW_SEALING);	/* only dup()ed */
 
 	vus_log_set(quiet, 7);
 	d.regions[0] = (struct vus_region){ .size = 256, .flags = VUS_REGION_RW };
@@ -98,6 +101,8 @@ static int setup(void **state)
 					    .type = 0x80008086, .subtype = 1 };
 	d.irqs[0] = (struct vus_irq){ .count = 1, .flags = VUS_IRQ_MASKABLE };
 	d.irqs[1] = (struct vus_irq){ .count = 4 };
+	assert_true(memfd >= 0);
+	x->bar2_fd = memfd;
 	assert_int_equal(vus_dev_create(&d, &fake_ops, &x->fake, &x->dev), 0);
 	x->c = vus_conn_new(x->dev, -1);
 	assert_non_null(x->c);
@@ -111,6 +116,7 @@ static int teardown(void **state)
 
 	vus_conn_free(x->c);
 	vus_dev_destroy(x->dev);
+	close(x->bar2_fd);
 	free(x);
 	return 0;
 }
@@ -353,6 +359,32 @@ static void test_dma_map_msg(void **state)
 	assert_int_equal(handle(x, VUS_CMD_DMA_MAP, 0, &m, sizeof(m)), ENOSPC);
 }
 
+/* Region fds go to the client: they must not be able to shrink under
+ * the model's own mapping. */
+static void test_region_fd_sealed(void **state)
+{
+	struct vus_dev_desc d = { .name = "seal", .num_regions = 9 };
+	int sealable = memfd_create("r", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	int plain = memfd_create("p", MFD_CLOEXEC);
+	struct vus_dev *dev;
+
+	(void)state;
+	assert_int_equal(ftruncate(sealable, 8192), 0);
+	assert_int_equal(ftruncate(plain, 8192), 0);
+	d.regions[7] = (struct vus_region){ .size = 256, .flags = VUS_REGION_RW };
+	d.regions[2] = (struct vus_region){ .size = 8192, .flags = VUS_REGION_RW | VUS_REGION_MMAP,
+					    .mmap_fd = plain };
+	assert_int_equal(vus_dev_create(&d, &fake_ops, NULL, &dev), -EINVAL);
+	assert_null(dev);
+	d.regions[2].mmap_fd = sealable;
+	assert_int_equal(vus_dev_create(&d, &fake_ops, NULL, &dev), 0);
+	assert_int_not_equal(fcntl(sealable, F_GET_SEALS) & F_SEAL_SHRINK, 0);
+	assert_int_equal(ftruncate(sealable, 0), -1);
+	vus_dev_destroy(dev);
+	close(sealable);
+	close(plain);
+}
+
 static unsigned int rl_lines;
 static char rl_last[256];
 
@@ -396,6 +428,7 @@ int main(void)
 		cmocka_unit_test(test_hdr_check),
 		cmocka_unit_test(test_caps),
 		cmocka_unit_test(test_log_ratelimit),
+		cmocka_unit_test(test_region_fd_sealed),
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 		T(test_version_first),
 		T(test_region_rw),

@@ -359,7 +359,7 @@ int vgpud_testdev_create(const char *name, bool mmap_bar2,
 	if (mmap_bar2) {
 		struct vus_region *r = &desc.regions[2];
 
-		td->bar2_fd = memfd_create("kvmgt-testdev-bar2", MFD_CLOEXEC);
+		td->bar2_fd = memfd_create("kvmgt-testdev-bar2", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 		if (td->bar2_fd < 0 || ftruncate(td->bar2_fd, TD_BAR2_SIZE)) {
 			ret = -errno;
 			goto out_close;
