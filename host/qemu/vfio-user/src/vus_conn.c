@@ -41,15 +41,6 @@ struct vus_conn *vus_conn_new(struct vus_dev *dev, int fd)
 	return c;
 }
 
-void vus_conn_free(struct vus_conn *c)
-{
-	if (!c)
-		return;
-	free(c->rxbuf);
-	free(c->txbuf);
-	free(c);
-}
-
 static void vus_close_fds(int *fds, unsigned int n)
 {
 	for (unsigned int i = 0; i < n; i++)
@@ -57,83 +48,191 @@ static void vus_close_fds(int *fds, unsigned int n)
 			close(fds[i]);
 }
 
+void vus_conn_free(struct vus_conn *c)
+{
+	if (!c)
+		return;
+	vus_close_fds(c->rx_fds, c->rx_nfds);
+	free(c->rxbuf);
+	free(c->txbuf);
+	free(c);
+}
+
+
 /*
- * Read one message: header (fds arrive with its first byte), then the
- * rest. Returns 0, or -errno / -ECONNRESET on EOF; -EPROTO family closes.
+ * Receive fds into fds[*nfds...] from a control buffer. -EPROTO if there
+ * are more than the protocol allows (all of them closed then).
  */
-static int vus_conn_recv(struct vus_conn *c, int *fds, unsigned int *nfds)
+static int vus_conn_take_fds(struct msghdr *mh, int *fds, unsigned int *nfds)
+{
+	int ret = 0;
+
+	for (struct cmsghdr *cm = CMSG_FIRSTHDR(mh); cm; cm = CMSG_NXTHDR(mh, cm)) {
+		unsigned int k;
+
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+			continue;
+		k = (unsigned int)((cm->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+		if (*nfds + k > VUS_MAX_MSG_FDS) {
+			int extra[VUS_MAX_MSG_FDS];
+
+			memcpy(extra, CMSG_DATA(cm), k * sizeof(int));
+			vus_close_fds(extra, k);
+			ret = -EPROTO;
+			continue;
+		}
+		memcpy(fds + *nfds, CMSG_DATA(cm), k * sizeof(int));
+		*nfds += k;
+	}
+	if (mh->msg_flags & MSG_CTRUNC)
+		ret = -EPROTO;	/* more fds than we allow: unusable */
+	return ret;
+}
+
+/* Offset of the last message that starts before end, walking the
+ * headers in rxbuf from 0 (a bad size ends the walk: that message closes
+ * the connection when it is handled). */
+static size_t vus_conn_last_start(const struct vus_conn *c, size_t end)
+{
+	size_t off = 0;
+
+	for (;;) {
+		struct vus_hdr h;
+
+		if (off + sizeof(h) > end)
+			return off;
+		memcpy(&h, c->rxbuf + off, sizeof(h));
+		if (vus_hdr_check(&h) || off + h.size >= end)
+			return off;
+		off += h.size;
+	}
+}
+
+/*
+ * Read ahead: one recvmsg usually brings a whole small message (and the
+ * next ones if the client pipelined them), instead of one read for the
+ * header and one for the rest. Only while the current header is
+ * incomplete, and at most this much.
+ */
+#define VUS_RX_AHEAD 8192
+
+/*
+ * fds travel with the first byte of the sendmsg that carried them, and a
+ * Linux stream recvmsg ends right after the data that brought fds. So fds
+ * received by a read belong to the last message starting in that read
+ * (QEMU sends each message, fds included, with one sendmsg). They are
+ * kept until that message is the current one.
+ */
+int vus_conn_recv(struct vus_conn *c, int *fds, unsigned int *nfds)
 {
 	union {
 		char buf[CMSG_SPACE(VUS_MAX_MSG_FDS * sizeof(int))];
 		struct cmsghdr align;
 	} ctl;
-	struct vus_hdr *h = (struct vus_hdr *)c->rxbuf;
-	size_t got = 0;
+	struct vus_hdr h;
 	ssize_t n;
-	int ret = 0;
+	int ret;
 
 	*nfds = 0;
-	while (got < sizeof(*h)) {
-		struct iovec iov = { c->rxbuf + got, sizeof(*h) - got };
-		struct msghdr mh = {
-			.msg_iov = &iov, .msg_iovlen = 1,
-			.msg_control = ctl.buf, .msg_controllen = sizeof(ctl.buf),
-		};
-		struct cmsghdr *cm;
-
-		n = recvmsg(c->fd, &mh, MSG_CMSG_CLOEXEC);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			return -ECONNRESET;
-		for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
-			unsigned int k;
-
-			if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
-				continue;
-			k = (unsigned int)((cm->cmsg_len - CMSG_LEN(0)) / sizeof(int));
-			/* The control buffer holds at most VUS_MAX_MSG_FDS, but
-			 * a header split over reads could bring more. */
-			if (*nfds + k > VUS_MAX_MSG_FDS) {
-				int extra[VUS_MAX_MSG_FDS];
-
-				memcpy(extra, CMSG_DATA(cm), k * sizeof(int));
-				vus_close_fds(extra, k);
-				ret = -EPROTO;
+	for (;;) {
+		if (c->rx_len >= sizeof(h)) {
+			memcpy(&h, c->rxbuf, sizeof(h));
+			ret = vus_hdr_check(&h);
+			if (ret) {
+				ret = -ret;
+				goto out_close;
+			}
+			if (c->rx_len >= h.size)
+				break;
+			/* The rest of this message only. */
+			n = recv(c->fd, c->rxbuf + c->rx_len, h.size - c->rx_len, 0);
+			if (n > 0) {
+				c->rx_len += (size_t)n;
 				continue;
 			}
-			memcpy(fds + *nfds, CMSG_DATA(cm), k * sizeof(int));
-			*nfds += k;
+		} else {
+			size_t old = c->rx_len, want = VUS_MAX_MSG_SIZE - old;
+			struct iovec iov;
+			struct msghdr mh = {
+				.msg_iov = &iov, .msg_iovlen = 1,
+				.msg_control = ctl.buf, .msg_controllen = sizeof(ctl.buf),
+			};
+			unsigned int k = 0;
+			int got[VUS_MAX_MSG_FDS];
+
+			/* With fds already pending for this message, read only
+			 * its header, so a second set cannot arrive. */
+			if (c->rx_nfds)
+				want = sizeof(h) - old;
+			else if (want > VUS_RX_AHEAD)
+				want = VUS_RX_AHEAD;
+			iov.iov_base = c->rxbuf + old;
+			iov.iov_len = want;
+			n = recvmsg(c->fd, &mh, MSG_CMSG_CLOEXEC);
+			if (n > 0) {
+				ret = vus_conn_take_fds(&mh, got, &k);
+				c->rx_len += (size_t)n;
+				if (k && !ret) {
+					size_t owner = vus_conn_last_start(c, c->rx_len);
+
+					if (c->rx_nfds && c->rx_fds_off != owner) {
+						ret = -EPROTO;	/* cannot happen (see above) */
+					} else if (c->rx_nfds + k > VUS_MAX_MSG_FDS) {
+						ret = -EPROTO;
+					} else {
+						memcpy(c->rx_fds + c->rx_nfds, got, k * sizeof(int));
+						c->rx_nfds += k;
+						c->rx_fds_off = owner;
+						k = 0;
+					}
+				}
+				vus_close_fds(got, k);
+				if (ret)
+					goto out_close;
+				continue;
+			}
 		}
-		if (ret || (mh.msg_flags & MSG_CTRUNC)) {
-			/* More fds than we allow: the message is unusable. */
-			ret = -EPROTO;
-			goto out_close;
-		}
-		got += (size_t)n;
-	}
-	ret = vus_hdr_check(h);
-	if (ret) {
-		ret = -ret;
-		goto out_close;
-	}
-	while (got < h->size) {
-		n = recv(c->fd, c->rxbuf + got, h->size - got, 0);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0) {
-			ret = n ? -errno : -ECONNRESET;
-			goto out_close;
-		}
-		got += (size_t)n;
+		ret = n < 0 ? -errno : -ECONNRESET;
+		goto out_close;
+	}
+	/* Complete: hand over its fds, if they are pending. */
+	if (c->rx_nfds && c->rx_fds_off == 0) {
+		memcpy(fds, c->rx_fds, c->rx_nfds * sizeof(int));
+		*nfds = c->rx_nfds;
+		c->rx_nfds = 0;
 	}
 	return 0;
 out_close:
-	vus_close_fds(fds, *nfds);
-	*nfds = 0;
+	vus_close_fds(c->rx_fds, c->rx_nfds);
+	c->rx_nfds = 0;
 	return ret;
+}
+
+/* Is a complete message waiting in rxbuf? */
+static bool vus_conn_buffered(const struct vus_conn *c)
+{
+	struct vus_hdr h;
+
+	if (c->rx_len < sizeof(h))
+		return false;
+	memcpy(&h, c->rxbuf, sizeof(h));
+	return vus_hdr_check(&h) || c->rx_len >= h.size;
+}
+
+void vus_conn_consume(struct vus_conn *c)
+{
+	struct vus_hdr h;
+
+	memcpy(&h, c->rxbuf, sizeof(h));
+	/* Usually nothing is left; a pipelined message moves to the front
+	 * (aligned for the handlers, at most VUS_RX_AHEAD bytes). */
+	c->rx_len -= h.size;
+	if (c->rx_len)
+		memmove(c->rxbuf, c->rxbuf + h.size, c->rx_len);
+	if (c->rx_nfds)
+		c->rx_fds_off -= h.size;
 }
 
 static int vus_conn_send(struct vus_conn *c, const struct vus_hdr *req,
@@ -225,8 +324,9 @@ void vus_conn_serve(struct vus_conn *c)
 		p[1].fd = dev->intx_resample_efd;
 		pthread_mutex_unlock(&dev->irq_lock);
 		/* Nothing but the socket to wait for (the usual case): block in
-		 * recvmsg directly, one syscall less per message. */
-		if (p[1].fd < 0)
+		 * recvmsg directly, one syscall less per message. A message
+		 * already read ahead is handled before waiting for anything. */
+		if (p[1].fd < 0 || vus_conn_buffered(c))
 			p[0].revents = POLLIN;
 		else if (poll(p, 2, -1) < 0) {
 			if (errno == EINTR)
@@ -273,5 +373,6 @@ void vus_conn_serve(struct vus_conn *c)
 			close(msg.reply_fd);
 		if (ret || msg.close_conn)
 			break;
+		vus_conn_consume(c);
 	}
 }

@@ -330,7 +330,14 @@ struct vus_conn {
 	bool logged_fdless, logged_fdless_ram, logged_unsealed;
 	struct vus_caps caps;
 	pthread_t thread;
+	/* Received bytes: the message being handled first, possibly the
+	 * start of later ones (vus_conn_recv reads ahead). */
 	uint8_t *rxbuf;
+	size_t rx_len;
+	/* fds that arrived with a later message in rxbuf, at rx_fds_off. */
+	int rx_fds[VUS_MAX_MSG_FDS];
+	unsigned int rx_nfds;
+	size_t rx_fds_off;
 	uint8_t *txbuf;
 };
 
@@ -375,5 +382,11 @@ void vus_log_ratelimited(struct vus_ratelimit *rl, int level, const char *fmt, .
 /* Connection helpers for tests and the fuzzer (vus_conn.c). */
 struct vus_conn *vus_conn_new(struct vus_dev *dev, int fd);
 void vus_conn_free(struct vus_conn *c);
+/* Make the next complete message rxbuf[0..hdr.size), with its fds (the
+ * caller owns them). 0, -ECONNRESET on EOF, -errno; the connection is
+ * unusable after an error. */
+int vus_conn_recv(struct vus_conn *c, int *fds, unsigned int *nfds);
+/* Drop the message handled last from rxbuf. */
+void vus_conn_consume(struct vus_conn *c);
 
 #endif /* VUS_INTERNAL_H */

@@ -12,7 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -385,6 +387,130 @@ static void test_region_fd_sealed(void **state)
 	close(plain);
 }
 
+/* Send one message (header + payload) with fds in one sendmsg. */
+static void rd_send(int fd, uint16_t cmd, const void *payload, uint32_t len,
+		    const int *fds, unsigned int nfds, size_t first)
+{
+	static uint8_t buf[16 + 65536 + 64];
+	struct vus_hdr h = { .msg_id = cmd, .cmd = cmd, .size = 16 + len };
+	union {
+		char b[CMSG_SPACE(4 * sizeof(int))];
+		struct cmsghdr align;
+	} ctl;
+	struct iovec iov = { buf, first ? first : 16 + len };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+
+	memcpy(buf, &h, 16);
+	if (len)
+		memcpy(buf + 16, payload, len);
+	if (nfds) {
+		struct cmsghdr *cm;
+
+		memset(&ctl, 0, sizeof(ctl));
+		mh.msg_control = ctl.b;
+		mh.msg_controllen = CMSG_SPACE(nfds * sizeof(int));
+		cm = CMSG_FIRSTHDR(&mh);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(nfds * sizeof(int));
+		memcpy(CMSG_DATA(cm), fds, nfds * sizeof(int));
+	}
+	assert_int_equal(sendmsg(fd, &mh, 0), (ssize_t)iov.iov_len);
+	if (first)
+		assert_int_equal(send(fd, buf + first, 16 + len - first, 0),
+				 (ssize_t)(16 + len - first));
+}
+
+/*
+ * The read-ahead receiver: pipelined messages come out one by one, each
+ * with exactly the fds sent with it, whatever the reads brought at once.
+ */
+static void test_conn_reader(void **state)
+{
+	struct fx *x = *state;
+	static uint8_t big[65536];
+	struct vus_conn *c;
+	uint8_t pl[64] = { 0 };
+	int sv[2], efd[3], fds[VUS_MAX_MSG_FDS];
+	unsigned int nfds;
+	struct vus_hdr h;
+
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+	c = vus_conn_new(x->dev, sv[0]);
+	assert_non_null(c);
+	for (int i = 0; i < 3; i++)
+		efd[i] = eventfd(0, EFD_CLOEXEC);
+	/* Three messages queued before the first read; the middle one
+	 * carries two fds, the last one is an odd size. */
+	rd_send(sv[1], VUS_CMD_REGION_READ, pl, 16, NULL, 0, 0);
+	rd_send(sv[1], VUS_CMD_DEVICE_SET_IRQS, pl, 20, efd, 2, 0);
+	rd_send(sv[1], VUS_CMD_REGION_WRITE, pl, 17, NULL, 0, 0);
+	rd_send(sv[1], VUS_CMD_DEVICE_RESET, NULL, 0, NULL, 0, 0);
+	assert_int_equal(vus_conn_recv(c, fds, &nfds), 0);
+	memcpy(&h, c->rxbuf, 16);
+	assert_int_equal(h.cmd, VUS_CMD_REGION_READ);
+	assert_int_equal(nfds, 0);
+	/* One read brought the next message too (and stopped at its fds). */
+	assert_int_equal(c->rx_len, 32 + 36);
+	vus_conn_consume(c);
+	assert_int_equal(vus_conn_recv(c, fds, &nfds), 0);
+	memcpy(&h, c->rxbuf, 16);
+	assert_int_equal(h.cmd, VUS_CMD_DEVICE_SET_IRQS);
+	assert_int_equal(nfds, 2);
+	for (unsigned int i = 0; i < nfds; i++) {
+		assert_true(fcntl(fds[i], F_GETFD) >= 0);
+		close(fds[i]);
+	}
+	vus_conn_consume(c);
+	assert_int_equal(vus_conn_recv(c, fds, &nfds), 0);
+	memcpy(&h, c->rxbuf, 16);
+	assert_int_equal(h.cmd, VUS_CMD_REGION_WRITE);
+	assert_int_equal(h.size, 33);
+	assert_int_equal(nfds, 0);
+	vus_conn_consume(c);
+	assert_int_equal(vus_conn_recv(c, fds, &nfds), 0);
+	memcpy(&h, c->rxbuf, 16);
+	assert_int_equal(h.cmd, VUS_CMD_DEVICE_RESET);
+	vus_conn_consume(c);
+	assert_int_equal(c->rx_len, 0);
+
+	/* A header split over two sends, the fd on the first part. */
+	rd_send(sv[1], VUS_CMD_DMA_MAP, pl, 32, &efd[2], 1, 5);
+	assert_int_equal(vus_conn_recv(c, fds, &nfds), 0);
+	memcpy(&h, c->rxbuf, 16);
+	assert_int_equal(h.cmd, VUS_CMD_DMA_MAP);
+	assert_int_equal(nfds, 1);
+	close(fds[0]);
+	vus_conn_consume(c);
+
+	/* A message bigger than the read-ahead, then a small one. */
+	rd_send(sv[1], VUS_CMD_REGION_WRITE, big, sizeof(big), NULL, 0, 0);
+	rd_send(sv[1], VUS_CMD_REGION_READ, pl, 16, &efd[2], 1, 0);
+	assert_int_equal(vus_conn_recv(c, fds, &nfds), 0);
+	memcpy(&h, c->rxbuf, 16);
+	assert_int_equal(h.size, 16 + sizeof(big));
+	assert_int_equal(nfds, 0);
+	vus_conn_consume(c);
+	assert_int_equal(vus_conn_recv(c, fds, &nfds), 0);
+	assert_int_equal(nfds, 1);
+	close(fds[0]);
+	vus_conn_consume(c);
+
+	/* fds pending for a message that never completes: closed with the
+	 * connection; EOF mid-message is a reset. */
+	rd_send(sv[1], VUS_CMD_REGION_READ, pl, 16, &efd[2], 1, 0);
+	assert_int_equal(shutdown(sv[1], SHUT_WR), 0);
+	assert_int_equal(vus_conn_recv(c, fds, &nfds), 0);
+	vus_conn_consume(c);
+	close(fds[0]);
+	assert_int_equal(vus_conn_recv(c, fds, &nfds), -ECONNRESET);
+	vus_conn_free(c);
+	close(sv[0]);
+	close(sv[1]);
+	for (int i = 0; i < 3; i++)
+		close(efd[i]);
+}
+
 static unsigned int rl_lines;
 static char rl_last[256];
 
@@ -435,6 +561,7 @@ int main(void)
 		T(test_region_info_caps),
 		T(test_write_multi_and_reset),
 		T(test_dma_map_msg),
+		T(test_conn_reader),
 #undef T
 	};
 
