@@ -12,6 +12,7 @@ SPPT_FAKE_OBJS := $(call objs_of,$(SPPT_FAKE_SRCS))
 SPPT_TESTS     := $(B)/$(SPPT_DIR)/tests/test_sppt $(B)/$(SPPT_DIR)/tests/test_sppt_prop
 SPPT_BENCH     := $(B)/$(SPPT_DIR)/bench/bench_sppt
 SPPT_FUZZ      := $(B)/$(SPPT_DIR)/fuzz/fuzz_sppt
+SPPT_SOAK      := $(B)/$(SPPT_DIR)/fuzz/sppt_soak
 
 SPPT_INTEG     := $(SPPT_DIR)/tests/freestanding_check.sh $(SPPT_DIR)/tests/kbuild_check.sh
 
@@ -21,7 +22,7 @@ INTEG_TESTS += $(SPPT_INTEG)
 BENCHES     += $(SPPT_BENCH)
 
 $(SPPT_LIB): $(call objs_of,$(SPPT_SRCS))
-$(call objs_of,$(SPPT_SRCS) $(SPPT_FAKE_SRCS)): CPPFLAGS += $(SPPT_CPPFLAGS)
+$(call objs_of,$(SPPT_SRCS) $(SPPT_FAKE_SRCS)): CPPFLAGS += $(SPPT_CPPFLAGS) $(SPPT_SOAK_CPPFLAGS)
 $(call objs_of,$(wildcard $(SPPT_DIR)/tests/test_*.c $(SPPT_DIR)/bench/*.c $(SPPT_DIR)/fuzz/*.c)): \
 	CPPFLAGS += $(SPPT_CPPFLAGS) -I$(SPPT_DIR)/tests
 
@@ -35,6 +36,21 @@ $(SPPT_BENCH): $(call objs_of,$(SPPT_DIR)/bench/bench_sppt.c) $(SPPT_FAKE_OBJS) 
 	$(link)
 
 ifeq ($(FUZZ),1)
+# The property soak runs beside the fuzzers: it wants speed, not
+# instrumentation, so it comes from an -O2 tree of its own without sanitizers
+# (and with the baseline leaf loops: the tests run the CPU's clone).
+FUZZERS += $(SPPT_SOAK)
+.PHONY: $(SPPT_SOAK)
+$(SPPT_SOAK):
+	@$(MAKE) --no-print-directory B=$(B)/nosan FUZZ=0 SAN=0 \
+		SPPT_SOAK_CPPFLAGS=-DSPPT_NO_CLONES $(B)/nosan/$(SPPT_DIR)/fuzz/sppt_soak
+	@mkdir -p $(@D) && cp $(B)/nosan/$(SPPT_DIR)/fuzz/sppt_soak $@
+else
+$(SPPT_SOAK): $(call objs_of,$(SPPT_DIR)/fuzz/sppt_soak.c) $(SPPT_FAKE_OBJS) $(SPPT_LIB)
+	$(link)
+endif
+
+ifeq ($(FUZZ),1)
 # libFuzzer coverage for the engine (the shared FUZZ flags only add ASan/UBSan;
 # the checker stays uninstrumented: it is the oracle, not the target).
 $(call objs_of,$(SPPT_SRCS) $(SPPT_DIR)/fuzz/fuzz_sppt.c): CFLAGS += -fsanitize=fuzzer-no-link \
@@ -46,12 +62,13 @@ $(SPPT_FUZZ): LDFLAGS += $(FUZZ_LDFLAGS)
 endif
 
 .PHONY: sppt sppt-test sppt-soak
-sppt: $(SPPT_LIB) $(SPPT_TESTS) $(SPPT_BENCH)
+sppt: $(SPPT_LIB) $(SPPT_TESTS) $(SPPT_BENCH) $(if $(filter 1,$(FUZZ)),,$(SPPT_SOAK))
 
 sppt-test: $(SPPT_TESTS)
 	@bash scripts/run-tests.sh $(foreach t,$(SPPT_TESTS),unit:$(t)) $(foreach t,$(SPPT_INTEG),integ:$(t))
 
-# The property test for SPPT_SOAK_STEPS steps per seed (15 seeded runs), no sanitizers.
-SPPT_SOAK_STEPS ?= 30000
-sppt-soak: $(B)/$(SPPT_DIR)/tests/test_sppt_prop
-	SPPT_PROP_STEPS=$(SPPT_SOAK_STEPS) $<
+# The property soak (fuzz/sppt_soak.c) from this build: SPPT_SOAK_STEPS steps
+# in each sync mode (default 1,200,000; `make fuzz` runs it too).
+sppt-soak: $(SPPT_SOAK)
+	$(if $(SPPT_SOAK_STEPS),SPPT_SOAK_STEPS=$(SPPT_SOAK_STEPS) )$<
+

@@ -3,8 +3,9 @@
  * libFuzzer target for sppt: the fuzzer's bytes drive the property driver
  * (tests/sppt_prop.c) through the public write/submit API: guest writes of
  * every size and alignment, torn writes, page reuse, roots created and
- * destroyed, submissions. At every submission each submitted root must
- * translate every GPU VA exactly as the reference walk of the guest tables;
+ * destroyed, linear ranges registered and withdrawn, submissions. At every
+ * submission each submitted root must translate every GPU VA exactly as the
+ * reference walk of the guest tables;
  * after teardown nothing may stay pinned, protected or allocated. Any
  * mismatch aborts (a finding).
  *
@@ -54,6 +55,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	o.npages = 64;
 	o.memo_bits = 11;
 	o.submit_pct = 2;
+	o.linear = 1; /* linear ranges come and go among the steps */
 	if (data[0] & 0x40)
 		o.mem_budget = 40 * 1024;
 	if (data[0] & 0x80)

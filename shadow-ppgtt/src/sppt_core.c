@@ -444,6 +444,24 @@ static unsigned int sppt_child_variant(unsigned int level, u64 e)
 	}
 }
 
+/*
+ * A 2M PDE whose 512 pages lie in one linear range at a 2M-aligned DMA
+ * address is shadowed as a 2M PDE (P, RW, US, PWT, PCD, A, D, PS and the PAT
+ * bit 12 copied); it holds nothing. 0 when the host can't back it so.
+ */
+static u64 sppt_native2m(struct sppt_vgpu *vgpu, u64 e)
+{
+	u64 g = (e & SPPT_ADDR_MASK_2M) >> SPPT_PAGE_SHIFT, dma;
+	const struct sppt_linear *l = sppt_linear_find(vgpu, g);
+
+	if (!l || g + SPPT_ENTRIES - l->gfn > l->npages)
+		return 0;
+	dma = (g << SPPT_PAGE_SHIFT) + l->delta;
+	if (dma & ~SPPT_ADDR_MASK_2M)
+		return 0;
+	return dma | (e & (SPPT_UPPER_FLAGS | SPPT_E_PS | SPPT_E_PAT_LARGE));
+}
+
 /* Shadow value of a table-pointing entry (@level >= 2); takes the child ref. */
 static u64 sppt_upper_make(struct sppt_vgpu *vgpu, unsigned int level, u64 e)
 {
@@ -458,9 +476,13 @@ static u64 sppt_upper_make(struct sppt_vgpu *vgpu, unsigned int level, u64 e)
 		sppt_os_warn("1G page in PDPE refused (-EOPNOTSUPP), mapped to scratch");
 		return sppt_scratch_entry(vgpu, level);
 	}
-	if (level == 2 && (e & SPPT_E_PS))
+	if (level == 2 && (e & SPPT_E_PS)) {
+		u64 se = sppt_native2m(vgpu, e);
+
+		if (se)
+			return se;
 		c = sppt_split2m_get(vgpu, sppt_split2m_key(e));
-	else
+	} else
 		c = sppt_spt_get(vgpu, sppt_gfn(e), sppt_child_variant(level, e));
 	if (!c)
 		return sppt_scratch_entry(vgpu, level);
@@ -473,7 +495,9 @@ static void sppt_upper_release(struct sppt_vgpu *vgpu, unsigned int level, u64 s
 	struct sppt_gpage *gp;
 	struct sppt_spt *c = NULL;
 
-	if ((se & SPPT_ADDR_MASK) == vgpu->scratch[level - 1].dma)
+	/* Scratch and native 2M entries (PS is never set on a table
+	 * pointer in a shadow) hold nothing. */
+	if ((se & SPPT_ADDR_MASK) == vgpu->scratch[level - 1].dma || (se & SPPT_E_PS))
 		return;
 	if (level == 2 && (e & SPPT_E_PS)) {
 		n = sppt_hash_find(&vgpu->split2m, sppt_split2m_key(e));
@@ -967,6 +991,25 @@ void sppt_linear_reeval(struct sppt_vgpu *vgpu, u64 lo, u64 n, bool added)
 
 			if (g + SPPT_ENTRIES > lo && g < lo + n)
 				sppt_leaf_table_reeval(vgpu, s, lo, n, added);
+		}
+	}
+	/* Then the 2M PDEs over the range: native where the ranges now back
+	 * them, split otherwise. This puts and makes split tables, so it runs
+	 * after the walk of the split table hash. */
+	for (l = vgpu->all.next; l != &vgpu->all; l = l->next) {
+		struct sppt_gpage *gp = sppt_container_of(l, struct sppt_gpage, all);
+		struct sppt_spt *s = gp->spt[SPPT_V_PD];
+		unsigned int i;
+
+		for (i = 0; s && i < SPPT_ENTRIES; i++) {
+			u64 e = gp->snap[i], g = (e & SPPT_ADDR_MASK_2M) >> SPPT_PAGE_SHIFT, old;
+
+			if (!(e & SPPT_E_PRESENT) || !(e & SPPT_E_PS) || g + SPPT_ENTRIES <= lo ||
+			    g >= lo + n)
+				continue;
+			old = s->table[i];
+			s->table[i] = sppt_upper_make(vgpu, 2, e);
+			sppt_upper_release(vgpu, 2, old, e);
 		}
 	}
 }

@@ -387,6 +387,8 @@ static int linear_op(struct prop *p)
 	/* Linear DMA windows live in [16 TiB, 80 TiB): apart from pin()'s
 	 * frames and the shadow tables, so a stale entry can't pass as right. */
 	dma = (0x100000000ull + (rnd64(p) & 0x3ffffffffull)) << 12;
+	if (rnd(p, 2))
+		dma &= ~0x1fffffull; /* 2M aligned: 2M pages may be shadowed whole */
 	for (k = 0; k < hv->nlin; k++)
 		if (gfn < hv->lin[k].gfn + hv->lin[k].npages && hv->lin[k].gfn < gfn + n)
 			want = -EEXIST;

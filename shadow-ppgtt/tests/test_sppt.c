@@ -576,7 +576,24 @@ static void test_reclaim_budget_lru(void **state)
 	env_free(e);
 }
 
-/* Linear ranges: no pin calls inside, conversions both ways, errors. */
+/* Entry @i of the shadow of PD @12 (under PML4 @10, PDP @11, as built). */
+static uint64_t shadow_pde(struct env *e, struct sppt_root *r, unsigned int i)
+{
+	uint64_t sh[4];
+	const uint64_t *t;
+
+	assert_int_equal(sppt_root_shadow_addr(r, sh), 4);
+	t = fake_bus_table(&e->hv, sh[0]);
+	assert_non_null(t);
+	t = fake_bus_table(&e->hv, t[0] & SPPT_ADDR_MASK);
+	assert_non_null(t);
+	t = fake_bus_table(&e->hv, t[0] & SPPT_ADDR_MASK);
+	assert_non_null(t);
+	return t[i];
+}
+
+/* Linear ranges: no pin calls inside, conversions both ways, native 2M
+ * pages where the range backs them aligned, errors. */
 static void test_linear(void **state)
 {
 	struct env *e = env_new(SPPT_MODE_TRACKED_STRICT);
@@ -604,6 +621,11 @@ static void test_linear(void **state)
 	sppt_vgpu_stats(e->vgpu, &st);
 	assert_int_equal(st.pins, 0);
 	assert_int_equal(e->hv.pins_live, 0);
+	/* The 2M page is backed contiguously at a 2M-aligned address: one
+	 * native 2M shadow PDE, its split table gone. */
+	assert_true(shadow_pde(e, r, 1) & SPPT_E_PS);
+	assert_int_equal(shadow_pde(e, r, 1) & SPPT_ADDR_MASK, D + 0x600 * PG);
+	assert_int_equal(st.shadow_pages, 5 + 4 + 1);
 	expect_page(e, r, 4, 5 * PG, 105);
 	assert_int_equal(fake_hv_dma(&e->hv, 105), D + 105 * PG);
 	check_root(e, r, 4, root4);
@@ -617,10 +639,17 @@ static void test_linear(void **state)
 	assert_int_equal(fake_linear_unregister(&e->hv, 0, 4096), 0);
 	assert_int_equal(fake_bus_refs(&e->hv, D, 4096 * PG), 0);
 	sppt_vgpu_stats(e->vgpu, &st);
-	assert_true(st.pins > 0);
+	assert_int_equal(st.pins, 512 + 512 + 16);
+	assert_false(shadow_pde(e, r, 1) & SPPT_E_PS);
 	check_root(e, r, 4, root4);
+	/* Backed, but not at a 2M-aligned address: split, linear entries. */
 	assert_int_equal(fake_linear_register(&e->hv, 0, 0x600, D2), 0);
+	assert_int_equal(fake_linear_register(&e->hv, 0x600, 4096 - 0x600, D + PG), 0);
+	assert_false(shadow_pde(e, r, 1) & SPPT_E_PS);
+	check_root(e, r, 4, root4);
+	assert_int_equal(fake_linear_unregister(&e->hv, 0x600, 4096 - 0x600), 0);
 	assert_int_equal(fake_linear_register(&e->hv, 0x600, 4096 - 0x600, D), 0);
+	assert_true(shadow_pde(e, r, 1) & SPPT_E_PS);
 	for (i = 2; i < SPPT_LINEAR_MAX_RANGES; i++)
 		assert_int_equal(fake_linear_register(&e->hv, 8192 + i, 1, D2 + i * PG * 8192), 0);
 	assert_int_equal(sppt_linear_register(e->vgpu, 9000, 1, D), -ENOSPC);

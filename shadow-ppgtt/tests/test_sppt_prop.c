@@ -134,11 +134,16 @@ static void test_prop_linear_pressure(void **state)
 
 	run(&o, 20, 3000);
 	o.mode = SPPT_MODE_UNTRACKED;
-	o.alloc_fail_every = 211;
 	run(&o, 21, 3000);
 	o.mode = SPPT_MODE_TRACKED_STRICT;
 	o.npages = 64;
 	run(&o, 22, 3000);
+	/* Every 211th table allocation fails (checks stop at the first that
+	 * cannot be reclaimed around; balance is still checked). */
+	o.npages = 0;
+	o.mode = SPPT_MODE_UNTRACKED;
+	o.alloc_fail_every = 211;
+	run(&o, 23, 3000);
 }
 
 int main(void)
