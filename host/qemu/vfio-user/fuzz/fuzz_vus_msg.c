@@ -5,12 +5,19 @@
  * clipped to the input) fed to vus_hdr_check() and vus_msg_handle() of a
  * fresh connection on a fake device. DMA_MAP gets a memfd and SET_IRQS
  * eventfds when header bit 31 of the flags asks for them.
+ *
+ * With bit 2 of the first byte set, the rest of the input goes through a
+ * socketpair instead, in two writes (the first byte after it says where
+ * to split; bit 3: an eventfd rides on each write), and the connection's
+ * read-ahead receiver (vus_conn_recv) cuts it into messages.
  */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "vus_internal.h"
@@ -82,6 +89,88 @@ static void fuzz_init(void)
 		abort();
 }
 
+static void stream_write(int fd, const uint8_t *p, size_t len, bool with_fd)
+{
+	union {
+		char b[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} ctl;
+	struct iovec iov = { (void *)p, len };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	int efd = -1;
+
+	if (!len)
+		return;
+	if (with_fd) {
+		struct cmsghdr *cm;
+
+		efd = eventfd(0, EFD_CLOEXEC);
+		memset(&ctl, 0, sizeof(ctl));
+		mh.msg_control = ctl.b;
+		mh.msg_controllen = sizeof(ctl.b);
+		cm = CMSG_FIRSTHDR(&mh);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(cm), &efd, sizeof(int));
+	}
+	if (sendmsg(fd, &mh, MSG_NOSIGNAL) != (ssize_t)len)
+		abort();	/* inputs are far below the socket buffer */
+	if (efd >= 0)
+		close(efd);
+}
+
+static void fuzz_stream(struct vus_conn *c, const uint8_t *data, size_t size,
+			uint8_t *out)
+{
+	size_t split = data[1], len = size - 2;
+	int sv[2], fds[VUS_MAX_MSG_FDS];
+	unsigned int nfds;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv))
+		abort();
+	if (split > len)
+		split = len;
+	stream_write(sv[1], data + 2, split, data[0] & 8);
+	stream_write(sv[1], data + 2 + split, len - split, data[0] & 8);
+	shutdown(sv[1], SHUT_WR);
+	c->fd = sv[0];
+	c->versioned = data[0] & 1;
+	c->caps.write_multiple = data[0] & 2;
+	while (!vus_conn_recv(c, fds, &nfds)) {
+		struct vus_msg msg = { 0 };
+		struct vus_hdr h;
+
+		memcpy(&h, c->rxbuf, sizeof(h));
+		/* What the receiver promises the handlers. */
+		if (vus_hdr_check(&h) || h.size > c->rx_len || nfds > VUS_MAX_MSG_FDS)
+			abort();
+		msg.hdr = (struct vus_hdr *)c->rxbuf;
+		msg.payload = c->rxbuf + sizeof(h);
+		msg.payload_len = h.size - sizeof(h);
+		msg.fds = fds;
+		msg.nfds = nfds;
+		msg.reply = out;
+		msg.reply_cap = sizeof(struct vus_region_access) + VUS_MAX_DATA_XFER;
+		vus_msg_handle(c, &msg);
+		for (unsigned int i = 0; i < nfds; i++)
+			if (fds[i] >= 0)
+				close(fds[i]);
+		if (msg.reply_fd >= 0)
+			close(msg.reply_fd);
+		if (msg.close_conn)
+			break;
+		vus_conn_consume(c);
+	}
+	/* Pending fds of an unfinished message die with the connection. */
+	for (unsigned int i = 0; i < c->rx_nfds; i++)
+		close(c->rx_fds[i]);
+	c->rx_nfds = 0;
+	c->fd = -1;
+	close(sv[0]);
+	close(sv[1]);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static uint8_t *in, *out;
@@ -98,6 +187,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fresh = *c;
 	}
 	*c = fresh;	/* a new connection, without reallocating buffers */
+	if (size >= 2 && (data[0] & 4)) {
+		fuzz_stream(c, data, size, out);
+		goto out;
+	}
 	/* Half the inputs skip VERSION to reach the other handlers. */
 	if (size && (data[0] & 1)) {
 		c->versioned = true;
@@ -152,6 +245,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (msg.close_conn)
 			break;
 	}
+out:
 	/* As on disconnect: drop the client's maps and eventfds. */
 	vus_dma_remove_all(dev);
 	vus_irqs_drop_client(dev);
