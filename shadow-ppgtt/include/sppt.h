@@ -78,7 +78,8 @@ enum sppt_mode {
  * @pin: pin guest page @gfn and return the DMA address the GPU uses for it in
  *	@dma (page aligned). Fails (e.g. -EFAULT) for a gfn outside guest RAM;
  *	the engine then maps scratch. The engine pins each gfn once and calls
- *	@unpin when its last shadow entry goes away. Required.
+ *	@unpin when its last shadow entry goes away; never for a gfn inside a
+ *	range registered with sppt_linear_register(). Required.
  * @unpin: release a pin taken by @pin (@dma is what @pin returned). Required.
  * @protect: write-protect guest page @gfn so that writes to it are reported
  *	through sppt_write_trap(). Required in the tracked modes, may be NULL in
@@ -261,10 +262,12 @@ void sppt_submit_end(struct sppt_vgpu *vgpu, struct sppt_root *const *roots, uns
  *
  * The host promises that the whole range stays mapped and pinned until
  * sppt_linear_unregister() returns. Leaf entries inside the range are then
- * translated by an add, with no @pin/@unpin call and no per-page reference
- * (4K-mode page tables take a branchless, vectorizable pass); entries
- * outside every range keep the @pin path. Shadow entries made through @pin
- * before the call are converted (and their pins dropped) before it returns.
+ * translated by an add, with no ops->pin/unpin call and no per-page reference
+ * (4K-mode page tables take a branchless, vectorizable pass), and a 2M page
+ * the range backs at a 2M-aligned address gets a native 2M shadow PDE;
+ * entries outside every range keep the ops->pin path. Shadow entries made
+ * through ops->pin before the call are converted (and their pins dropped)
+ * before it returns. Walks every shadow table: for memory-map changes.
  *
  * Return: 0, -EINVAL (empty range, @dma not page aligned, either end not
  * addressable in 48 bits), -EEXIST (overlaps a registered range), -ENOSPC
@@ -279,8 +282,8 @@ int sppt_linear_register(struct sppt_vgpu *vgpu, uint64_t gfn, uint64_t npages, 
  * @npages: as registered
  *
  * Like an unmap: when it returns no shadow entry points into the range any
- * more; the entries it covered are rebuilt through @pin (or map scratch when
- * @pin fails), in flight or not. The host may then unpin the memory.
+ * more; the entries it covered are rebuilt through ops->pin (or map scratch
+ * when that fails), in flight or not. The host may then unpin the memory.
  *
  * Return: 0, -ENOENT (no such range registered).
  */
