@@ -10,13 +10,16 @@
  * `make fuzz` runs it beside the libFuzzer targets (it takes and ignores
  * their arguments) from an uninstrumented -O2 build; `make sppt-soak` from
  * the current build. SPPT_SOAK_STEPS=n sets the steps per mode (default
- * 1,200,000). Prints "Done ..." with the step counts; exits 1 on the first
+ * 1,200,000), SPPT_SOAK_JOBS=n the processes sharing them (default: one per
+ * online CPU). Prints "Done ..." with the step counts; exits 1 on the first
  * mismatch or imbalance, with its seed and settings.
  */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "sppt_prop.h"
 
@@ -51,28 +54,29 @@ static void soak_opts(struct prop_opts *o, enum sppt_mode mode, unsigned long k)
 		o->alloc_fail_every = 97;
 }
 
-int main(int argc, char **argv)
+struct soak_total {
+	unsigned long steps[3], runs, checks, submits, lin;
+};
+
+/* Runs k = @first, @first + @stride, ... until each mode did @per_mode
+ * steps. Returns 0, or 1 after printing the first mismatch. */
+static int soak(unsigned long first, unsigned long stride, unsigned long per_mode,
+		struct soak_total *t)
 {
-	const char *env = getenv("SPPT_SOAK_STEPS");
-	unsigned long per_mode = env ? strtoul(env, NULL, 0) : 1200000ul;
-	unsigned long steps[3] = { 0 }, runs = 0, checks = 0, submits = 0, lin = 0;
-	unsigned long k = 0;
-	double t0 = now_s();
+	unsigned long k;
 	unsigned int m;
 
-	(void)argc;
-	(void)argv; /* libFuzzer's options and corpus directories: not used */
-	setenv("SPPT_QUIET", "1", 0);
 	/* Modes take turns, so that a run cut short has covered all three. */
-	while (steps[0] < per_mode || steps[1] < per_mode || steps[2] < per_mode) {
+	for (k = first; t->steps[0] < per_mode || t->steps[1] < per_mode ||
+			t->steps[2] < per_mode; k += stride) {
 		for (m = 0; m < 3; m++) {
-			struct prop_opts o;
-			struct prop_result res;
 			uint64_t seed = 0x50a6000000ull + k * 3 + m;
 			struct prop_src src = { .rng = seed };
+			struct prop_opts o;
+			struct prop_result res;
 			char msg[512];
 
-			if (steps[m] >= per_mode)
+			if (t->steps[m] >= per_mode)
 				continue;
 			soak_opts(&o, (enum sppt_mode)m, k);
 			if (prop_run(&o, &src, RUN_STEPS, &res, msg, sizeof(msg))) {
@@ -83,20 +87,83 @@ int main(int argc, char **argv)
 				       mode_name[m], seed, k, o.pool, o.npages, o.submit_pct,
 				       o.oos_threshold, o.linear, o.no_guest_page, o.mem_budget,
 				       o.alloc_fail_every, res.steps, msg);
+				fflush(stdout);
 				return 1;
 			}
-			steps[m] += res.steps;
-			checks += res.checks;
-			submits += res.submits;
-			lin += res.lin_regs;
-			runs++;
+			t->steps[m] += res.steps;
+			t->checks += res.checks;
+			t->submits += res.submits;
+			t->lin += res.lin_regs;
+			t->runs++;
 		}
-		k++;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *env = getenv("SPPT_SOAK_STEPS"), *jenv = getenv("SPPT_SOAK_JOBS");
+	unsigned long per_mode = env ? strtoul(env, NULL, 0) : 1200000ul;
+	long jobs = jenv ? strtol(jenv, NULL, 0) : sysconf(_SC_NPROCESSORS_ONLN);
+	struct soak_total tot = { .runs = 0 };
+	double t0 = now_s();
+	int failed = 0, st;
+	long j;
+	pid_t pid[8];
+	int fd[8][2];
+
+	(void)argc;
+	(void)argv; /* libFuzzer's options and corpus directories: not used */
+	setenv("SPPT_QUIET", "1", 0);
+	if (jobs < 1)
+		jobs = 1;
+	if (jobs > 8)
+		jobs = 8;
+	if (jobs == 1) {
+		failed = soak(0, 1, per_mode, &tot);
+	} else {
+		/* One process per CPU, each a share of every mode, results back
+		 * through a pipe. */
+		for (j = 0; j < jobs; j++) {
+			if (pipe(fd[j]) || (pid[j] = fork()) < 0) {
+				perror("sppt soak: pipe/fork");
+				return 1;
+			}
+			if (!pid[j]) {
+				struct soak_total t = { .runs = 0 };
+				int r = soak(j, jobs, (per_mode + jobs - 1) / jobs, &t);
+
+				if (write(fd[j][1], &t, sizeof(t)) != sizeof(t))
+					r = 1;
+				_exit(r);
+			}
+			close(fd[j][1]);
+		}
+		for (j = 0; j < jobs; j++) {
+			struct soak_total t;
+			unsigned int m;
+
+			if (read(fd[j][0], &t, sizeof(t)) == sizeof(t)) {
+				for (m = 0; m < 3; m++)
+					tot.steps[m] += t.steps[m];
+				tot.runs += t.runs;
+				tot.checks += t.checks;
+				tot.submits += t.submits;
+				tot.lin += t.lin;
+			}
+			close(fd[j][0]);
+			if (waitpid(pid[j], &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st))
+				failed = 1;
+		}
+	}
+	if (failed) {
+		printf("sppt soak: FAILED\n");
+		return 1;
 	}
 	printf("Done %lu sppt property steps (strict %lu, adaptive %lu, untracked %lu) in %lu "
-	       "runs: %lu submissions, %lu root checks, %lu linear ranges registered, "
-	       "0 mismatches, %.0f s\n",
-	       steps[0] + steps[1] + steps[2], steps[0], steps[1], steps[2], runs, submits, checks,
-	       lin, now_s() - t0);
+	       "runs on %ld processes: %lu submissions, %lu root checks, %lu linear ranges "
+	       "registered, 0 mismatches, %.0f s\n",
+	       tot.steps[0] + tot.steps[1] + tot.steps[2], tot.steps[0], tot.steps[1],
+	       tot.steps[2], tot.runs, jobs, tot.submits, tot.checks, tot.lin, now_s() - t0);
 	return 0;
 }
