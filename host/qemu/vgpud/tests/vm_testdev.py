@@ -125,6 +125,7 @@ def main():
         test1(vmlib, ctl_sock, sock, share, token)
         test2(vmlib, ctl_sock, sock, share, token)
         test3(vmlib, ctl_sock, os.path.join(tmp, "td1.sock"), share)
+        test4(vmlib, ctl_sock, share, os.path.join(tmp, "vgpud.log"))
     finally:
         d.terminate()
         try:
@@ -260,6 +261,39 @@ def test3(vmlib, ctl_sock, sock, share):
         tap(st["bad_messages"] == 0, "mmap testdev: every message QEMU sent was accepted", st)
     finally:
         g.poweroff()
+
+
+def test4(vmlib, ctl_sock, share, log_path):
+    """Guest RAM that is not fd-backed (plain -m): vgpud refuses it with one
+    clear line for the whole VM; QEMU carries on, registers still work."""
+    sock = ctl(ctl_sock, "create", "kvmgt-testdev", "td2")["socket"]
+    g = vmlib.Guest(name="vus-testdev-anon", memfd=False, mem_mb=512, share_dir=share,
+                    qemu_args=["-device", device_arg(sock)], boot_timeout=240)
+    try:
+        g.start()
+    except vmlib.GuestError as e:
+        tap(False, "anonymous guest RAM: QEMU goes on after vgpud refuses its maps", e)
+        return
+    try:
+        tap(True, "anonymous guest RAM: QEMU goes on after vgpud refuses its maps")
+        st = status(ctl_sock, "td2")
+        # Only ROM/VGA windows (well below 16 MiB) get in, and nothing with an fd.
+        tap(st["connected"] and st["dma_bytes"] < (16 << 20), "no guest RAM mapped without an fd", st)
+        rc, out, bdf = find_bdf(g)
+        rc, out = g.run(G + " bartest " + bdf)
+        tap(rc == 0 and "bartest ok" in out, "anonymous guest RAM: BAR access still works", out)
+        with open(log_path) as f:
+            text = f.read()
+        lines = [x for x in text.splitlines() if "td2:" in x and "has no fd" in x]
+        tap(len(lines) == 1 and "memory-backend-memfd" in lines[0] and log_level(lines[0]) == 3,
+            "anonymous guest RAM: one error line for the VM says why", "\n".join(lines) or text[-3000:])
+    finally:
+        g.poweroff()
+
+
+def log_level(line):
+    m = re.match(r"<(\d)>", line)
+    return int(m.group(1)) if m else -1
 
 
 if __name__ == "__main__":
