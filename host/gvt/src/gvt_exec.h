@@ -54,8 +54,14 @@
 #define GVT_ROOT_CACHE		16
 #define GVT_ANNOUNCED_ROOTS	64	/* PPGTTs announced by g2v, shadowed */
 #define GVT_MAX_LISTS		2	/* active + one pending ELSP list */
-#define GVT_BB_SNAP_MAX		1024	/* GGTT command pages a scan may read (4 MiB) */
-#define GVT_BB_SHADOW_MAX	(16u << 20)	/* shadow batch bytes per workload */
+/*
+ * Shadow batch buffers live in the host's part of the GGTT, which every
+ * vGPU shares: a small bound per workload (one per engine and vGPU at a
+ * time) keeps one guest from exhausting it. i915's GGTT batches (blitter
+ * batches it parsed) are a few KiB.
+ */
+#define GVT_BB_SNAP_MAX		512	/* GGTT command pages a scan may read (2 MiB) */
+#define GVT_BB_SHADOW_MAX	(2u << 20)	/* shadow batch bytes per workload */
 #define GVT_WL_ROOTS		(1 + GVT_CMD_MAX_PDP)	/* the image's + one per PDP LRI */
 
 static inline uint32_t gvt_engine_base(unsigned int e)

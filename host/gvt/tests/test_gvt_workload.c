@@ -1133,6 +1133,42 @@ static void test_ggtt_spinner_copy_freed_on_reset(void **state)
 	assert_int_equal(e->gm_live, 0);
 }
 
+/*
+ * GGTT batches over the per-workload shadow bound (2 MiB: the host's GGTT
+ * range is shared) fail that workload only: no failsafe, nothing submitted,
+ * the engine hangs for the guest to reset.
+ */
+static void test_oversized_ggtt_batch_fails_workload(void **state)
+{
+	struct env *e = *state;
+	struct vm *m = &e->vm[0];
+	const uint64_t gpa = 0x800000;		/* 2.3 MiB of guest RAM behind GM_BATCH */
+	const unsigned int pages = 0x250;
+	uint32_t cmd[] = { MI_BB_START_GGTT, (uint32_t)(m->gm + GM_BATCH), 0 };
+	struct gvt_vgpu_exec_stats st;
+	struct gvt_vgpu_stats vs;
+	unsigned int i;
+
+	ggtt_map(m, GM_BATCH, gpa, pages);
+	/* nine MEDIA_OBJECTs of 0x10001 dwords each: skipped by length, 2.25 MiB */
+	for (i = 0; i < 9; i++)
+		*g32(m, gpa + i * 0x40004ull) = 0x7100ffff;
+	*g32(m, gpa + 9 * 0x40004ull) = MI_BATCH_BUFFER_END;
+	guest_ctx_init(m, 4);
+	guest_emit(m, cmd, 3);
+	guest_elsp(m, RCS_BASE, desc_of(m, 4, 0x20), 0);
+	for (i = 0; i < 4; i++)
+		gvt_gpu_schedule(e->gpu);
+	gvt_vgpu_get_exec_stats(m->v, &st);
+	assert_int_equal(st.failed, 1);
+	assert_int_equal(st.scan_rejects, 0);
+	assert_int_equal(st.workloads, 0);
+	assert_int_equal(e->submits, 0);
+	assert_int_equal(e->gm_live, 0);
+	gvt_vgpu_get_stats(m->v, &vs);
+	assert_int_equal(vs.failsafe, 0);
+}
+
 /* the ring copy the host got: dword @i */
 static uint32_t sub_dw(struct env *e, unsigned int i)
 {
@@ -1412,6 +1448,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_ggtt_batch_runs_from_shadow_copy, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_ggtt_spinner_copy_freed_on_reset, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_oversized_ggtt_batch_fails_workload, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_pdp_lri_patched_4level, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pdp_lri_patched_3level, setup, teardown),
