@@ -476,6 +476,51 @@ struct gvt_vgpu_mediation_stats {
 };
 void gvt_vgpu_get_mediation_stats(struct gvt_vgpu *vgpu, struct gvt_vgpu_mediation_stats *st);
 
+/* ---- guest RAM the host maps linearly ---- */
+
+/* ranges one vGPU can hold (the shadow PPGTT's SPPT_LINEAR_MAX_RANGES) */
+#define GVT_RAM_LINEAR_MAX	8
+
+/**
+ * gvt_vgpu_ram_linear_add() - declare guest RAM the host maps linearly
+ * @vgpu: the vGPU
+ * @gfn: first guest frame of the range
+ * @npages: frames in the range (> 0)
+ * @dma: DMA address of @gfn; frame @gfn + k is at @dma + k * 4 KiB
+ *
+ * The host promises that the whole range stays mapped for the physical GPU
+ * at these addresses, and pinned, until gvt_vgpu_ram_linear_remove()
+ * returns; dma_map of a frame in it returns the same address. The shadow
+ * PPGTT then translates guest entries into the range by an add, with no
+ * dma_map/dma_unmap call (and shadows 2M pages natively); entries it made
+ * through dma_map before are converted and their references dropped before
+ * this returns. The range is remembered: a shadow engine created later
+ * (at the vGPU's first PPGTT workload) registers it too. Takes the vGPU
+ * lock and may call dma_map/dma_unmap: call it holding no lock those take.
+ *
+ * Return: 0; -EINVAL (empty, @dma not page aligned, an end beyond 48-bit
+ * addresses), -EEXIST (overlaps a range), -ENOSPC (GVT_RAM_LINEAR_MAX
+ * already), -ENODEV (the vGPU runs no workloads). On error nothing changed
+ * and the frames keep the dma_map path.
+ */
+int gvt_vgpu_ram_linear_add(struct gvt_vgpu *vgpu, uint64_t gfn, uint64_t npages, uint64_t dma);
+
+/**
+ * gvt_vgpu_ram_linear_remove() - withdraw a range before the host unmaps it
+ * @vgpu: the vGPU
+ * @gfn, @npages: exactly as added
+ *
+ * An unmap: when it returns, no shadow PPGTT entry points into the range,
+ * in flight or not; the entries it covered are rebuilt through dma_map (a
+ * host that already dropped the frames from its table fails that and they
+ * map scratch). A GPU that fetched an entry before the rewrite is stopped
+ * by the host's own unmap of the bus addresses, which must follow (as for
+ * GGTT entries still pointing at the frames). Same locking as _add().
+ *
+ * Return: 0, -ENOENT (no such range).
+ */
+int gvt_vgpu_ram_linear_remove(struct gvt_vgpu *vgpu, uint64_t gfn, uint64_t npages);
+
 /* ---- display ---- */
 
 /**

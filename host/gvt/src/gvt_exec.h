@@ -146,6 +146,14 @@ struct gvt_exec {
 		uint64_t pdps[4];
 	} announced[GVT_ANNOUNCED_ROOTS];
 	unsigned int nannounced;
+	/*
+	 * Guest RAM the host maps linearly (gvt_vgpu_ram_linear_add): kept
+	 * here so that a shadow engine created later registers them too.
+	 */
+	struct gvt_linear {
+		uint64_t gfn, npages, dma;
+	} linear[GVT_RAM_LINEAR_MAX];
+	unsigned int nlinear;
 	struct gvt_vgpu_exec_stats stats;
 	/* scheduler's view, under sched->lock */
 	unsigned int pending;	/* engines with work to dispatch */

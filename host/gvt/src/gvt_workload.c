@@ -67,16 +67,98 @@ static const struct sppt_ops gvt_sppt_ops = {
 	.table_free = sp_table_free,
 };
 
+_Static_assert(GVT_RAM_LINEAR_MAX == SPPT_LINEAR_MAX_RANGES,
+	       "every range gvt keeps fits the shadow engine");
+
 int gvt_workload_sppt_create(struct gvt_vgpu *v)
 {
 	/* vfio-user has no write protection: sync every table at submission */
 	static const struct sppt_config cfg = { .mode = SPPT_MODE_UNTRACKED };
+	struct gvt_exec *x = v->exec;
+	unsigned int i;
+	int ret;
 
-	if (v->exec->sppt)
+	if (x->sppt)
 		return 0;
 	if (!v->gpu->ops->dma_alloc || !v->gpu->ops->dma_free)
 		return -EOPNOTSUPP;
-	return sppt_vgpu_create(&gvt_sppt_ops, v, &cfg, &v->exec->sppt);
+	ret = sppt_vgpu_create(&gvt_sppt_ops, v, &cfg, &x->sppt);
+	if (ret)
+		return ret;
+	/* no shadow yet: registering only records the ranges */
+	for (i = 0; i < x->nlinear; i++) {
+		const struct gvt_linear *l = &x->linear[i];
+
+		ret = sppt_linear_register(x->sppt, l->gfn, l->npages, l->dma);
+		if (ret)	/* checked at _add(): cannot happen */
+			gvt_vlog(v, 1, "linear RAM range 0x%llx+%llu pages: %d, pinned per page",
+				 (unsigned long long)l->gfn, (unsigned long long)l->npages, ret);
+	}
+	return 0;
+}
+
+/* sppt_linear_register()'s checks, for a range kept before the engine exists */
+static int linear_check(const struct gvt_exec *x, uint64_t gfn, uint64_t npages, uint64_t dma)
+{
+	/* shadow entries hold addresses in bits 12..47: both ends must fit */
+	const uint64_t lim = 1ull << 48, flim = lim >> GVT_PAGE_SHIFT;
+	unsigned int i;
+
+	if (!npages || (dma & (GVT_PAGE_SIZE - 1)) || gfn >= flim || npages > flim - gfn ||
+	    dma >= lim || npages > (lim - dma) >> GVT_PAGE_SHIFT)
+		return -EINVAL;
+	for (i = 0; i < x->nlinear; i++)
+		if (gfn < x->linear[i].gfn + x->linear[i].npages &&
+		    x->linear[i].gfn < gfn + npages)
+			return -EEXIST;
+	return x->nlinear == GVT_RAM_LINEAR_MAX ? -ENOSPC : 0;
+}
+
+int gvt_vgpu_ram_linear_add(struct gvt_vgpu *v, uint64_t gfn, uint64_t npages, uint64_t dma)
+{
+	struct gvt_exec *x;
+	int ret;
+
+	gvt_mutex_lock(&v->lock);
+	x = v->exec;
+	ret = x ? linear_check(x, gfn, npages, dma) : -ENODEV;
+	/* converts the shadow entries pinned so far (dma_unmap under the lock) */
+	if (!ret && x->sppt)
+		ret = sppt_linear_register(x->sppt, gfn, npages, dma);
+	if (!ret) {
+		x->linear[x->nlinear].gfn = gfn;
+		x->linear[x->nlinear].npages = npages;
+		x->linear[x->nlinear].dma = dma;
+		x->nlinear++;
+	}
+	gvt_mutex_unlock(&v->lock);
+	return ret;
+}
+
+int gvt_vgpu_ram_linear_remove(struct gvt_vgpu *v, uint64_t gfn, uint64_t npages)
+{
+	struct gvt_exec *x;
+	unsigned int i;
+	int ret = -ENOENT;
+
+	gvt_mutex_lock(&v->lock);
+	x = v->exec;
+	for (i = 0; x && i < x->nlinear; i++) {
+		if (x->linear[i].gfn != gfn || x->linear[i].npages != npages)
+			continue;
+		/*
+		 * Every shadow entry into the range, in flight or not, is
+		 * rewritten (dma_map, else scratch) before the lock drops:
+		 * the host unmaps after we return.
+		 */
+		if (x->sppt)
+			sppt_linear_unregister(x->sppt, gfn, npages);
+		x->linear[i] = x->linear[--x->nlinear];
+		ret = 0;
+		break;
+	}
+	gvt_mutex_unlock(&v->lock);
+	return ret;
 }
 
 void gvt_workload_sppt_destroy(struct gvt_vgpu *v)

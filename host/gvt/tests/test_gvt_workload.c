@@ -74,6 +74,8 @@ struct vm {
 	unsigned int msi;
 	uint32_t ring_tail[4];
 	uint64_t pinned;
+	uint64_t pin_calls;	/* dma_map calls, failed ones included */
+	uint64_t gone_lo, gone_hi;	/* dma_map fails for gfns in [lo, hi) */
 };
 
 struct env {
@@ -183,7 +185,8 @@ static int y_dma_map(void *priv, uint64_t gfn, uint64_t *dma)
 {
 	struct vm *m = priv;
 
-	if ((gfn << 12) >= RAM_SIZE)
+	m->pin_calls++;
+	if ((gfn << 12) >= RAM_SIZE || (gfn >= m->gone_lo && gfn < m->gone_hi))
 		return -EFAULT;
 	*dma = m->ram_dma.dma + (gfn << 12);
 	m->pinned++;
@@ -1420,6 +1423,209 @@ static void test_threaded_back_to_back(void **state)
 	}
 }
 
+/* ---- guest RAM declared linear (gvt_vgpu_ram_linear_add) ---- */
+
+#define RAM_PAGES	(RAM_SIZE >> 12)
+#define GPA_HUGE	0x600000ull	/* a 2M guest page: VA 0x600000 (PD[3]) */
+#define PPGTT_VA_HUGE	0x00600000ull
+
+struct wl_count {
+	struct vm *m;
+	uint64_t done;	/* completed + failed to reach */
+};
+
+static bool wl_done(struct env *e, void *arg)
+{
+	struct wl_count *w = arg;
+	struct gvt_vgpu_exec_stats st;
+
+	(void)e;
+	gvt_vgpu_get_exec_stats(w->m->v, &st);
+	return st.completed + st.failed >= w->done &&
+	       !(rd32(w->m->v, RCS_BASE + 0x234) & (1u << 4));
+}
+
+/* the whole 4-level PPGTT workload: ring stores + a PPGTT batch, to completion */
+static void run_ppgtt_stores(struct env *e, struct vm *m, uint32_t val)
+{
+	uint32_t *bb = g32(m, GPA_PBATCH);
+	uint32_t cmd[] = { MI_SDI_PPGTT, (uint32_t)PPGTT_VA_DATA + 0x10, 0, val,
+			   MI_SDI_PPGTT, (uint32_t)PPGTT_VA_HUGE + 0x1238, 0, val + 1,
+			   MI_BB_START_PPGTT, (uint32_t)PPGTT_VA_BATCH, 0 };
+	struct gvt_vgpu_exec_stats st;
+	struct wl_count w = { m, 0 };
+
+	bb[0] = MI_SDI_PPGTT;
+	bb[1] = (uint32_t)PPGTT_VA_DATA + 0x20;
+	bb[2] = 0;
+	bb[3] = val + 2;
+	bb[4] = MI_BATCH_BUFFER_END;
+	gvt_vgpu_get_exec_stats(m->v, &st);
+	w.done = st.completed + st.failed + 1;
+	guest_emit(m, cmd, 11);
+	guest_elsp(m, RCS_BASE, desc_of(m, 4, 0x40), 0);
+	assert_true(run_until(e, wl_done, &w) >= 0);
+	gvt_vgpu_get_exec_stats(m->v, &st);
+	assert_int_equal(st.failed, 0);
+	assert_int_equal(*g32(m, GPA_PDATA + 0x10), val);
+	assert_int_equal(*g32(m, GPA_HUGE + 0x1238), val + 1);
+	assert_int_equal(*g32(m, GPA_PDATA + 0x20), val + 2);
+}
+
+/* guest_ppgtt_build() plus a 2M page at VA 0x600000 -> GPA_HUGE */
+static void guest_ppgtt_build_huge(struct vm *m)
+{
+	guest_ppgtt_build(m);
+	*g64(m, GPA_PD + 8 * 3) = GPA_HUGE | 1u << 7 | 3;	/* PS */
+}
+
+static uint64_t sppt_pins(struct vm *m)
+{
+	struct gvt_vgpu_mediation_stats ms;
+
+	gvt_vgpu_get_mediation_stats(m->v, &ms);
+	return ms.sppt_pins;
+}
+
+/*
+ * Declared before the shadow engine exists (it is made at the first PPGTT
+ * workload): the engine registers it at creation, and the workload's
+ * PPGTT (4K pages and a 2M page) translates with no dma_map at all.
+ */
+static void test_linear_before_engine_no_pins(void **state)
+{
+	struct env *e = *state;
+	struct vm *m = &e->vm[0];
+	uint64_t calls, pinned;
+	unsigned int i;
+
+	/* the checks sppt_linear_register() makes, before the engine exists */
+	assert_int_equal(gvt_vgpu_ram_linear_add(m->v, 0, 0, m->ram_dma.dma), -EINVAL);
+	assert_int_equal(gvt_vgpu_ram_linear_add(m->v, 0, 1, m->ram_dma.dma + 8), -EINVAL);
+	assert_int_equal(gvt_vgpu_ram_linear_add(m->v, 1ull << 36, 1, 0), -EINVAL);
+	assert_int_equal(gvt_vgpu_ram_linear_add(m->v, 0, 1, (1ull << 48) - 4096), 0);
+	assert_int_equal(gvt_vgpu_ram_linear_remove(m->v, 0, 1), 0);
+	assert_int_equal(gvt_vgpu_ram_linear_remove(m->v, 0, 1), -ENOENT);
+	assert_int_equal(gvt_vgpu_ram_linear_add(m->v, 0, RAM_PAGES, m->ram_dma.dma), 0);
+	assert_int_equal(gvt_vgpu_ram_linear_add(m->v, RAM_PAGES - 1, 2, 0), -EEXIST);
+	for (i = 1; i < GVT_RAM_LINEAR_MAX; i++)
+		assert_int_equal(gvt_vgpu_ram_linear_add(m->v, RAM_PAGES + i, 1, 0x1000ull * i), 0);
+	assert_int_equal(gvt_vgpu_ram_linear_add(m->v, RAM_PAGES + i, 1, 0), -ENOSPC);
+	for (i = 1; i < GVT_RAM_LINEAR_MAX; i++)
+		assert_int_equal(gvt_vgpu_ram_linear_remove(m->v, RAM_PAGES + i, 1), 0);
+	assert_int_equal(gvt_vgpu_ram_linear_remove(m->v, 0, RAM_PAGES - 1), -ENOENT);
+
+	guest_ctx_init(m, 4);
+	guest_ppgtt_build_huge(m);
+	calls = m->pin_calls;
+	pinned = m->pinned;
+	run_ppgtt_stores(e, m, 0x11110000);
+	run_ppgtt_stores(e, m, 0x22220000);
+	assert_int_equal(m->pin_calls, calls);
+	assert_int_equal(m->pinned, pinned);
+	assert_int_equal(sppt_pins(m), 0);
+	/* left registered: the vGPU's teardown balances (vm_destroy checks) */
+}
+
+/*
+ * Declared while shadows hold pins: they are converted (pins dropped) when
+ * the call returns, and later workloads pin nothing.
+ */
+static void test_linear_after_engine_converts_pins(void **state)
+{
+	struct env *e = *state;
+	struct vm *m = &e->vm[0];
+	uint64_t pinned0 = m->pinned, calls;
+
+	guest_ctx_init(m, 4);
+	guest_ppgtt_build_huge(m);
+	run_ppgtt_stores(e, m, 0x33330000);
+	/* PDATA, PBATCH and the 512 pages of the split 2M page */
+	assert_int_equal(sppt_pins(m), 2 + 512);
+	assert_int_equal(m->pinned, pinned0 + 2 + 512);
+	assert_int_equal(gvt_vgpu_ram_linear_add(m->v, 0, RAM_PAGES, m->ram_dma.dma), 0);
+	assert_int_equal(sppt_pins(m), 0);
+	assert_int_equal(m->pinned, pinned0);
+	calls = m->pin_calls;
+	run_ppgtt_stores(e, m, 0x44440000);
+	assert_int_equal(m->pin_calls, calls);
+	assert_int_equal(m->pinned, pinned0);
+	/* withdrawn while the host still maps it: the shadows pin again */
+	assert_int_equal(gvt_vgpu_ram_linear_remove(m->v, 0, RAM_PAGES), 0);
+	assert_int_equal(sppt_pins(m), 2 + 512);
+	assert_int_equal(m->pinned, pinned0 + 2 + 512);
+	run_ppgtt_stores(e, m, 0x55550000);
+	assert_int_equal(m->pinned, pinned0 + 2 + 512);
+}
+
+/*
+ * The host unmaps guest RAM while a workload that will write through it is
+ * in flight (spinning on a semaphore): the host drops the frames from its
+ * table (dma_map fails for them), withdraws the range, and only then would
+ * unmap. No shadow entry may still lead into the range: the store after
+ * the semaphore goes to scratch, the guest page stays untouched, and the
+ * rest of the PPGTT (another range) keeps working.
+ */
+static void test_linear_remove_in_flight_maps_scratch(void **state)
+{
+	struct env *e = *state;
+	struct vm *m = &e->vm[0];
+	const uint64_t split = GPA_PDATA >> 12;	/* tables below, data above */
+	uint32_t cmd[] = { MI_SEM_WAIT_EQ_GGTT, 1, (uint32_t)(m->gm + GM_DATA + 0x80), 0,
+			   MI_SDI_PPGTT, (uint32_t)PPGTT_VA_DATA + 0x50, 0, 0xDEAD0050,
+			   MI_SDI_GGTT, (uint32_t)(m->gm + GM_DATA + 0x84), 0, 0x600D0084 };
+	struct gvt_vgpu_exec_stats st;
+	struct wl_count w = { m, 1 };
+	uint64_t pinned0 = m->pinned, calls;
+	unsigned int i;
+
+	assert_int_equal(gvt_vgpu_ram_linear_add(m->v, 0, split, m->ram_dma.dma), 0);
+	assert_int_equal(gvt_vgpu_ram_linear_add(m->v, split, RAM_PAGES - split,
+						 m->ram_dma.dma + (split << 12)), 0);
+	guest_ctx_init(m, 4);
+	guest_ppgtt_build_huge(m);
+	guest_emit(m, cmd, 12);
+	guest_elsp(m, RCS_BASE, desc_of(m, 4, 0x20), 0);
+	for (i = 0; i < 4; i++) {
+		hdrv_engine_poll(e->hd, HDRV_RCS);
+		gvt_gpu_schedule(e->gpu);
+	}
+	gvt_vgpu_get_exec_stats(m->v, &st);
+	assert_int_equal(st.workloads, 1);
+	assert_false(hdrv_engine_idle(e->hd, HDRV_RCS));	/* on the semaphore */
+	assert_int_equal(sppt_pins(m), 0);
+
+	/* the host: out of its table first, then withdraw */
+	m->gone_lo = split;
+	m->gone_hi = RAM_PAGES;
+	calls = m->pin_calls;
+	assert_int_equal(gvt_vgpu_ram_linear_remove(m->v, split, RAM_PAGES - split), 0);
+	assert_true(m->pin_calls >= calls + 2 + 512);	/* PDATA, PBATCH, the 2M page */
+	assert_int_equal(m->pinned, pinned0);		/* and refused: scratch */
+	assert_int_equal(sppt_pins(m), 0);
+
+	*g32(m, GPA_DATA + 0x80) = 1;			/* release the semaphore */
+	assert_true(run_until(e, wl_done, &w) >= 0);
+	gvt_vgpu_get_exec_stats(m->v, &st);
+	assert_int_equal(st.completed, 1);
+	assert_int_equal(*g32(m, GPA_DATA + 0x84), 0x600D0084);
+	assert_int_equal(*g32(m, GPA_PDATA + 0x50), 0);	/* went to scratch */
+
+	/*
+	 * The host maps the frames again, as a linear range: the entries left
+	 * on scratch (their guest entries did not change, so no sync would
+	 * redo them) map again, with no pin.
+	 */
+	m->gone_lo = m->gone_hi = 0;
+	calls = m->pin_calls;
+	assert_int_equal(gvt_vgpu_ram_linear_add(m->v, split, RAM_PAGES - split,
+						 m->ram_dma.dma + (split << 12)), 0);
+	run_ppgtt_stores(e, m, 0x66660000);
+	assert_int_equal(m->pin_calls, calls);
+	assert_int_equal(m->pinned, pinned0);
+	assert_int_equal(gvt_vgpu_ram_linear_remove(m->v, 0, split), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1456,6 +1662,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_pdp_lri_unpatchable_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ctx_timestamp_round_trip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unprivileged_context_batch_via_ppgtt, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_linear_before_engine_no_pins, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_linear_after_engine_converts_pins, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_linear_remove_in_flight_maps_scratch, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_threaded_back_to_back, setup_threaded,
 						teardown_threaded),
