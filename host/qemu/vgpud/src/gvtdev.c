@@ -7,10 +7,19 @@
  * MSI (one vector) and INTx. The vGPU's display clock runs on a timer thread
  * that calls gvt_vgpu_run_timers() at the deadlines it returns.
  *
+ * Guest RAM: each vus DMA map of guest RAM is mapped for the GPU at one
+ * contiguous bus address, so it is also declared to gvt as a linear range
+ * (gvt_vgpu_ram_linear_add): the shadow PPGTT translates entries into it by
+ * an add and never pins its pages. On unmap the map leaves our table first,
+ * then gvt withdraws the range (every shadow entry into it is rebuilt
+ * through dma_map, which no longer finds it: scratch), and only then does
+ * the bus mapping go.
+ *
  * Locking: gvt serialises every entry point on the vGPU lock and calls our
  * hyp ops with it held; the ops take only `ram_lock` (guest RAM table) or
  * the vus library's own locks, never the vGPU lock, so the protocol thread
- * (MMIO) and the timer thread can both call into gvt. vus calls our
+ * (MMIO) and the timer thread can both call into gvt. Order: vGPU lock, then
+ * ram_lock; so we never call gvt holding ram_lock. vus calls our
  * irq_state/dma_map/dma_unmap ops without holding its locks.
  */
 #include <errno.h>
@@ -328,7 +337,18 @@ static void gd_vus_dma_map(void *opaque, uint64_t gpa, uint64_t len)
 			  d->name, (unsigned long long)gpa);
 		vgpud_gvt_host_dma_unmap(&r.hd);
 		vus_dma_put(&r.ref);
+		return;
 	}
+	/*
+	 * In the table first: pins taken until now are converted by the
+	 * registration. The map stays pinned (r.ref) and at r.bus until
+	 * gd_vus_dma_unmap, which withdraws the range before unmapping.
+	 */
+	ret = gvt_vgpu_ram_linear_add(d->v, gpa >> GD_PAGE_SHIFT, len >> GD_PAGE_SHIFT, r.bus);
+	if (ret)
+		vgpud_log(VGPUD_DEBUG, "%s: guest RAM 0x%llx+0x%llx pinned per page (linear range: %s)",
+			  d->name, (unsigned long long)gpa, (unsigned long long)len,
+			  strerror(-ret));
 }
 
 static void gd_vus_dma_unmap(void *opaque, uint64_t gpa, uint64_t len)
@@ -351,10 +371,20 @@ static void gd_vus_dma_unmap(void *opaque, uint64_t gpa, uint64_t len)
 		pthread_mutex_unlock(&d->ram_lock);
 		if (!found)
 			return;
+		/*
+		 * Out of the table, so the shadow PPGTT's re-pins fail (scratch):
+		 * when this returns no shadow entry points into the map, in
+		 * flight or not. -ENOENT: it was not a linear range.
+		 */
+		gvt_vgpu_ram_linear_remove(d->v, r.gpa >> GD_PAGE_SHIFT, r.len >> GD_PAGE_SHIFT);
 		if (r.refs)
 			vgpud_log(VGPUD_DEBUG, "%s: guest RAM 0x%llx unmapped with %llu GGTT references",
 				  d->name, (unsigned long long)r.gpa, (unsigned long long)r.refs);
-		/* From here the physical GPU faults on it (softgpu counts). */
+		/*
+		 * From here the physical GPU faults on it (softgpu counts and
+		 * drops its cached translations): a workload that fetched an
+		 * entry before the rewrite cannot reach the pages either.
+		 */
 		vgpud_gvt_host_dma_unmap(&r.hd);
 		vus_dma_put(&r.ref);
 	}
