@@ -128,9 +128,18 @@ class Vgpud:
         tap(rc == 0, "vgpud exits 0 on SIGTERM")
         self.log.close()
         if tap.failed:
+            # the whole log outlives the private directory, beside the guests' logs
+            keep = os.path.join(BUILD, "vm", "vgpud-%s.log" % os.path.basename(self.tmp))
+            try:
+                os.makedirs(os.path.dirname(keep), exist_ok=True)
+                shutil.copy(self.log_path, keep)
+                tap.note("vgpud log: %s" % keep)
+            except OSError as e:
+                tap.note("vgpud log not kept: %s" % e)
             with open(self.log_path) as f:
-                tap.note("vgpud log (tail):")
-                for line in f.read().splitlines()[-40:]:
+                tap.note("vgpud log (tail, without the shadow PPGTT's 1G-PDPE lines):")
+                lines = [l for l in f.read().splitlines() if "1G page in PDPE" not in l]
+                for line in lines[-40:]:
                     tap.note("  " + line)
         shutil.rmtree(self.tmp, ignore_errors=True)
 
