@@ -39,7 +39,7 @@ static double now_s(void)
 static void soak_opts(struct prop_opts *o, enum sppt_mode mode, unsigned long k)
 {
 	static const unsigned int pools[4] = { 4, 12, 12, 40 };
-	static const unsigned int pcts[4] = { 2, 5, 10, 18 };
+	static const unsigned int pcts[4] = { 2, 2, 5, 10 };
 
 	*o = (struct prop_opts){ .mode = mode, .samples = 4, .memo_bits = 12 };
 	o->pool = pools[k % 4];
@@ -58,17 +58,19 @@ struct soak_total {
 	unsigned long steps[3], runs, checks, submits, lin;
 };
 
-/* Runs k = @first, @first + @stride, ... until each mode did @per_mode
- * steps. Returns 0, or 1 after printing the first mismatch. */
-static int soak(unsigned long first, unsigned long stride, unsigned long per_mode,
+/* Process @job of @jobs: settings 0, 1, 2, ... (the same mix in every
+ * process), seeds of its own, until each mode did @per_mode steps.
+ * Returns 0, or 1 after printing the first mismatch. */
+static int soak(unsigned long job, unsigned long jobs, unsigned long per_mode,
 		struct soak_total *t)
 {
-	unsigned long k;
+	unsigned long c, k;
 	unsigned int m;
 
 	/* Modes take turns, so that a run cut short has covered all three. */
-	for (k = first; t->steps[0] < per_mode || t->steps[1] < per_mode ||
-			t->steps[2] < per_mode; k += stride) {
+	for (c = 0; t->steps[0] < per_mode || t->steps[1] < per_mode || t->steps[2] < per_mode;
+	     c++) {
+		k = c * jobs + job;
 		for (m = 0; m < 3; m++) {
 			uint64_t seed = 0x50a6000000ull + k * 3 + m;
 			struct prop_src src = { .rng = seed };
@@ -78,13 +80,13 @@ static int soak(unsigned long first, unsigned long stride, unsigned long per_mod
 
 			if (t->steps[m] >= per_mode)
 				continue;
-			soak_opts(&o, (enum sppt_mode)m, k);
+			soak_opts(&o, (enum sppt_mode)m, c);
 			if (prop_run(&o, &src, RUN_STEPS, &res, msg, sizeof(msg))) {
 				printf("sppt soak: MISMATCH in %s mode, seed 0x%" PRIx64
-				       " (run %lu: pool %u, npages %u, submit %u%%, K %u, linear %d, "
+				       " (settings %lu: pool %u, npages %u, submit %u%%, K %u, linear %d, "
 				       "no_guest_page %d, budget %" PRIu64 ", alloc_fail_every %u) "
 				       "at step %lu: %s\n",
-				       mode_name[m], seed, k, o.pool, o.npages, o.submit_pct,
+				       mode_name[m], seed, c, o.pool, o.npages, o.submit_pct,
 				       o.oos_threshold, o.linear, o.no_guest_page, o.mem_budget,
 				       o.alloc_fail_every, res.steps, msg);
 				fflush(stdout);

@@ -599,6 +599,23 @@ static int leaf2m_pair_fast(struct cmp_ctx *c, const struct node *g, const struc
 	return 0;
 }
 
+/* A 2M guest leaf against a native 2M shadow leaf: page by page. */
+static int leaf2m_native_fast(struct cmp_ctx *c, const struct node *g, const struct node *s)
+{
+	unsigned int i;
+
+	if (s->rw != g->rw || s->cache != g->cache)
+		return -1;
+	for (i = 0; i < 512; i++) {
+		uint64_t gfn = g->addr / PG + i;
+		uint64_t want = gfn < c->hv->npages ? fake_hv_dma(c->hv, gfn) : c->scratch[0];
+
+		if (s->addr + (uint64_t)i * PG != want)
+			return -1;
+	}
+	return 0;
+}
+
 static int cmp_nodes(struct cmp_ctx *c, const struct node *g, const struct node *s, uint64_t va)
 {
 	unsigned int i;
@@ -649,6 +666,8 @@ static int cmp_nodes(struct cmp_ctx *c, const struct node *g, const struct node 
 	    !pt_pair_fast(c, g, s))
 		return 0;
 	if (g->lvl == 1 && g->kind == N_LEAF && s->kind == N_TABLE && !leaf2m_pair_fast(c, g, s))
+		return 0;
+	if (g->lvl == 1 && g->kind == N_LEAF && s->kind == N_LEAF && !leaf2m_native_fast(c, g, s))
 		return 0;
 	for (i = 0; i < 512; i++) {
 		struct node gc = node_child(c->hv, read_guest, g, i);
