@@ -15,9 +15,9 @@ boot together, one vGPU each.
    on every engine that only a reset ends; i915 must log "GPU HANG" and
    reset; then gem_ctx_exec basic-norecovery and basic-nohangcheck, which
    hang it too), then gem_exec_basic must pass in vm1 again; vm2 meanwhile runs
-   gem_blits basic (slow under TCG: every GTT-mmap read is a trapped BAR2
-   access; run for up to BLITS_TIMEOUT s, a FAIL fails the test, a TIMEOUT
-   is reported) and then gem_exec_basic. vm2 must see no hang, no reset and
+   gem_blits basic to the end (slow under TCG: every GTT-mmap read is a
+   trapped BAR2 access, 4-8 minutes; it must pass within BLITS_TIMEOUT s)
+   and then gem_exec_basic. vm2 must see no hang, no reset and
    no failed workload, and its GPU work must go on during vm1's hang.
 4. Neither guest log says "wedged"; no unexpected kernel warnings (vm1's
    hang and reset lines are allowed, with reasons, from phase 3 only);
@@ -66,8 +66,8 @@ HANG_CTX = [("gem_ctx_exec", "basic-norecovery", 240), ("gem_ctx_exec", "basic-n
 AFTER = ("gem_exec_basic", None, 180)
 # phase 3, vm2: a whole run reads 108 MB back through GTT mmaps, 13.5 million
 # trapped 8-byte BAR2 reads (measured: 440 s alone in one guest on a loaded
-# 2-core machine); override to let it finish
-BLITS_TIMEOUT = int(os.environ.get("VGPU_GEM_BLITS_TIMEOUT", "240"))
+# 2-core machine), so the bound is generous; a run cut off by it fails
+BLITS_TIMEOUT = int(os.environ.get("VGPU_GEM_BLITS_TIMEOUT", "1500"))
 # --debug: one "Testing src_tiling=..." line per blit checked, to see how far it got
 BLITS_READS = 13500000
 BLITS = ("gem_blits", "basic --debug", BLITS_TIMEOUT)
@@ -269,8 +269,8 @@ def phase3(tap, vms):
         cmd_of(*AFTER[:2]), (r[2] + "\n" + r[4][-1500:]) if r else "not run")
 
     r = vm2.result("hang", cmd_of(*BLITS[:2]))
-    tap(r is not None and r[2] in ("pass", "timeout"),
-        "vm2: IGT %s during vm1's hangs: every blit checked is right (%s after %.0fs)" %
+    tap(r is not None and r[2] == "pass",
+        "vm2: IGT %s passes, started during vm1's hangs (%s after %.0fs)" %
         (cmd_of(*BLITS[:2]), r[2].upper() if r else "not run", r[5] if r else 0),
         (r[2] + "\n" + r[4][-2000:]) if r else "not run")
     if "vm2_after" in during:
