@@ -219,8 +219,11 @@ bool hdrv_engine_can_submit(struct hdrv_gpu *gpu, enum hdrv_engine_id engine);
  * from a callback). */
 int hdrv_engine_wait_idle(struct hdrv_gpu *gpu, enum hdrv_engine_id engine, uint32_t timeout_ms);
 /*
- * Hang check: true if the engine is in error, or busy with no head/ACTHD
- * progress for hang_ms. Call periodically.
+ * Hang check: true if the engine is in error, or busy with its position
+ * (ACTHD, ring head) unchanged for hang_ms across at least three calls in a
+ * row, or busy without a context event for 10 * hang_ms (a looping batch).
+ * Each call samples the engine: call it periodically (a few times per
+ * hang_ms); one late call after a long gap never decides alone.
  */
 bool hdrv_engine_hung(struct hdrv_gpu *gpu, enum hdrv_engine_id engine);
 /* Per-engine reset (RESET_CTL handshake + GDRST): active contexts dropped. */

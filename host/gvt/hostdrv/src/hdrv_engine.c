@@ -487,6 +487,51 @@ int hdrv_engine_wait_idle(struct hdrv_gpu *gpu, enum hdrv_engine_id engine, uint
 	}
 }
 
+/*
+ * Hang check, progress based like i915's hangcheck: a busy engine is hung
+ * when its position (ACTHD, which on gen9 holds the batch address inside a
+ * batch, and the ring head) has stood still for hang_ms, seen by at least
+ * HANG_STILL_CHECKS checks in a row. Wall time alone is not enough: on a
+ * loaded host the engine (softgpu's thread, or whatever feeds it) may not
+ * run for longer than hang_ms, and the first check after such a gap must
+ * not reset it; the checks after it see it move again.
+ *
+ * A batch that loops (ACTHD moving round a loop) is progress by this
+ * measure. Two bounds keep it from holding the engine: gvt's scheduler
+ * resets a workload that overruns its slice while another vGPU waits, and
+ * here an engine busy without a single context event for
+ * HANG_LOOP_FACTOR * hang_ms counts as hung too (the guest alone on it).
+ */
+#define HANG_STILL_CHECKS	3u
+#define HANG_LOOP_FACTOR	10u
+
+static bool engine_busy(const struct hdrv_engine *e)
+{
+	return e->has_pending || e->active_idx < e->n_active;
+}
+
+static bool engine_check_hung_locked(struct hdrv_gpu *gpu, struct hdrv_engine *e)
+{
+	uint64_t now = hdrv_now_ns(), hang_ns = gpu->cfg.hang_ms * 1000000ull;
+	uint64_t acthd = ((uint64_t)erd(gpu, e, RING_ACTHD_UDW) << 32) | erd(gpu, e, RING_ACTHD);
+	uint32_t head = erd(gpu, e, RING_HEAD);
+
+	if (acthd != e->hc_acthd || head != e->hc_head || e->st.csb_events != e->hc_events ||
+	    e->st.submits != e->hc_submits) {
+		e->hc_acthd = acthd;
+		e->hc_head = head;
+		e->hc_events = e->st.csb_events;
+		e->hc_submits = e->st.submits;
+		e->hc_moved_ns = now;
+		e->hc_still = 0;
+	} else if (e->hc_still < HANG_STILL_CHECKS) {
+		e->hc_still++;
+	}
+	if (e->hc_still >= HANG_STILL_CHECKS && now - e->hc_moved_ns > hang_ns)
+		return true;
+	return now - e->last_event_ns > HANG_LOOP_FACTOR * hang_ns;
+}
+
 bool hdrv_engine_hung(struct hdrv_gpu *gpu, enum hdrv_engine_id engine)
 {
 	struct hdrv_engine *e;
@@ -499,11 +544,11 @@ bool hdrv_engine_hung(struct hdrv_gpu *gpu, enum hdrv_engine_id engine)
 	hdrv_handle_irq_locked(gpu);
 	if (e->error) {
 		hung = true;
-	} else if (!e->has_pending && e->active_idx >= e->n_active) {
+	} else if (!engine_busy(e)) {
+		e->hc_still = 0;
 		hung = false;
 	} else {
-		/* like i915's heartbeat: busy without a context event for too long */
-		hung = hdrv_now_ns() - e->last_event_ns > gpu->cfg.hang_ms * 1000000ull;
+		hung = engine_check_hung_locked(gpu, e);
 	}
 	hdrv_unlock(gpu);
 	return hung;

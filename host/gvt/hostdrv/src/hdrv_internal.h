@@ -11,6 +11,7 @@
 /* engine-relative registers */
 #define RING_TAIL		0x030
 #define RING_HEAD		0x034
+#define RING_ACTHD_UDW		0x05C
 #define RING_IPEHR		0x068
 #define RING_INSTDONE		0x06C
 #define RING_ACTHD		0x074
@@ -118,6 +119,14 @@ struct hdrv_engine {
 	bool has_pending;
 	bool error;
 	uint64_t last_event_ns;
+	/* hang check: the position last seen moving (ACTHD, ring head), when,
+	 * the CSB events and submissions counted then, and how many checks in
+	 * a row have seen it stand still */
+	uint64_t hc_acthd;
+	uint32_t hc_head;
+	uint64_t hc_events, hc_submits;
+	uint64_t hc_moved_ns;
+	unsigned int hc_still;
 	struct hdrv_engine_stats st;
 };
 

@@ -2,7 +2,7 @@
 /*
  * hostdrv unit tests: probe checks with a fake bus, bring-up register state
  * on softgpu, the GGTT allocator and PTEs, the aperture, ring emission and
- * submission argument checks.
+ * submission argument checks, and the progress-based hang check.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "hostdrv.h"
@@ -386,6 +388,170 @@ static void test_submit_checks(void **state)
 	hdrv_ctx_destroy(c);
 }
 
+/* ---- hang check ---------------------------------------------------------- */
+
+#define MI_NOOP_DW	0u
+#define MI_BB_END	(0x0Au << 23)
+#define MI_BB_START	((0x31u << 23) | 1)	/* GGTT (bit 8 clear), 3 dwords */
+#define T_HANG_MS	40u
+
+static uint64_t t_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/*
+ * softgpu's own bus runs the engines a little on every register read; here
+ * the engines move only when a test calls sgpu_step(), so a test decides
+ * whether an engine gets to run between two hang checks.
+ */
+static struct hdrv_bus_ops still_ops;
+
+static uint32_t still_rd32(void *ctx, unsigned int bar, uint64_t off)
+{
+	if (bar == 2)
+		return sgpu_aperture_read32(ctx, off);
+	return bar == 0 ? sgpu_mmio_read32(ctx, off) : 0xFFFFFFFF;
+}
+
+static int setup_hang(void **state)
+{
+	struct sgpu_config sc = { .threaded = false };
+	struct hdrv_config hc = { .ggtt_size = 32ull << 20, .hang_ms = T_HANG_MS };
+	struct env *e = calloc(1, sizeof(*e));
+
+	if (!e || sgpu_create(&sc, &e->sg))
+		return -1;
+	sgpu_bus(e->sg, &e->bus);
+	still_ops = *e->bus.ops;
+	still_ops.read32 = still_rd32;
+	e->bus.ops = &still_ops;
+	if (hdrv_gpu_probe(&e->bus, &hc, &e->gpu))
+		return -1;
+	*state = e;
+	return 0;
+}
+
+/* a context on engine id whose ring jumps into bb */
+static struct hdrv_ctx *submit_batch(struct env *e, enum hdrv_engine_id id, const struct hdrv_bo *bb)
+{
+	uint32_t start[4] = { MI_BB_START, (uint32_t)bb->gtt, 0, 0 };
+	struct hdrv_ctx *ctx;
+
+	assert_int_equal(hdrv_ctx_create(e->gpu, id, NULL, &ctx), 0);
+	assert_int_equal(hdrv_ctx_emit(ctx, start, 4), 0);
+	assert_int_equal(hdrv_engine_submit(e->gpu, ctx, NULL), 0);
+	sgpu_step(e->sg, 1);	/* loaded, and the batch started */
+	assert_false(hdrv_engine_idle(e->gpu, id));
+	return ctx;
+}
+
+/* A stalled engine (a batch jumping to itself: ACTHD never moves) is reset,
+ * though it keeps executing: not before hang_ms and three checks. */
+static void test_hangcheck_resets_stalled_engine(void **state)
+{
+	struct env *e = *state;
+	struct hdrv_engine_stats st;
+	struct hdrv_ctx *ctx;
+	struct hdrv_bo bb;
+	uint64_t t0, now = 0;
+	unsigned int checks = 0, mask = 0;
+
+	assert_int_equal(hdrv_bo_create(e->gpu, 4096, &bb), 0);
+	((uint32_t *)bb.mem.cpu)[0] = MI_BB_START;
+	((uint32_t *)bb.mem.cpu)[1] = (uint32_t)bb.gtt;
+	((uint32_t *)bb.mem.cpu)[2] = 0;
+	ctx = submit_batch(e, HDRV_BCS, &bb);
+	t0 = t_now_ms();
+	while (!mask && (now = t_now_ms()) - t0 < 5000) {
+		assert_true(sgpu_step(e->sg, 64) > 0);	/* it runs, but stays put */
+		mask = hdrv_hangcheck(e->gpu);
+		checks++;
+		usleep(T_HANG_MS * 1000 / 8);
+	}
+	assert_int_equal(mask, 1u << HDRV_BCS);
+	assert_true(now - t0 >= T_HANG_MS);
+	assert_true(checks >= 3);
+	assert_true(hdrv_engine_idle(e->gpu, HDRV_BCS));
+	hdrv_engine_stats(e->gpu, HDRV_BCS, &st);
+	assert_int_equal(st.resets, 1);
+	hdrv_ctx_destroy(ctx);
+	hdrv_bo_destroy(e->gpu, &bb);
+}
+
+/* A slow engine that moves between checks is never reset, not even by the
+ * first check after a gap of several hang_ms in which it did not run (a
+ * host too loaded to schedule it), and its batch then completes. */
+static void test_hangcheck_spares_slow_engine(void **state)
+{
+	struct env *e = *state;
+	enum { NOOPS = 1000 };
+	struct hdrv_engine_stats st;
+	struct hdrv_ctx *ctx;
+	struct hdrv_bo bb;
+	uint64_t t0;
+
+	assert_int_equal(hdrv_bo_create(e->gpu, 4096, &bb), 0);
+	memset(bb.mem.cpu, 0, NOOPS * 4);
+	((uint32_t *)bb.mem.cpu)[NOOPS] = MI_BB_END;
+	ctx = submit_batch(e, HDRV_VCS, &bb);
+	t0 = t_now_ms();
+	while (t_now_ms() - t0 < 4 * T_HANG_MS) {
+		assert_int_equal(sgpu_step(e->sg, 2), 2);	/* two NOOPs a check */
+		assert_int_equal(hdrv_hangcheck(e->gpu), 0);
+		usleep(T_HANG_MS * 1000 / 8);
+	}
+	/* starved: no step for three hang_ms; the next check alone says nothing */
+	usleep(3 * T_HANG_MS * 1000);
+	assert_int_equal(hdrv_hangcheck(e->gpu), 0);
+	for (int i = 0; i < 8; i++) {
+		assert_int_equal(sgpu_step(e->sg, 2), 2);
+		assert_int_equal(hdrv_hangcheck(e->gpu), 0);
+	}
+	assert_false(hdrv_engine_idle(e->gpu, HDRV_VCS));
+	while (sgpu_step(e->sg, 256))
+		;
+	assert_int_equal(hdrv_engine_wait_idle(e->gpu, HDRV_VCS, 5000), 0);
+	assert_int_equal(hdrv_ctx_head(ctx), 16);
+	hdrv_engine_stats(e->gpu, HDRV_VCS, &st);
+	assert_int_equal(st.resets, 0);
+	assert_int_equal(st.completes, 1);
+	hdrv_ctx_destroy(ctx);
+	hdrv_bo_destroy(e->gpu, &bb);
+}
+
+/* A batch looping over two commands moves ACTHD at every check: it is
+ * progress, reset only by the loop bound (10 * hang_ms without a context
+ * event). */
+static void test_hangcheck_bounds_looping_engine(void **state)
+{
+	struct env *e = *state;
+	struct hdrv_ctx *ctx;
+	struct hdrv_bo bb;
+	uint64_t t0, now = 0;
+	unsigned int mask = 0;
+
+	assert_int_equal(hdrv_bo_create(e->gpu, 4096, &bb), 0);
+	((uint32_t *)bb.mem.cpu)[0] = MI_NOOP_DW;
+	((uint32_t *)bb.mem.cpu)[1] = MI_BB_START;
+	((uint32_t *)bb.mem.cpu)[2] = (uint32_t)bb.gtt;
+	((uint32_t *)bb.mem.cpu)[3] = 0;
+	ctx = submit_batch(e, HDRV_VECS, &bb);
+	t0 = t_now_ms();
+	while (!mask && (now = t_now_ms()) - t0 < 10000) {
+		sgpu_step(e->sg, 1);	/* one command: ACTHD alternates */
+		mask = hdrv_hangcheck(e->gpu);
+		usleep(T_HANG_MS * 1000 / 8);
+	}
+	assert_int_equal(mask, 1u << HDRV_VECS);
+	assert_true(now - t0 >= 10 * T_HANG_MS);
+	hdrv_ctx_destroy(ctx);
+	hdrv_bo_destroy(e->gpu, &bb);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -399,6 +565,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_dma_guard_pages_and_reuse, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ring_emit_wraps_and_fills, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_submit_checks, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hangcheck_resets_stalled_engine, setup_hang, teardown),
+		cmocka_unit_test_setup_teardown(test_hangcheck_spares_slow_engine, setup_hang, teardown),
+		cmocka_unit_test_setup_teardown(test_hangcheck_bounds_looping_engine, setup_hang, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
