@@ -69,6 +69,7 @@ static const char *const violation_names[GVT_CMD_NUM_VIOLATIONS] = {
 	[GVT_CMD_E_RING] = "ring",
 	[GVT_CMD_E_NESTING] = "batch nesting",
 	[GVT_CMD_E_LIMIT] = "limit",
+	[GVT_CMD_E_RUNAWAY] = "runaway",
 };
 
 const char *gvt_cmd_violation_name(enum gvt_cmd_violation v)
@@ -203,8 +204,15 @@ static int read_dw(struct gvt_cmd_scanner *s, uint64_t addr, bool ppgtt, uint32_
 	if (!s->win_valid || s->win_ppgtt != ppgtt || addr - s->win_addr >= WIN_BYTES) {
 		uint64_t base = addr & ~(uint64_t)(WIN_BYTES - 1);
 
+		int ret;
+
 		s->win_valid = false;
-		if (s->p->read(s->p->priv, base, ppgtt, s->win, WIN_BYTES))
+		ret = s->p->read(s->p->priv, base, ppgtt, s->win, WIN_BYTES);
+		/* -E2BIG: past what the caller copies, only a batch without end gets there */
+		if (ret == -E2BIG)
+			return violate(s, GVT_CMD_E_RUNAWAY, "batch longer than the host copies (runaway batch)",
+				       addr);
+		if (ret)
 			return violate(s, GVT_CMD_E_FETCH, "command memory not readable", addr);
 		s->win_addr = base;
 		s->win_ppgtt = ppgtt;
@@ -993,7 +1001,9 @@ static int scan_run(struct gvt_cmd_scanner *s, bool ring)
 			s->res->addr = s->f[s->level].ip;
 			s->res->header = 0;
 			s->res->cmd = NULL;
-			return violate(s, GVT_CMD_E_LIMIT, "command budget exhausted (runaway batch)",
+			/* valid commands without end: on hardware a hang, which
+			 * the guest's driver detects and resets (its own fault) */
+			return violate(s, GVT_CMD_E_RUNAWAY, "command budget exhausted (runaway batch)",
 				       s->res->cmds);
 		}
 		s->budget--;

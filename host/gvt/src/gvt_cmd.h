@@ -32,7 +32,8 @@ enum gvt_cmd_engine {
  * gvt_cmd_read_t - read guest graphics memory
  * @gma: graphics address; @ppgtt: through the context's PPGTT (else GGTT)
  * @len: <= 256 bytes, never crossing a 4 KiB page
- * Return: 0 or -errno (-EFAULT: not mapped).
+ * Return: 0 or -errno (-EFAULT: not mapped; -E2BIG: beyond what the caller
+ * copies for one workload, reported as GVT_CMD_E_RUNAWAY, not FETCH).
  */
 typedef int (*gvt_cmd_read_t)(void *priv, uint64_t gma, bool ppgtt, void *buf, size_t len);
 
@@ -85,7 +86,9 @@ enum gvt_cmd_violation {
 	GVT_CMD_E_FETCH,	/* guest memory not readable (accessor failed) */
 	GVT_CMD_E_RING,		/* bad ring parameters or a command crossing the tail */
 	GVT_CMD_E_NESTING,	/* batch start not allowed at this level / space */
-	GVT_CMD_E_LIMIT,	/* command, batch or PDP budget exhausted */
+	GVT_CMD_E_LIMIT,	/* batch or PDP budget exhausted */
+	GVT_CMD_E_RUNAWAY,	/* command budget exhausted on valid commands: the
+				 * batch would hang the engine (not a policy breach) */
 	GVT_CMD_NUM_VIOLATIONS
 };
 
@@ -198,8 +201,9 @@ struct gvt_cmd_scanner {
  *	aligned, < @ring_size (head == tail: nothing to scan)
  * The ring parameters come from the guest's context image: bad ones are a
  * violation (GVT_CMD_E_RING), not a caller error.
- * Return: 0 (clean), -EACCES (violation: see @res), -EINVAL (@s, @p, @res
- * NULL, no @p->read or a bad @p->engine).
+ * Return: 0 (clean), -EACCES (the commands must not run: see @res; a
+ * GVT_CMD_E_RUNAWAY result is a guest hang, every other one a violation),
+ * -EINVAL (@s, @p, @res NULL, no @p->read or a bad @p->engine).
  */
 int gvt_cmd_scan_ring(struct gvt_cmd_scanner *s, const struct gvt_cmd_params *p,
 		      uint64_t ring_gma, uint32_t ring_size, uint32_t head, uint32_t tail,

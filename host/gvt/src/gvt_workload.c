@@ -431,8 +431,12 @@ static int snap_read(struct gvt_vgpu *v, struct gvt_workload *wl, uint64_t gma, 
 	while (done < len) {
 		uint64_t a = gma + done, page = a & ~(uint64_t)(GVT_PAGE_SIZE - 1);
 		size_t n = GVT_MIN(len - done, (size_t)(page + GVT_PAGE_SIZE - a));
-		const uint8_t *d = snap_page(v, wl, page);
+		const uint8_t *d;
 
+		/* the snapshot bound: the scanner reports a runaway batch (a hang) */
+		if (wl->nsnap == GVT_BB_SNAP_MAX && !snap_find(wl, page))
+			return -E2BIG;
+		d = snap_page(v, wl, page);
 		if (!d)
 			return -EFAULT;
 		gvt_memcpy((uint8_t *)buf + done, d + (a - page), n);
@@ -624,6 +628,16 @@ static int scan_workload(struct gvt_vgpu *v, unsigned int e, struct gvt_workload
 	wl->ring_gma = start;
 	wl->ring_size = size;
 	ret = gvt_cmd_scan_ring(&x->scanner, &p, start, size, wl->head, wl->tail, &x->scan_res);
+	if (ret == -EACCES && x->scan_res.violation == GVT_CMD_E_RUNAWAY) {
+		/*
+		 * Valid commands without end (IGT's hangcheck-unterminated):
+		 * on hardware the engine hangs and the guest's driver resets
+		 * it. Not run here, the workload never completes: the same.
+		 */
+		gvt_cmd_describe(&x->scan_res, p.engine, line, sizeof(line));
+		gvt_vlog(v, 1, "command scanner: %s: not run, engine hung for the guest to reset", line);
+		return -ELOOP;
+	}
 	if (ret == -EACCES) {
 		gvt_cmd_describe(&x->scan_res, p.engine, line, sizeof(line));
 		gvt_vlog(v, 0, "command scanner: %s", line);
@@ -963,6 +977,8 @@ int gvt_workload_dispatch(struct gvt_vgpu *v, unsigned int e)
 		gvt_enter_failsafe(v, GVT_FAILSAFE_BAD_COMMAND);
 		goto out_fail;
 	}
+	if (ret == -ELOOP)
+		goto out_fail;	/* runaway batch: a hang of this workload only */
 	if (ret) {
 		gvt_vlog(v, 1, "engine %u: batch buffers cannot be shadowed (%d)", e, ret);
 		goto out_fail;

@@ -888,7 +888,7 @@ static void test_loops_are_bounded(void **state)
 	/* a runaway batch: more commands than the budget */
 	params.max_cmds = 1000;
 	memset(ggtt_mem + HIDDEN_BASE, 0, 0x2000);	/* 2048 MI_NOOPs */
-	assert_violation(scan_bb(HIDDEN_BASE, false), GVT_CMD_E_LIMIT);
+	assert_violation(scan_bb(HIDDEN_BASE, false), GVT_CMD_E_RUNAWAY);
 	assert_int_equal(res.cmds, 1000);
 	assert_int_equal(res.addr, HIDDEN_BASE + 4000);
 	params.max_cmds = 0;

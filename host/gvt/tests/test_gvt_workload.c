@@ -1172,6 +1172,106 @@ static void test_oversized_ggtt_batch_fails_workload(void **state)
 	assert_int_equal(vs.failsafe, 0);
 }
 
+/*
+ * A runaway batch (IGT i915_hangman hangcheck-unterminated: MI_NOOPs
+ * without end, more than the scanner's command budget) is the guest's own
+ * GPU hang, not a violation: the workload is not run and never completes,
+ * no failsafe; the guest's driver resets the engine and the next one runs.
+ */
+static void test_runaway_batch_hangs_until_guest_reset(void **state)
+{
+	struct env *e = *state;
+	struct vm *m = &e->vm[0];
+	/* user batch at PPGTT VA 8 MiB: three 2M pages of zeros (MI_NOOPs),
+	 * 6 MiB, more than the 2^20 commands of the scanner's budget */
+	const uint64_t va = 0x800000, gpa = 0x1000000;
+	uint32_t cmd[] = { MI_BB_START_GGTT, (uint32_t)va, 0 };
+	uint32_t again[] = { MI_SDI_GGTT, (uint32_t)(m->gm + GM_DATA), 0, 0x600DB0B0 };
+	struct csb_wait w = { m, RCS_BASE, 1 };
+	struct gvt_vgpu_exec_stats st;
+	struct gvt_vgpu_stats vs;
+	unsigned int i;
+
+	guest_ctx_init(m, 4);
+	guest_ppgtt_build(m);
+	for (i = 0; i < 3; i++)
+		*g64(m, GPA_PD + 8 * (va / (2u << 20) + i)) = (gpa + (2ull << 20) * i) | 1u << 7 | 3;
+	guest_emit(m, cmd, 3);
+	/* unprivileged, like a user context of the guest's i915 */
+	guest_elsp(m, RCS_BASE, desc_of(m, 4, 0x20) & ~(1ull << 8), 0);
+	for (i = 0; i < 4; i++)
+		gvt_gpu_schedule(e->gpu);
+	gvt_vgpu_get_exec_stats(m->v, &st);
+	assert_int_equal(st.failed, 1);
+	assert_int_equal(st.scan_rejects, 0);
+	assert_int_equal(st.workloads, 0);
+	assert_int_equal(e->submits, 0);
+	gvt_vgpu_get_stats(m->v, &vs);
+	assert_int_equal(vs.failsafe, 0);
+	/* hung: no completion, the list stays in the engine */
+	assert_int_equal(g32(m, GPA_HWSP)[0x1f], 0);
+	assert_true(rd32(m->v, RCS_BASE + 0x234) & (1u << 4));
+	/* the guest's driver resets the render engine and starts over */
+	wr32(m->v, 0x941c, 1u << 1);			/* GDRST: render */
+	assert_int_equal(rd32(m->v, RCS_BASE + 0x234) & (1u << 4), 0);
+	guest_init_engine(m, RCS_BASE);
+	guest_ctx_init(m, 4);
+	guest_emit(m, again, 4);
+	guest_elsp(m, RCS_BASE, desc_of(m, 4, 0x20), 0);
+	assert_true(run_until(e, csb_reached, &w) >= 0);
+	assert_int_equal(*g32(m, GPA_DATA), 0x600DB0B0);
+	gvt_vgpu_get_exec_stats(m->v, &st);
+	assert_int_equal(st.failed, 1);
+	assert_int_equal(st.workloads, 1);
+	gvt_vgpu_get_stats(m->v, &vs);
+	assert_int_equal(vs.failsafe, 0);
+}
+
+/*
+ * The same in a privileged (GGTT) batch: it runs into the bound of the
+ * host's snapshot (512 pages) before the command budget; also a hang of
+ * that workload only, no failsafe.
+ */
+static void test_runaway_ggtt_batch_hangs_until_guest_reset(void **state)
+{
+	struct env *e = *state;
+	struct vm *m = &e->vm[0];
+	const uint64_t gpa = 0x800000;		/* one page of zeros: MI_NOOPs */
+	const unsigned int pages = 600;		/* > the 512 snapshot pages */
+	uint32_t cmd[] = { MI_BB_START_GGTT, (uint32_t)(m->gm + GM_BATCH), 0 };
+	uint32_t again[] = { MI_SDI_GGTT, (uint32_t)(m->gm + GM_DATA), 0, 0x600DB0B1 };
+	struct csb_wait w = { m, RCS_BASE, 1 };
+	struct gvt_vgpu_exec_stats st;
+	struct gvt_vgpu_stats vs;
+	unsigned int i;
+
+	for (i = 0; i < pages; i++)
+		ggtt_map(m, GM_BATCH + 4096ull * i, gpa, 1);
+	guest_ctx_init(m, 4);
+	guest_emit(m, cmd, 3);
+	guest_elsp(m, RCS_BASE, desc_of(m, 4, 0x20), 0);
+	for (i = 0; i < 4; i++)
+		gvt_gpu_schedule(e->gpu);
+	gvt_vgpu_get_exec_stats(m->v, &st);
+	assert_int_equal(st.failed, 1);
+	assert_int_equal(st.scan_rejects, 0);
+	assert_int_equal(st.workloads, 0);
+	assert_int_equal(e->submits, 0);
+	assert_int_equal(e->gm_live, 0);
+	gvt_vgpu_get_stats(m->v, &vs);
+	assert_int_equal(vs.failsafe, 0);
+	assert_int_equal(g32(m, GPA_HWSP)[0x1f], 0);
+	wr32(m->v, 0x941c, 1u << 1);			/* GDRST: render */
+	guest_init_engine(m, RCS_BASE);
+	guest_ctx_init(m, 4);
+	guest_emit(m, again, 4);
+	guest_elsp(m, RCS_BASE, desc_of(m, 4, 0x20), 0);
+	assert_true(run_until(e, csb_reached, &w) >= 0);
+	assert_int_equal(*g32(m, GPA_DATA), 0x600DB0B1);
+	gvt_vgpu_get_stats(m->v, &vs);
+	assert_int_equal(vs.failsafe, 0);
+}
+
 /* the ring copy the host got: dword @i */
 static uint32_t sub_dw(struct env *e, unsigned int i)
 {
@@ -1656,6 +1756,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_ggtt_spinner_copy_freed_on_reset, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_oversized_ggtt_batch_fails_workload, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_runaway_batch_hangs_until_guest_reset, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_runaway_ggtt_batch_hangs_until_guest_reset, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_pdp_lri_patched_4level, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pdp_lri_patched_3level, setup, teardown),
