@@ -186,9 +186,11 @@ static void *exec_thread(void *arg)
 
 			last_hc = now;
 			if (hung) {
-				vgpud_log(VGPUD_WARN, "exec: hang check reset %u physical engine(s)", hung);
+				/* hung is a mask of engine ids: count engines, not the mask */
+				vgpud_log(VGPUD_WARN, "exec: hang check reset %d physical engine(s) (mask 0x%x)",
+					  __builtin_popcount(hung), hung);
 				pthread_mutex_lock(&x->lock);
-				x->st.hang_resets += hung;
+				x->st.hang_resets += (unsigned int)__builtin_popcount(hung);
 				pthread_mutex_unlock(&x->lock);
 			}
 		}
