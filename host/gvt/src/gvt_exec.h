@@ -52,6 +52,16 @@
 #define GVT_GT_CTX_SWITCH	(1u << 8)
 
 #define GVT_ROOT_CACHE		16
+/*
+ * A cached root unused for this many root lookups (about one per
+ * submission) is released. In untracked mode every shadowed guest page is
+ * compared at every submission, so an idle root costs a compare of its
+ * whole tree per submission; and a root whose PPGTT the guest freed
+ * (i915 says nothing on a vGPU) has its pages reused as other tables or
+ * data, which the sync would re-shadow as garbage (e.g. a page of PTEs,
+ * PAT bit 7 set, read as a PDP of 1G entries).
+ */
+#define GVT_ROOT_IDLE		32
 #define GVT_ANNOUNCED_ROOTS	64	/* PPGTTs announced by g2v, shadowed */
 #define GVT_MAX_LISTS		2	/* active + one pending ELSP list */
 /*
@@ -139,7 +149,8 @@ struct gvt_exec {
 	struct gvt_cmd_result scan_res;
 	struct sppt_vgpu *sppt;
 	struct sppt_root *roots[GVT_ROOT_CACHE];	/* references held */
-	unsigned int root_next;
+	uint64_t root_used[GVT_ROOT_CACHE];	/* root_clock at its last lookup */
+	uint64_t root_clock;			/* root lookups so far */
 	struct gvt_announced {
 		struct sppt_root *root;	/* reference held until g2v destroy */
 		unsigned int levels;

@@ -234,13 +234,18 @@ void gvt_exec_g2v(struct gvt_vgpu *v, uint32_t msg)
 	x->announced[x->nannounced++] = a;
 }
 
-/* a root with one reference for the workload; the cache keeps another */
+/*
+ * A root with one reference for the workload; the cache keeps another
+ * (least recently used out first) and releases roots idle for
+ * GVT_ROOT_IDLE lookups: their pages are then no longer compared at every
+ * submission, nor re-shadowed when the guest reuses them.
+ */
 static int root_get(struct gvt_vgpu *v, unsigned int levels, const uint64_t pdps[4],
 		    struct sppt_root **out)
 {
 	struct gvt_exec *x = v->exec;
 	struct sppt_root *r, *cached;
-	unsigned int i;
+	unsigned int i, slot = GVT_ROOT_CACHE;
 	int ret;
 
 	ret = gvt_workload_sppt_create(v);
@@ -249,14 +254,31 @@ static int root_get(struct gvt_vgpu *v, unsigned int levels, const uint64_t pdps
 	ret = sppt_root_get(x->sppt, levels, pdps, &r);
 	if (ret)
 		return ret;
-	for (i = 0; i < GVT_ROOT_CACHE; i++)
-		if (x->roots[i] == r)
-			goto out;
-	if (sppt_root_get(x->sppt, levels, pdps, &cached) == 0) {
-		sppt_root_put(x->roots[x->root_next]);
-		x->roots[x->root_next] = cached;
-		x->root_next = (x->root_next + 1) % GVT_ROOT_CACHE;
+	x->root_clock++;
+	for (i = 0; i < GVT_ROOT_CACHE; i++) {
+		if (x->roots[i] == r) {
+			slot = i;
+		} else if (x->roots[i] && x->root_clock - x->root_used[i] > GVT_ROOT_IDLE) {
+			sppt_root_put(x->roots[i]);	/* @r holds its own reference */
+			x->roots[i] = NULL;
+		}
 	}
+	if (slot == GVT_ROOT_CACHE) {
+		/* a free slot, else the least recently used */
+		for (i = 0, slot = 0; i < GVT_ROOT_CACHE; i++) {
+			if (!x->roots[i]) {
+				slot = i;
+				break;
+			}
+			if (x->root_used[i] < x->root_used[slot])
+				slot = i;
+		}
+		if (sppt_root_get(x->sppt, levels, pdps, &cached))
+			goto out;	/* not cached: the workload's reference is enough */
+		sppt_root_put(x->roots[slot]);
+		x->roots[slot] = cached;
+	}
+	x->root_used[slot] = x->root_clock;
 out:
 	*out = r;
 	return 0;

@@ -18,6 +18,7 @@
 #include "gvt_test_util.h"
 #include "gvt_hostdrv.h"
 #include "softgpu.h"
+#include "gvt_exec.h"	/* GVT_ROOT_IDLE */
 
 #define RAM_SIZE	(32ull << 20)
 
@@ -1406,6 +1407,70 @@ static void test_pdp_lri_unpatchable_refused(void **state)
  * and the guest image gets what it saved (not the host context's own
  * running total, which spans every guest context of that engine).
  */
+/* one PPGTT store by the context at GM_CTX through its current root; waits */
+static void ppgtt_store_once(struct env *e, struct vm *m, unsigned int *n, uint32_t val)
+{
+	uint32_t cmd[] = { MI_SDI_PPGTT, (uint32_t)PPGTT_VA_DATA + 0x40, 0, val };
+	struct csb_wait w = { m, RCS_BASE, 0 };
+
+	guest_emit(m, cmd, 4);
+	guest_elsp(m, RCS_BASE, desc_of(m, 4, 0x20), 0);
+	w.wp = (2 * ++*n - 1) % 6;	/* two CSB entries per list */
+	assert_true(run_until(e, csb_reached, &w) >= 0);
+}
+
+/*
+ * A root the guest stops submitting (i915 frees a VM without telling the
+ * vGPU) is released after GVT_ROOT_IDLE root lookups: its pages are no
+ * longer compared at each submission, and when the guest reuses them (here
+ * A's PDP becomes a page of PTEs, PAT bit 7 set, which read as a PDP are
+ * 1G entries) nothing is re-shadowed. A root used within the window stays.
+ */
+static void test_idle_root_released(void **state)
+{
+	struct env *e = *state;
+	struct vm *m = &e->vm[0];
+	uint32_t *r = g32(m, GPA_CTX + 4096);
+	struct gvt_vgpu_mediation_stats st;
+	struct gvt_vgpu_exec_stats xs;
+	unsigned int n = 0, i;
+	uint64_t synced;
+
+	guest_ctx_init(m, 4);
+	guest_ppgtt_build(m);
+	guest_ppgtt_b_build(m);
+	ppgtt_store_once(e, m, &n, 0xA0000001);		/* root A */
+	assert_int_equal(*g32(m, GPA_PDATA + 0x40), 0xA0000001);
+	r[0x33] = (uint32_t)GPA_B_PML4;
+	for (i = 0; i < GVT_ROOT_IDLE / 2; i++)
+		ppgtt_store_once(e, m, &n, 0xB0000000 + i);
+	gvt_vgpu_get_mediation_stats(m->v, &st);
+	assert_int_equal(st.sppt_guest_pages, 8);	/* A and B, 4 tables each */
+	r[0x33] = (uint32_t)GPA_PML4;
+	ppgtt_store_once(e, m, &n, 0xA0000002);		/* A used again: kept */
+	assert_int_equal(*g32(m, GPA_PDATA + 0x40), 0xA0000002);
+	r[0x33] = (uint32_t)GPA_B_PML4;
+	for (i = 0; i < GVT_ROOT_IDLE / 2; i++)
+		ppgtt_store_once(e, m, &n, 0xB1000000 + i);
+	gvt_vgpu_get_mediation_stats(m->v, &st);
+	assert_int_equal(st.sppt_guest_pages, 8);
+	for (; i <= GVT_ROOT_IDLE; i++)
+		ppgtt_store_once(e, m, &n, 0xB1000000 + i);
+	assert_int_equal(*g32(m, GPA_B_DATA + 0x40), 0xB1000000 + GVT_ROOT_IDLE);
+	gvt_vgpu_get_mediation_stats(m->v, &st);
+	assert_int_equal(st.sppt_guest_pages, 4);	/* A released: B's only */
+	synced = st.sppt_entries_synced;
+	for (i = 0; i < 512; i++)
+		*g64(m, GPA_PDP + 8 * i) = (GPA_PDATA + 4096ull * (i % 4)) | 0x83;
+	ppgtt_store_once(e, m, &n, 0xB2000000);
+	assert_int_equal(*g32(m, GPA_B_DATA + 0x40), 0xB2000000);
+	gvt_vgpu_get_mediation_stats(m->v, &st);
+	assert_int_equal(st.sppt_entries_synced, synced);
+	assert_int_equal(st.sppt_guest_pages, 4);
+	gvt_vgpu_get_exec_stats(m->v, &xs);
+	assert_int_equal(xs.failed, 0);
+}
+
 static void test_ctx_timestamp_round_trip(void **state)
 {
 	struct env *e = *state;
@@ -1765,6 +1830,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_pdp_lri_patched_3level, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pdp_lri_unpatchable_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ctx_timestamp_round_trip, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_idle_root_released, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unprivileged_context_batch_via_ppgtt, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_linear_before_engine_no_pins, setup, teardown),
