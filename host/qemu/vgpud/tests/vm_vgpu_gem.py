@@ -62,6 +62,10 @@ IGT_SET = [
 # that hang the GPU (a context without recovery is banned, a hang with the
 # heartbeat off is reset when its context closes); then plain work again
 HANG = ("i915_hangman", "detector", 400)
+# i915_hangman's detector counts i915's error uevents on a listener thread
+# and checks the count right after gem_sync; in a 1-vCPU TCG guest that
+# thread can run too late ("hang_count == 1 ... 0 != 1"): retried once
+DETECTOR_RACE = re.compile(r"hang_count == 1[\s\S]*0 != 1")
 HANG_CTX = [("gem_ctx_exec", "basic-norecovery", 240), ("gem_ctx_exec", "basic-nohangcheck", 240)]
 AFTER = ("gem_exec_basic", None, 180)
 # phase 3, vm2: a whole run reads 108 MB back through GTT mmaps, 13.5 million
@@ -234,7 +238,15 @@ def phase3(tap, vms):
 
     def hang():
         during["vm2_before"] = vm2.exec_stats()["completed"]
-        vm1.igt("hang", *HANG)
+        r = vm1.igt("hang", *HANG)
+        if r[2] == "fail" and DETECTOR_RACE.search(r[4]):
+            # IGT's uevent listener thread lost the race against gem_sync in
+            # the 1-vCPU guest: the hang was handled (checked below from
+            # dmesg), only the count was read too early. Kept in the report
+            # under its own phase; one more try must pass.
+            vm1.results[vm1.results.index(r)] = ("hang, uevent race, retried",) + r[1:6] + \
+                (False,)
+            vm1.igt("hang", *HANG)
         during["vm2_after"] = vm2.exec_stats()["completed"]
         for name, sub, timeout in HANG_CTX:
             vm1.igt("hang", name, sub, timeout)
@@ -242,7 +254,7 @@ def phase3(tap, vms):
 
     def blits():
         s0 = vm2.d.status(vm2.name)
-        r = vm2.igt("hang", *BLITS, asserted=False)
+        r = vm2.igt("hang", *BLITS)
         blits_cost(tap, vm2, s0, vm2.d.status(vm2.name), r)
         vm2.igt("hang", *AFTER)
 
@@ -311,8 +323,13 @@ def final_checks(tap, d, vms, dmesgs, mark):
         bad, allowed = V.kernel_problems(dm)
         if vm.name == VMS[0] and vm.name in mark:
             after = "\n".join(lines[mark[vm.name]:])
+            allowed_re = [p for p, _ in HANG_ALLOWED]
+            if any(r[0].startswith("hang, uevent race") for r in vm.results):
+                # the retried detector run's own FAIL lines (IGT logs to dmesg)
+                allowed_re.append(r"\[IGT\] i915_hangman: finished (dynamic )?subtest "
+                                  r"\w+, FAIL")
             hang_ok = [l for l in bad if l in after and
-                       any(re.search(p, l) for p, _ in HANG_ALLOWED)]
+                       any(re.search(p, l) for p in allowed_re)]
             bad = [l for l in bad if l not in hang_ok]
         tap(not bad, "%s: no unexpected i915/kernel warnings in the guest" % vm.name, bad[:20])
         if vm.name != VMS[0]:
@@ -344,7 +361,7 @@ def write_report(vms, tap):
             for phase, cmd, res, rc, out, secs, asserted in vm.results:
                 f.write("%-4s %-5s %-52s %-8s rc=%-4d %6.1fs %s\n" % (
                     vm.name, phase, cmd, res.upper(), rc, secs,
-                    "asserted" if asserted else "asserted: no FAIL; completion reported"))
+                    "asserted" if asserted else "not asserted (retried, see phase)"))
         for vm in vms:
             if vm.blits_note:
                 f.write("\n# %s\n" % vm.blits_note)
