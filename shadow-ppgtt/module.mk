@@ -68,7 +68,7 @@ sppt-test: $(SPPT_TESTS)
 	@bash scripts/run-tests.sh $(foreach t,$(SPPT_TESTS),unit:$(t)) $(foreach t,$(SPPT_INTEG),integ:$(t))
 
 # The property soak (fuzz/sppt_soak.c) from this build: SPPT_SOAK_STEPS steps
-# in each sync mode (default 1,200,000; `make fuzz` runs it too).
+# in each sync mode (default 400,000, 1.2 million in all; `make fuzz` runs it too).
 sppt-soak: $(SPPT_SOAK)
 	$(if $(SPPT_SOAK_STEPS),SPPT_SOAK_STEPS=$(SPPT_SOAK_STEPS) )$<
 

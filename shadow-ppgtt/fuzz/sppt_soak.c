@@ -10,7 +10,7 @@
  * `make fuzz` runs it beside the libFuzzer targets (it takes and ignores
  * their arguments) from an uninstrumented -O2 build; `make sppt-soak` from
  * the current build. SPPT_SOAK_STEPS=n sets the steps per mode (default
- * 1,200,000), SPPT_SOAK_JOBS=n the processes sharing them (default: one per
+ * 400,000: 1.2 million in all), SPPT_SOAK_JOBS=n the processes sharing them (default: one per
  * online CPU). Prints "Done ..." with the step counts; exits 1 on the first
  * mismatch or imbalance, with its seed and settings.
  */
@@ -105,7 +105,7 @@ static int soak(unsigned long job, unsigned long jobs, unsigned long per_mode,
 int main(int argc, char **argv)
 {
 	const char *env = getenv("SPPT_SOAK_STEPS"), *jenv = getenv("SPPT_SOAK_JOBS");
-	unsigned long per_mode = env ? strtoul(env, NULL, 0) : 1200000ul;
+	unsigned long per_mode = env ? strtoul(env, NULL, 0) : 400000ul;
 	long jobs = jenv ? strtol(jenv, NULL, 0) : sysconf(_SC_NPROCESSORS_ONLN);
 	struct soak_total tot = { .runs = 0 };
 	double t0 = now_s();
