@@ -14,6 +14,7 @@
  * online CPU). Prints "Done ..." with the step counts; exits 1 on the first
  * mismatch or imbalance, with its seed and settings.
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -102,11 +103,25 @@ static int soak(unsigned long job, unsigned long jobs, unsigned long per_mode,
 	return 0;
 }
 
+/* A positive decimal (or 0x hex) count with nothing after it; 0 or -EINVAL. */
+static int soak_parse_count(const char *s, unsigned long *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 0);
+	if (errno || end == s || *end || !v || *s == '-')
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *env = getenv("SPPT_SOAK_STEPS"), *jenv = getenv("SPPT_SOAK_JOBS");
-	unsigned long per_mode = env ? strtoul(env, NULL, 0) : 400000ul;
-	long jobs = jenv ? strtol(jenv, NULL, 0) : sysconf(_SC_NPROCESSORS_ONLN);
+	unsigned long per_mode = 400000ul;
+	long jobs = sysconf(_SC_NPROCESSORS_ONLN);
 	struct soak_total tot = { .runs = 0 };
 	double t0 = now_s();
 	int failed = 0, st;
@@ -116,6 +131,22 @@ int main(int argc, char **argv)
 
 	(void)argc;
 	(void)argv; /* libFuzzer's options and corpus directories: not used */
+	if (env && soak_parse_count(env, &per_mode)) {
+		fprintf(stderr, "sppt_soak: SPPT_SOAK_STEPS must be a positive whole number, not '%s'\n",
+			env);
+		return 2;
+	}
+	if (jenv) {
+		unsigned long n;
+
+		if (soak_parse_count(jenv, &n)) {
+			fprintf(stderr,
+				"sppt_soak: SPPT_SOAK_JOBS must be a positive whole number, not '%s'\n",
+				jenv);
+			return 2;
+		}
+		jobs = n > 8 ? 8 : (long)n;
+	}
 	setenv("SPPT_QUIET", "1", 0);
 	if (jobs < 1)
 		jobs = 1;
