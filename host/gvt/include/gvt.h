@@ -62,6 +62,12 @@ enum gvt_engine { GVT_ENGINE_RCS = 0, GVT_ENGINE_VCS = 1, GVT_ENGINE_BCS = 2,
  *	command streamer ticks): load it into the physical context before it
  *	runs, so the guest's timestamp reads and busyness accounting continue
  *	from its own value (read back with gvt_host_ops.ctx_timestamp)
+ * @wa_ctx_gm, @wa_ctx_bytes, @wa_ctx_offset: RCS only; the guest context's
+ *	indirect-context workaround batch, copied and scanned, in host graphics
+ *	memory from gvt_host_ops.gm_alloc (64-byte aligned, @wa_ctx_bytes a
+ *	multiple of 64; 0 = none). The physical context runs it on every
+ *	restore, as INDIRECT_CTX does on hardware; @wa_ctx_offset is the
+ *	guest's INDIRECT_CTX_OFFSET value (where in the restore it runs).
  */
 struct gvt_host_submit {
 	unsigned int levels;
@@ -70,6 +76,9 @@ struct gvt_host_submit {
 	uint32_t bytes;
 	bool privileged;
 	uint32_t ctx_timestamp;
+	uint64_t wa_ctx_gm;
+	uint32_t wa_ctx_bytes;
+	uint32_t wa_ctx_offset;
 };
 
 /**
@@ -119,6 +128,13 @@ struct gvt_host_ops {
 	/* optional: CTX_TIMESTAMP the idle context @hctx saved (written back
 	 * into the guest image at completion) */
 	uint32_t (*ctx_timestamp)(void *priv, void *hctx);
+	/*
+	 * Optional: one physical register at BAR0 offset @off, for the engine
+	 * register state switched between vGPU owners (gvt_mmio_ctx.c).
+	 * Without both, engine registers are not switched.
+	 */
+	uint32_t (*mmio_read)(void *priv, uint32_t off);
+	void (*mmio_write)(void *priv, uint32_t off, uint32_t val);
 };
 
 /**

@@ -193,6 +193,7 @@ struct gvt_sched {
 	uint64_t slice_ns, balance_ns, last_balance, overrun_ns;
 	uint64_t switches, overruns;
 	uintptr_t next_cookie;	/* __atomic */
+	struct gvt_mmio_ctx *mmio_ctx;	/* gvt_mmio_ctx.c: engine register owners */
 };
 
 /* gvt_execlist.c */
@@ -214,5 +215,14 @@ void gvt_sched_remove(struct gvt_vgpu *v);
 void gvt_sched_slot_claim(struct gvt_vgpu *v, unsigned int e, void *cookie, unsigned int seq);
 void gvt_sched_slot_release(struct gvt_vgpu *v, unsigned int e);
 void gvt_sched_charge(struct gvt_vgpu *v, uint64_t ns);
+
+/* gvt_mmio_ctx.c: engine register state switched between vGPU owners */
+struct gvt_mmio_ctx;
+int gvt_mmio_ctx_init(struct gvt_gpu *gpu);
+void gvt_mmio_ctx_fini(struct gvt_gpu *gpu);
+/* engine @e is idle and about to run a workload of @v: make @v its owner */
+void gvt_mmio_ctx_switch(struct gvt_vgpu *v, unsigned int e);
+/* @v goes away: it owns no engine any more */
+void gvt_mmio_ctx_forget(struct gvt_vgpu *v);
 
 #endif /* GVT_SRC_GVT_EXEC_H */

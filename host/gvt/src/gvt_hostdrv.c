@@ -146,6 +146,20 @@ static uint32_t hd_ctx_timestamp(void *priv, void *hctx)
 	return __atomic_load_n(&hdrv_ctx_regs(hctx)[HD_CTX_TIMESTAMP], __ATOMIC_ACQUIRE);
 }
 
+static uint32_t hd_mmio_read(void *priv, uint32_t off)
+{
+	struct gvt_hostdrv *h = priv;
+
+	return hdrv_mmio_read(h->hd, off);
+}
+
+static void hd_mmio_write(void *priv, uint32_t off, uint32_t val)
+{
+	struct gvt_hostdrv *h = priv;
+
+	hdrv_mmio_write(h->hd, off, val);
+}
+
 static int hd_engine_reset(void *priv, unsigned int engine)
 {
 	struct gvt_hostdrv *h = priv;
@@ -180,6 +194,8 @@ void gvt_hostdrv_ops(struct gvt_host_ops *ops)
 	ops->ctx_timestamp = hd_ctx_timestamp;
 	ops->engine_reset = hd_engine_reset;
 	ops->kick = hd_kick;
+	ops->mmio_read = hd_mmio_read;
+	ops->mmio_write = hd_mmio_write;
 }
 
 void gvt_hostdrv_init(struct gvt_hostdrv *h, struct hdrv_gpu *hd)
