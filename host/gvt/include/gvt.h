@@ -464,6 +464,11 @@ struct gvt_vgpu_exec_stats {
 	uint64_t shadow_bbs;
 	/* PDP loads by LRI patched to a shadow root (data dwords) */
 	uint64_t pdp_lri_patched;
+	/* RCS indirect-context WA batches executed from a host copy */
+	uint64_t shadow_wa_ctxs;
+	/* engine registers of this vGPU loaded into the physical GPU when it
+	 * became an engine's owner (gvt_mmio_ctx.c) */
+	uint64_t engine_reg_loads;
 };
 void gvt_vgpu_get_exec_stats(struct gvt_vgpu *vgpu, struct gvt_vgpu_exec_stats *st);
 

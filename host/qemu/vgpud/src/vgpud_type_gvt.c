@@ -148,6 +148,8 @@ static void gvt_type_exec_status(struct gvt_vgpu *v, json_object *o)
 	json_object_object_add(x, "scan_rejects", u64(vs.scan_rejects));
 	json_object_object_add(x, "shadow_bbs", u64(vs.shadow_bbs));
 	json_object_object_add(x, "pdp_lri_patched", u64(vs.pdp_lri_patched));
+	json_object_object_add(x, "shadow_wa_ctxs", u64(vs.shadow_wa_ctxs));
+	json_object_object_add(x, "engine_reg_loads", u64(vs.engine_reg_loads));
 	vgpud_exec_get_stats(pg.ex, &es);
 	json_object_object_add(x, "host_submits", u64(es.submits));
 	json_object_object_add(x, "host_submit_errors", u64(es.submit_errors));
