@@ -13,9 +13,10 @@ $(B)/host/qemu/vgpud/vgpud: LDLIBS += -lpng -lvncserver -lpthread
 # The in-guest helper of the VM tests (static, shipped over 9p).
 VGPU_GUEST := $(B)/host/qemu/vgpud/guest/vgpu-guest
 BINS += $(VGPU_GUEST)
-$(call objs_of,host/qemu/vgpud/guest/vgpu_guest.c): CFLAGS := $(CSTD) -O2 -g $(WARN) -D_GNU_SOURCE -MMD -MP
-$(call objs_of,host/qemu/vgpud/guest/vgpu_guest.c): CPPFLAGS += -Iinclude
-$(VGPU_GUEST): $(call objs_of,host/qemu/vgpud/guest/vgpu_guest.c)
+VGPU_GUEST_SRCS := host/qemu/vgpud/guest/vgpu_guest.c host/qemu/vgpud/guest/guest_pci.c
+$(call objs_of,$(VGPU_GUEST_SRCS)): CFLAGS := $(CSTD) -O2 -g $(WARN) -D_GNU_SOURCE -MMD -MP
+$(call objs_of,$(VGPU_GUEST_SRCS)): CPPFLAGS += -Iinclude
+$(VGPU_GUEST): $(call objs_of,$(VGPU_GUEST_SRCS))
 	@mkdir -p $(@D)
 	@echo "  LD      $@ (static)"
 	@$(CC) -static -o $@ $(filter %.o,$^)

@@ -36,86 +36,30 @@
 #include <linux/vfio.h>
 
 #include "../src/testdev_regs.h"
+#include "guest_pci.h"
 
-static int die(const char *what)
+static bool is_testdev(const char *bdf)
 {
-	fprintf(stderr, "testdev-guest: %s: %s\n", what, strerror(errno));
-	exit(1);
-}
+	char p[512];
 
-static unsigned long read_hex(const char *path)
-{
-	char buf[64] = "";
-	FILE *f = fopen(path, "r");
-
-	if (!f)
-		return 0;
-	if (!fgets(buf, sizeof(buf), f))
-		buf[0] = 0;
-	fclose(f);
-	return strtoul(buf, NULL, 16);
+	snprintf(p, sizeof(p), "/sys/bus/pci/devices/%s/vendor", bdf);
+	if (guest_pci_read_hex(p) != TD_VENDOR_ID)
+		return false;
+	snprintf(p, sizeof(p), "/sys/bus/pci/devices/%s/device", bdf);
+	return guest_pci_read_hex(p) == TD_DEVICE_ID;
 }
 
 static int cmd_find(void)
 {
-	DIR *d = opendir("/sys/bus/pci/devices");
-	struct dirent *e;
-	char p[512];
-
-	if (!d)
-		die("opendir");
-	while ((e = readdir(d))) {
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(p, sizeof(p), "/sys/bus/pci/devices/%s/vendor", e->d_name);
-		if (read_hex(p) != TD_VENDOR_ID)
-			continue;
-		snprintf(p, sizeof(p), "/sys/bus/pci/devices/%s/device", e->d_name);
-		if (read_hex(p) != TD_DEVICE_ID)
-			continue;
-		puts(e->d_name);
-		closedir(d);
+	if (!guest_pci_find(is_testdev))
 		return 0;
-	}
-	closedir(d);
 	fprintf(stderr, "testdev-guest: no %04x:%04x device\n", TD_VENDOR_ID, TD_DEVICE_ID);
 	return 1;
 }
 
 static volatile uint32_t *map_res(const char *path, size_t *len)
 {
-	int fd = open(path, O_RDWR | O_SYNC);
-	off_t size;
-	void *p;
-
-	if (fd < 0)
-		die(path);
-	size = lseek(fd, 0, SEEK_END);
-	if (size <= 0)
-		die("resource size");
-	p = mmap(NULL, (size_t)size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (p == MAP_FAILED)
-		die("mmap resource");
-	close(fd);
-	*len = (size_t)size;
-	return p;
-}
-
-static void enable_dev(const char *res)
-{
-	char p[512], *slash;
-	FILE *f;
-
-	snprintf(p, sizeof(p), "%s", res);
-	slash = strrchr(p, '/');
-	if (!slash)
-		return;
-	strcpy(slash, "/enable");
-	f = fopen(p, "w");
-	if (f) {
-		fputs("1", f);
-		fclose(f);
-	}
+	return guest_pci_map(path, len);
 }
 
 static int cmd_mmio(const char *res, const char *op, const char *off_s, const char *val_s)
@@ -124,7 +68,6 @@ static int cmd_mmio(const char *res, const char *op, const char *off_s, const ch
 	volatile uint32_t *r;
 	unsigned long off = strtoul(off_s, NULL, 0);
 
-	enable_dev(res);
 	r = map_res(res, &len);
 	if (off + 4 > len || off % 4)
 		return fprintf(stderr, "testdev-guest: bad offset\n"), 2;
@@ -146,7 +89,6 @@ static int cmd_bartest(const char *bdf)
 	uint32_t id, v;
 
 	snprintf(res, sizeof(res), "/sys/bus/pci/devices/%s/resource0", bdf);
-	enable_dev(res);
 	r = map_res(res, &len);
 	id = r[TD_REG_ID / 4];
 	r[TD_REG_SCRATCH / 4] = 0xa5a5f00d;
@@ -169,7 +111,6 @@ static int cmd_bar2test(const char *bdf)
 	uint32_t sum = 0, dsum, traps0, traps;
 
 	snprintf(res, sizeof(res), "/sys/bus/pci/devices/%s/resource0", bdf);
-	enable_dev(res);
 	r0 = map_res(res, &len0);
 	snprintf(res, sizeof(res), "/sys/bus/pci/devices/%s/resource2", bdf);
 	r2 = map_res(res, &len2);
@@ -197,9 +138,9 @@ static uint64_t virt_to_phys(void *va)
 	uint64_t e, vpn = (uintptr_t)va / 4096;
 
 	if (fd < 0 && (fd = open("/proc/self/pagemap", O_RDONLY)) < 0)
-		die("pagemap");
+		guest_pci_die("pagemap");
 	if (pread(fd, &e, 8, (off_t)(vpn * 8)) != 8)
-		die("pagemap read");
+		guest_pci_die("pagemap read");
 	if (!(e & (1ull << 63)) || !(e & ((1ull << 55) - 1))) {
 		fprintf(stderr, "testdev-guest: page not present or PFN hidden\n");
 		exit(1);
@@ -217,7 +158,7 @@ struct vdev {
 static void vdev_w32(struct vdev *v, uint32_t reg, uint32_t val)
 {
 	if (pwrite(v->fd, &val, 4, (off_t)(v->bar0 + reg)) != 4)
-		die("bar0 write");
+		guest_pci_die("bar0 write");
 }
 
 static uint32_t vdev_r32(struct vdev *v, uint32_t reg)
@@ -225,7 +166,7 @@ static uint32_t vdev_r32(struct vdev *v, uint32_t reg)
 	uint32_t val;
 
 	if (pread(v->fd, &val, 4, (off_t)(v->bar0 + reg)) != 4)
-		die("bar0 read");
+		guest_pci_die("bar0 read");
 	return val;
 }
 
@@ -241,7 +182,7 @@ static void vdev_open(const char *bdf, struct vdev *v)
 	snprintf(p, sizeof(p), "/sys/bus/pci/devices/%s/iommu_group", bdf);
 	n = readlink(p, link, sizeof(link) - 1);
 	if (n < 0)
-		die("iommu_group (is the device bound to vfio-pci?)");
+		guest_pci_die("iommu_group (is the device bound to vfio-pci?)");
 	link[n] = 0;
 	g = strrchr(link, '/') + 1;
 	snprintf(p, sizeof(p), "/dev/vfio/noiommu-%s", g);
@@ -251,32 +192,32 @@ static void vdev_open(const char *bdf, struct vdev *v)
 	container = open("/dev/vfio/vfio", O_RDWR);
 	group = open(p, O_RDWR);
 	if (container < 0 || group < 0)
-		die(p);
+		guest_pci_die(p);
 	if (ioctl(group, VFIO_GROUP_GET_STATUS, &gs) < 0 || !(gs.flags & VFIO_GROUP_FLAGS_VIABLE))
-		die("group not viable");
+		guest_pci_die("group not viable");
 	if (ioctl(group, VFIO_GROUP_SET_CONTAINER, &container) < 0)
-		die("SET_CONTAINER");
+		guest_pci_die("SET_CONTAINER");
 	if (ioctl(container, VFIO_SET_IOMMU, v->noiommu ? VFIO_NOIOMMU_IOMMU : VFIO_TYPE1v2_IOMMU) < 0)
-		die("SET_IOMMU");
+		guest_pci_die("SET_IOMMU");
 	v->container = container;
 	v->fd = ioctl(group, VFIO_GROUP_GET_DEVICE_FD, bdf);
 	if (v->fd < 0)
-		die("GET_DEVICE_FD");
+		guest_pci_die("GET_DEVICE_FD");
 	ri.index = VFIO_PCI_BAR0_REGION_INDEX;
 	if (ioctl(v->fd, VFIO_DEVICE_GET_REGION_INFO, &ri) < 0)
-		die("region info bar0");
+		guest_pci_die("region info bar0");
 	v->bar0 = ri.offset;
 	ri.argsz = sizeof(ri);
 	ri.index = VFIO_PCI_CONFIG_REGION_INDEX;
 	if (ioctl(v->fd, VFIO_DEVICE_GET_REGION_INFO, &ri) < 0)
-		die("region info config");
+		guest_pci_die("region info config");
 	v->cfg = ri.offset;
 	/* Memory decoding and bus mastering on. */
 	if (pread(v->fd, &cmd, 2, (off_t)(v->cfg + 4)) != 2)
-		die("config read");
+		guest_pci_die("config read");
 	cmd |= 0x6;
 	if (pwrite(v->fd, &cmd, 2, (off_t)(v->cfg + 4)) != 2)
-		die("config write");
+		guest_pci_die("config write");
 }
 
 static int vdev_msi(struct vdev *v)
@@ -286,7 +227,7 @@ static int vdev_msi(struct vdev *v)
 	int efd = eventfd(0, EFD_CLOEXEC);
 
 	if (efd < 0)
-		die("eventfd");
+		guest_pci_die("eventfd");
 	s->argsz = sizeof(buf);
 	s->flags = VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER;
 	s->index = VFIO_PCI_MSI_IRQ_INDEX;
@@ -294,7 +235,7 @@ static int vdev_msi(struct vdev *v)
 	s->count = 1;
 	memcpy(s->data, &efd, sizeof(int));
 	if (ioctl(v->fd, VFIO_DEVICE_SET_IRQS, s) < 0)
-		die("SET_IRQS MSI");
+		guest_pci_die("SET_IRQS MSI");
 	return efd;
 }
 
@@ -342,7 +283,7 @@ static int cmd_dma(const char *bdf, unsigned long n)
 	src = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_LOCKED | MAP_POPULATE, -1, 0);
 	dst = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_LOCKED | MAP_POPULATE, -1, 0);
 	if (src == MAP_FAILED || dst == MAP_FAILED)
-		die("mmap buffers");
+		guest_pci_die("mmap buffers");
 	if (v.noiommu) {
 		src_pa = virt_to_phys(src);
 		dst_pa = virt_to_phys(dst);
@@ -357,11 +298,11 @@ static int cmd_dma(const char *bdf, unsigned long n)
 		src_pa = m.iova = 0x40000000;
 		m.vaddr = (uintptr_t)src;
 		if (ioctl(v.container, VFIO_IOMMU_MAP_DMA, &m) < 0)
-			die("MAP_DMA src");
+			guest_pci_die("MAP_DMA src");
 		dst_pa = m.iova = 0x40001000;
 		m.vaddr = (uintptr_t)dst;
 		if (ioctl(v.container, VFIO_IOMMU_MAP_DMA, &m) < 0)
-			die("MAP_DMA dst");
+			guest_pci_die("MAP_DMA dst");
 	}
 	printf("%s: src 0x%llx dst 0x%llx, msi before %lu\n",
 	       v.noiommu ? "noiommu" : "type1 iova", (unsigned long long)src_pa,
@@ -425,7 +366,6 @@ static int cmd_mmiobench(const char *res, const char *off_s, const char *n_s)
 	uint64_t t0, t1, t2;
 	size_t len;
 
-	enable_dev(res);
 	r = map_res(res, &len);
 	if (off + 4 > len || !n)
 		return 2;
@@ -445,6 +385,7 @@ static int cmd_mmiobench(const char *res, const char *off_s, const char *n_s)
 
 int main(int argc, char **argv)
 {
+	guest_pci_prog = "testdev-guest";
 	if (argc >= 2 && !strcmp(argv[1], "find"))
 		return cmd_find();
 	if (argc >= 5 && !strcmp(argv[1], "mmio"))

@@ -22,52 +22,28 @@
 
 #include <kvmgt/uapi/vgt_if.h>
 
+#include "guest_pci.h"
+
 #define BAR0_SIZE (16u << 20)
 #define MMIO_SIZE (2u << 20)
 #define GGTT_OFF (8u << 20)
 #define GGTT_ENTRIES ((BAR0_SIZE - GGTT_OFF) / 8)
 
-static int die(const char *what)
+static bool is_intel_vga(const char *bdf)
 {
-	fprintf(stderr, "vgpu-guest: %s: %s\n", what, strerror(errno));
-	exit(1);
-}
+	char p[512];
 
-static unsigned long read_hex(const char *path)
-{
-	char buf[64] = "";
-	FILE *f = fopen(path, "r");
-
-	if (!f)
-		return 0;
-	if (!fgets(buf, sizeof(buf), f))
-		buf[0] = 0;
-	fclose(f);
-	return strtoul(buf, NULL, 16);
+	snprintf(p, sizeof(p), "/sys/bus/pci/devices/%s/vendor", bdf);
+	if (guest_pci_read_hex(p) != 0x8086)
+		return false;
+	snprintf(p, sizeof(p), "/sys/bus/pci/devices/%s/class", bdf);
+	return (guest_pci_read_hex(p) >> 8) == 0x0300;	/* display, VGA */
 }
 
 static int cmd_find(void)
 {
-	DIR *d = opendir("/sys/bus/pci/devices");
-	struct dirent *e;
-	char p[512];
-
-	if (!d)
-		die("opendir");
-	while ((e = readdir(d))) {
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(p, sizeof(p), "/sys/bus/pci/devices/%s/vendor", e->d_name);
-		if (read_hex(p) != 0x8086)
-			continue;
-		snprintf(p, sizeof(p), "/sys/bus/pci/devices/%s/class", e->d_name);
-		if ((read_hex(p) >> 8) != 0x0300)
-			continue;
-		puts(e->d_name);
-		closedir(d);
+	if (!guest_pci_find(is_intel_vga))
 		return 0;
-	}
-	closedir(d);
 	fprintf(stderr, "vgpu-guest: no Intel VGA device\n");
 	return 1;
 }
@@ -75,25 +51,15 @@ static int cmd_find(void)
 static volatile uint8_t *map_bar0(const char *bdf)
 {
 	char p[256];
+	size_t len;
 	void *m;
-	int fd;
 
-	/* memory decoding on, also without a driver bound */
-	snprintf(p, sizeof(p), "/sys/bus/pci/devices/%s/enable", bdf);
-	fd = open(p, O_WRONLY);
-	if (fd >= 0) {
-		if (write(fd, "1", 1) < 0)
-			fprintf(stderr, "vgpu-guest: enable: %s\n", strerror(errno));
-		close(fd);
-	}
 	snprintf(p, sizeof(p), "/sys/bus/pci/devices/%s/resource0", bdf);
-	fd = open(p, O_RDWR | O_SYNC);
-	if (fd < 0)
-		die(p);
-	m = mmap(NULL, BAR0_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (m == MAP_FAILED)
-		die("mmap resource0");
-	close(fd);
+	m = guest_pci_map(p, &len);
+	if (len < BAR0_SIZE) {
+		fprintf(stderr, "vgpu-guest: BAR0 is %zu bytes, not %u\n", len, BAR0_SIZE);
+		exit(1);
+	}
 	return m;
 }
 
@@ -155,6 +121,7 @@ static int cmd_randwrite(const char *bdf, uint64_t seed)
 
 int main(int argc, char **argv)
 {
+	guest_pci_prog = "vgpu-guest";
 	if (argc == 2 && !strcmp(argv[1], "find"))
 		return cmd_find();
 	if (argc == 3 && !strcmp(argv[1], "pvinfo"))
