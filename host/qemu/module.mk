@@ -35,7 +35,8 @@ $(call objs_of,$(VUS_DIR)/tests/test_vus_client.c): CPPFLAGS += $(VUS_CPPFLAGS) 
 UNIT_TESTS += $(B)/$(VUS_DIR)/tests/test_vus_proto
 QEMU_TARGETS += $(B)/$(VUS_DIR)/tests/test_vus_proto
 QEMU_TESTS += unit:$(B)/$(VUS_DIR)/tests/test_vus_proto
-$(B)/$(VUS_DIR)/tests/test_vus_proto: $(call objs_of,$(VUS_DIR)/tests/test_vus_proto.c) $(VUS_LIB)
+$(B)/$(VUS_DIR)/tests/test_vus_proto: $(call objs_of,$(VUS_DIR)/tests/test_vus_proto.c) \
+	$(VUS_CLIENT_OBJ) $(VUS_LIB)
 	$(link)
 $(B)/$(VUS_DIR)/tests/test_vus_proto: LDLIBS += -lcmocka -ljson-c
 $(call objs_of,$(VUS_DIR)/tests/test_vus_proto.c): CPPFLAGS += $(VUS_CPPFLAGS)
@@ -83,8 +84,9 @@ TESTDEV_GUEST := $(B)/$(VGPUD_DIR)/guest/testdev-guest
 BINS += $(TESTDEV_GUEST)
 QEMU_TARGETS += $(TESTDEV_GUEST)
 # Plain flags: no sanitizers in a static guest binary.
-$(call objs_of,$(VGPUD_DIR)/guest/testdev_guest.c): CFLAGS := $(CSTD) -O2 -g $(WARN) -D_GNU_SOURCE -MMD -MP
-$(TESTDEV_GUEST): $(call objs_of,$(VGPUD_DIR)/guest/testdev_guest.c)
+TESTDEV_GUEST_SRCS := $(VGPUD_DIR)/guest/testdev_guest.c $(VGPUD_DIR)/guest/guest_pci.c
+$(call objs_of,$(TESTDEV_GUEST_SRCS)): CFLAGS := $(CSTD) -O2 -g $(WARN) -D_GNU_SOURCE -MMD -MP
+$(TESTDEV_GUEST): $(call objs_of,$(TESTDEV_GUEST_SRCS))
 	@mkdir -p $(@D)
 	@echo "  LD      $@ (static)"
 	@$(CC) -static -o $@ $(filter %.o,$^)

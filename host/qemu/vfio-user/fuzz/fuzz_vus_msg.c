@@ -89,6 +89,35 @@ static void fuzz_init(void)
 		abort();
 }
 
+/*
+ * One whole message of @len bytes at @buf (header checked) with @nfds fds,
+ * as the server's loop handles it; the fds are closed after. Returns true
+ * when the handler closes the connection.
+ */
+static bool handle_one(struct vus_conn *c, uint8_t *buf, size_t len, int *fds,
+		       unsigned int nfds, uint8_t *out)
+{
+	struct vus_msg msg = { 0 };
+
+	msg.hdr = (struct vus_hdr *)buf;
+	msg.payload = buf + sizeof(struct vus_hdr);
+	msg.payload_len = len - sizeof(struct vus_hdr);
+	msg.fds = fds;
+	msg.nfds = nfds;
+	msg.reply = out;
+	msg.reply_cap = sizeof(struct vus_region_access) + VUS_MAX_DATA_XFER;
+	vus_msg_handle(c, &msg);
+	for (unsigned int i = 0; i < nfds; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	if (msg.reply_fd >= 0)
+		close(msg.reply_fd);
+	/* What the handlers promise the sender. */
+	if (msg.reply_len > msg.reply_cap)
+		abort();
+	return msg.close_conn;
+}
+
 static void stream_write(int fd, const uint8_t *p, size_t len, bool with_fd)
 {
 	union {
@@ -138,27 +167,13 @@ static void fuzz_stream(struct vus_conn *c, const uint8_t *data, size_t size,
 	c->versioned = data[0] & 1;
 	c->caps.write_multiple = data[0] & 2;
 	while (!vus_conn_recv(c, fds, &nfds)) {
-		struct vus_msg msg = { 0 };
 		struct vus_hdr h;
 
 		memcpy(&h, c->rxbuf, sizeof(h));
 		/* What the receiver promises the handlers. */
 		if (vus_hdr_check(&h) || h.size > c->rx_len || nfds > VUS_MAX_MSG_FDS)
 			abort();
-		msg.hdr = (struct vus_hdr *)c->rxbuf;
-		msg.payload = c->rxbuf + sizeof(h);
-		msg.payload_len = h.size - sizeof(h);
-		msg.fds = fds;
-		msg.nfds = nfds;
-		msg.reply = out;
-		msg.reply_cap = sizeof(struct vus_region_access) + VUS_MAX_DATA_XFER;
-		vus_msg_handle(c, &msg);
-		for (unsigned int i = 0; i < nfds; i++)
-			if (fds[i] >= 0)
-				close(fds[i]);
-		if (msg.reply_fd >= 0)
-			close(msg.reply_fd);
-		if (msg.close_conn)
+		if (handle_one(c, c->rxbuf, h.size, fds, nfds, out))
 			break;
 		vus_conn_consume(c);
 	}
@@ -199,7 +214,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	while (size - pos >= sizeof(struct vus_hdr)) {
 		struct vus_hdr h;
-		struct vus_msg msg = { 0 };
 		int fds[4] = { -1, -1, -1, -1 };
 		unsigned int nfds = 0;
 		size_t len;
@@ -227,22 +241,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					fds[i] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 			}
 		}
-		msg.hdr = (struct vus_hdr *)in;
-		msg.payload = in + sizeof(h);
-		msg.payload_len = len - sizeof(h);
-		msg.fds = fds;
-		msg.nfds = nfds;
-		msg.reply = out;
-		msg.reply_cap = sizeof(struct vus_region_access) + VUS_MAX_DATA_XFER;
-		vus_msg_handle(c, &msg);
-		for (unsigned int i = 0; i < nfds; i++)
-			if (fds[i] >= 0)
-				close(fds[i]);
-		if (msg.reply_fd >= 0)
-			close(msg.reply_fd);
-		if (msg.reply_len > msg.reply_cap)
-			abort();
-		if (msg.close_conn)
+		if (handle_one(c, in, len, fds, nfds, out))
 			break;
 	}
 out:

@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "vus_internal.h"
+#include "vus_client.h"
 
 struct fake {
 	uint8_t bar0[256];
@@ -387,35 +388,21 @@ static void test_region_fd_sealed(void **state)
 	close(plain);
 }
 
-/* Send one message (header + payload) with fds in one sendmsg. */
+/*
+ * Send one message (header + payload): its first @first bytes (all when 0)
+ * with the fds in one sendmsg, then the rest.
+ */
 static void rd_send(int fd, uint16_t cmd, const void *payload, uint32_t len,
 		    const int *fds, unsigned int nfds, size_t first)
 {
 	static uint8_t buf[16 + 65536 + 64];
 	struct vus_hdr h = { .msg_id = cmd, .cmd = cmd, .size = 16 + len };
-	union {
-		char b[CMSG_SPACE(4 * sizeof(int))];
-		struct cmsghdr align;
-	} ctl;
-	struct iovec iov = { buf, first ? first : 16 + len };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	size_t head = first ? first : 16 + len;
 
 	memcpy(buf, &h, 16);
 	if (len)
 		memcpy(buf + 16, payload, len);
-	if (nfds) {
-		struct cmsghdr *cm;
-
-		memset(&ctl, 0, sizeof(ctl));
-		mh.msg_control = ctl.b;
-		mh.msg_controllen = CMSG_SPACE(nfds * sizeof(int));
-		cm = CMSG_FIRSTHDR(&mh);
-		cm->cmsg_level = SOL_SOCKET;
-		cm->cmsg_type = SCM_RIGHTS;
-		cm->cmsg_len = CMSG_LEN(nfds * sizeof(int));
-		memcpy(CMSG_DATA(cm), fds, nfds * sizeof(int));
-	}
-	assert_int_equal(sendmsg(fd, &mh, 0), (ssize_t)iov.iov_len);
+	assert_int_equal(vcl_sendmsg_fds(fd, buf, head, fds, nfds), 0);
 	if (first)
 		assert_int_equal(send(fd, buf + first, 16 + len - first, 0),
 				 (ssize_t)(16 + len - first));

@@ -47,8 +47,7 @@ void vcl_close(struct vcl *c)
 	c->nrfds = 0;
 }
 
-int vcl_send_raw(struct vcl *c, const void *buf, size_t len, const int *fds,
-		 unsigned int nfds)
+int vcl_sendmsg_fds(int fd, const void *buf, size_t len, const int *fds, unsigned int nfds)
 {
 	union {
 		char b[CMSG_SPACE(32 * sizeof(int))];
@@ -72,7 +71,7 @@ int vcl_send_raw(struct vcl *c, const void *buf, size_t len, const int *fds,
 		cm->cmsg_len = CMSG_LEN(nfds * sizeof(int));
 		memcpy(CMSG_DATA(cm), fds, nfds * sizeof(int));
 	}
-	n = sendmsg(c->fd, &mh, MSG_NOSIGNAL);
+	n = sendmsg(fd, &mh, MSG_NOSIGNAL);
 	if (n < 0)
 		return -errno;
 	if ((size_t)n != len) {
@@ -81,13 +80,19 @@ int vcl_send_raw(struct vcl *c, const void *buf, size_t len, const int *fds,
 		size_t off = (size_t)n;
 
 		while (off < len) {
-			n = send(c->fd, p + off, len - off, MSG_NOSIGNAL);
+			n = send(fd, p + off, len - off, MSG_NOSIGNAL);
 			if (n < 0)
 				return -errno;
 			off += (size_t)n;
 		}
 	}
 	return 0;
+}
+
+int vcl_send_raw(struct vcl *c, const void *buf, size_t len, const int *fds,
+		 unsigned int nfds)
+{
+	return vcl_sendmsg_fds(c->fd, buf, len, fds, nfds);
 }
 
 static uint8_t vcl_tx[sizeof(struct vus_hdr) + 16 + (1u << 20) + 64];

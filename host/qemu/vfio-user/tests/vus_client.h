@@ -24,6 +24,11 @@ int vcl_connect_path(struct vcl *c, const char *path);
 void vcl_init_fd(struct vcl *c, int fd);
 void vcl_close(struct vcl *c);
 
+/*
+ * Send @len bytes on socket @fd, @nfds fds (<= 32) with the first segment;
+ * a short sendmsg is completed without fds. 0 or -errno.
+ */
+int vcl_sendmsg_fds(int fd, const void *buf, size_t len, const int *fds, unsigned int nfds);
 /* Send raw bytes with fds. */
 int vcl_send_raw(struct vcl *c, const void *buf, size_t len, const int *fds,
 		 unsigned int nfds);
