@@ -89,6 +89,7 @@ struct sgpu_stats {
 	uint64_t blit_bytes;
 	uint64_t dropped_writes;/* register writes a batch may not do */
 	uint64_t busy_ns[SGPU_NUM_ENGINES];	/* modelled busy time */
+	uint64_t indirect_ctx_runs;	/* RCS indirect-context batches started by a restore */
 };
 void sgpu_get_stats(struct sgpu *gpu, struct sgpu_stats *st);
 

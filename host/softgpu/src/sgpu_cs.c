@@ -55,7 +55,8 @@ static inline uint64_t addr48(uint32_t lo, uint32_t hi)
 
 static bool privileged(struct sgpu_engine *eng)
 {
-	return sgpu_cur(eng)->priv && (eng->level == 0 || !eng->bb_ppgtt[1]);
+	/* the indirect-context batch is part of the (kernel-owned) restore */
+	return eng->wa_active || (sgpu_cur(eng)->priv && (eng->level == 0 || !eng->bb_ppgtt[1]));
 }
 
 /* commands may only use the GGTT from a privileged batch (else PPGTT) */
@@ -75,6 +76,20 @@ static int fetch(struct sgpu_engine *eng, uint32_t *buf, uint32_t n)
 	uint32_t bytes = n * 4;
 	int ret;
 
+	if (eng->wa_active) {
+		if (bytes > eng->wa_end - eng->wa_addr) {
+			sgpu_engine_fail(eng, 0, n > 1 ? buf[0] : 0, 0,
+					 "command crosses the end of the indirect context batch (0x%llx)",
+					 (unsigned long long)eng->wa_end);
+			return -EINVAL;
+		}
+		ret = sgpu_gva_read(eng, eng->wa_addr, false, buf, bytes);
+		if (ret)
+			sgpu_engine_fail(eng, EIR_PAGE_TABLE, 0, eng->wa_addr,
+					 "indirect context batch fetch fault at 0x%llx",
+					 (unsigned long long)eng->wa_addr);
+		return ret;
+	}
 	if (eng->level) {
 		ret = sgpu_gva_read(eng, eng->bb_addr[eng->level], eng->bb_ppgtt[eng->level], buf, bytes);
 		if (ret)
@@ -105,7 +120,9 @@ static void advance(struct sgpu_engine *eng, uint32_t n)
 {
 	struct sgpu_ctx *c = sgpu_cur(eng);
 
-	if (eng->level)
+	if (eng->wa_active)
+		eng->wa_addr += n * 4ull;	/* left at its end by sgpu_engine_run() */
+	else if (eng->level)
 		eng->bb_addr[eng->level] += n * 4ull;
 	else
 		c->head = (c->head + n * 4) & (c->ring_size - 1);
@@ -446,6 +463,15 @@ static int exec_mi(struct sgpu_engine *eng, const uint32_t *cmd, uint32_t len, b
 	uint64_t gva, v;
 	bool ppgtt;
 
+	/*
+	 * The indirect-context batch ends at its size: batch control inside
+	 * it is not modelled (a hardware behaviour no driver relies on).
+	 */
+	if (eng->wa_active && (op == MI_BATCH_BUFFER_END || op == MI_BATCH_BUFFER_START ||
+			       op == MI_COND_BB_END)) {
+		sgpu_engine_fail(eng, 0, hdr, 0, "batch control in the indirect context batch");
+		return -EINVAL;
+	}
 	switch (op) {
 	case MI_NOOP:
 		return 0;
@@ -580,7 +606,8 @@ static int exec_one(struct sgpu_engine *eng, bool *arb)
 	uint32_t cmd[MAX_FETCH], len, hdr, client;
 	int ret;
 
-	eng->acthd = eng->level ? eng->bb_addr[eng->level] : (uint64_t)c->ring_start + c->head;
+	eng->acthd = eng->wa_active ? eng->wa_addr :
+		     eng->level ? eng->bb_addr[eng->level] : (uint64_t)c->ring_start + c->head;
 	if (fetch(eng, cmd, 1))
 		return -EFAULT;
 	hdr = cmd[0];
@@ -592,7 +619,12 @@ static int exec_one(struct sgpu_engine *eng, bool *arb)
 	}
 	if (client == 3 && !(eng->id == SGPU_RCS && (hdr >> 16) == 0x7A00)) {
 		/* 3D / media: decode the length and skip */
-		if (!eng->level && len * 4 > ring_space(c)) {
+		if (eng->wa_active && len * 4ull > eng->wa_end - eng->wa_addr) {
+			sgpu_engine_fail(eng, 0, hdr, 0,
+					 "command crosses the end of the indirect context batch");
+			return -EINVAL;
+		}
+		if (!eng->wa_active && !eng->level && len * 4 > ring_space(c)) {
 			sgpu_engine_fail(eng, 0, hdr, 0, "command crosses the ring tail");
 			return -EINVAL;
 		}
@@ -615,7 +647,9 @@ static int exec_one(struct sgpu_engine *eng, bool *arb)
 	if (client == 0) {
 		ret = exec_mi(eng, cmd, len, arb);
 		if (ret == STALL) {	/* retry the wait next time */
-			if (eng->level)
+			if (eng->wa_active)
+				eng->wa_addr -= len * 4ull;
+			else if (eng->level)
 				eng->bb_addr[eng->level] -= len * 4ull;
 			else
 				c->head = (c->head - len * 4) & (c->ring_size - 1);
@@ -641,7 +675,11 @@ uint32_t sgpu_engine_run(struct sgpu_engine *eng, uint32_t budget)
 		if (gpu->cfg.pace && eng->thread_started && sgpu_pace_ahead_ns(eng))
 			break;
 
-		if (eng->level == 0 && c->head == c->tail) {
+		/* the restore's indirect-context batch ran to its size: on to the ring */
+		if (eng->wa_active && eng->wa_addr >= eng->wa_end)
+			eng->wa_active = false;
+
+		if (!eng->wa_active && eng->level == 0 && c->head == c->tail) {
 			/* end of the submitted ring contents: an arbitration point */
 			if (!sgpu_arbitrate(eng))
 				sgpu_ctx_complete(eng);

@@ -105,6 +105,7 @@ static bool activate(struct sgpu_engine *eng, unsigned int idx)
 	eng->level = 0;
 	eng->arb_on = true;
 	eng->sem_waiting = false;
+	eng->wa_active = false;
 	eng->activation_cmds = 0;
 	eng->act_start_ns = sgpu_now_ns();
 	eng->act_model_ns = eng->model_ns;
@@ -155,6 +156,30 @@ static bool activate(struct sgpu_engine *eng, unsigned int idx)
 		}
 	}
 	eng->acthd = c->ring_start + c->head;
+	/*
+	 * RCS: INDIRECT_CTX (GGTT address | size in 64-byte lines) names a
+	 * batch the hardware runs in the middle of the register restore, at
+	 * INDIRECT_CTX_OFFSET. Here the whole image is loaded at once above,
+	 * so it runs after all of it and before the first ring (or resumed
+	 * batch) command: its register writes then stick, as they do on
+	 * hardware where the restore point follows the registers they touch.
+	 * It is taken from the image on every load, restore-inhibit or not.
+	 */
+	if (eng->id == SGPU_RCS) {
+		uint32_t ind;
+
+		if (img_read(eng, c->lrca, CTX_INDIRECT_CTX, &ind)) {
+			sgpu_engine_fail(eng, EIR_PAGE_TABLE, 0, c->lrca,
+					 "context image at 0x%x not mapped", c->lrca);
+			return false;
+		}
+		if (ind & INDIRECT_CTX_LINES) {
+			eng->wa_addr = ind & ~INDIRECT_CTX_LINES;
+			eng->wa_end = eng->wa_addr + (ind & INDIRECT_CTX_LINES) * 64ull;
+			eng->wa_active = true;
+			eng->gpu->st.indirect_ctx_runs++;
+		}
+	}
 	return true;
 }
 
@@ -185,6 +210,7 @@ static void go_idle(struct sgpu_engine *eng)
 	eng->elem[1].valid = false;
 	eng->level = 0;
 	eng->sem_waiting = false;
+	eng->wa_active = false;
 }
 
 void sgpu_ctx_complete(struct sgpu_engine *eng)

@@ -114,6 +114,8 @@
 #define CTX_SBB_ADDR_UDW	0x13
 #define CTX_SBB_ADDR		0x15
 #define CTX_TIMESTAMP		0x23
+#define CTX_INDIRECT_CTX	0x1B	/* RCS: GGTT address | size in 64-byte lines */
+#define INDIRECT_CTX_LINES	0x3Fu
 #define CTX_PDP_UDW(n)		(0x31 - 4 * (n))
 #define CTX_PDP_LDW(n)		(0x33 - 4 * (n))
 #define CTX_REG_PAGE		4096
@@ -202,6 +204,9 @@ struct sgpu_engine {
 	uint64_t bb_ret;	/* level 2 returns here in level 1 */
 	bool arb_on;
 	bool sem_waiting;
+	/* RCS indirect-context batch of the restore: runs first, privileged */
+	bool wa_active;
+	uint64_t wa_addr, wa_end;
 	uint64_t acthd;
 	uint64_t activation_cmds;
 	uint64_t act_start_ns;	/* wall time at activation (pacing) */

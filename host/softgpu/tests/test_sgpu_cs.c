@@ -568,6 +568,145 @@ static void test_ring_wraparound(void **state)
 	hdrv_bo_destroy(t->gpu, &out);
 }
 
+/* ---- RCS indirect-context batch (INDIRECT_CTX of the image) ---- */
+
+#define L3SQCREG4	0xB118	/* a register i915's WA batch loads */
+
+/* fill @bo's first @bytes with @n dwords then MI_NOOP */
+static void wa_fill(struct hdrv_bo *bo, uint32_t bytes, unsigned int n, const uint32_t *dw)
+{
+	uint32_t *p = bo->mem.cpu;
+
+	for (unsigned int i = 0; i < bytes / 4; i++)
+		p[i] = i < n ? dw[i] : MI_NOOP;
+}
+
+static void test_indirect_ctx_runs_before_ring_on_every_restore(void **state)
+{
+	struct tenv *t = *state;
+	struct hdrv_ctx *ctx = tctx(t, HDRV_RCS);
+	struct hdrv_bo wa, out;
+	struct sgpu_stats s0, s1;
+	uint32_t *o;
+
+	tbo(t, &wa, 4096);
+	tbo(t, &out, 4096);
+	o = out.mem.cpu;
+	{
+		const uint32_t cmds[] = {
+			MI_ARB_ON_OFF,	/* arbitration off, as i915's batch starts */
+			MI_STORE_DWORD_IMM | MI_USE_GGTT, (uint32_t)out.gtt + 8, 0, 0xAAAA,
+			MI_LRI(1), L3SQCREG4, 0x5A5A0001,
+			MI_ATOMIC(3) | MI_ATOMIC_OP(0x05) | MI_USE_GGTT, (uint32_t)out.gtt + 12, 0,
+			MI_ARB_ON_OFF | 1,
+		};
+
+		wa_fill(&wa, 128, sizeof(cmds) / 4, cmds);
+	}
+	assert_int_equal(hdrv_ctx_set_indirect(ctx, wa.gtt, 128, 0x26 << 6), 0);
+	assert_int_equal(hdrv_ctx_regs(ctx)[0x1B], (uint32_t)wa.gtt | 2);
+	sgpu_get_stats(t->sg, &s0);
+	/* the ring sees what the batch did: it ran first */
+	temit(ctx, 4, MI_SRM | MI_USE_GGTT, L3SQCREG4, (uint32_t)out.gtt, 0);
+	temit(ctx, 4, MI_STORE_DWORD_IMM | MI_USE_GGTT, (uint32_t)out.gtt + 8, 0, 0xBBBB);
+	assert_int_equal(trun(t, ctx), 0);
+	assert_int_equal(o[0], 0x5A5A0001);
+	assert_int_equal(o[2], 0xBBBB);		/* the ring's store came second */
+	assert_int_equal(o[3], 1);
+	assert_int_equal(hdrv_mmio_read(t->gpu, L3SQCREG4), 0x5A5A0001);
+	/* a second restore runs it again */
+	temit(ctx, 1, MI_NOOP);
+	assert_int_equal(trun(t, ctx), 0);
+	assert_int_equal(o[3], 2);
+	assert_int_equal(o[2], 0xAAAA);
+	sgpu_get_stats(t->sg, &s1);
+	assert_int_equal(s1.indirect_ctx_runs - s0.indirect_ctx_runs, 2);
+	assert_int_equal(s1.errors, s0.errors);
+	/* cleared: nothing runs on the next restore */
+	assert_int_equal(hdrv_ctx_set_indirect(ctx, 0, 0, 0), 0);
+	assert_int_equal(hdrv_ctx_regs(ctx)[0x1B], 0);
+	temit(ctx, 1, MI_NOOP);
+	assert_int_equal(trun(t, ctx), 0);
+	assert_int_equal(o[3], 2);
+	sgpu_get_stats(t->sg, &s0);
+	assert_int_equal(s0.indirect_ctx_runs, s1.indirect_ctx_runs);
+	hdrv_ctx_destroy(ctx);
+	hdrv_bo_destroy(t->gpu, &wa);
+	hdrv_bo_destroy(t->gpu, &out);
+}
+
+static void test_indirect_ctx_set_rejects_bad_values(void **state)
+{
+	struct tenv *t = *state;
+	struct hdrv_ctx *rcs = tctx(t, HDRV_RCS), *vcs = tctx(t, HDRV_VCS);
+
+	assert_int_equal(hdrv_ctx_set_indirect(vcs, 0x10000, 64, 0), -EINVAL);
+	assert_int_equal(hdrv_ctx_set_indirect(vcs, 0, 0, 0), 0);
+	assert_int_equal(hdrv_ctx_set_indirect(rcs, 0x10020, 64, 0), -EINVAL);
+	assert_int_equal(hdrv_ctx_set_indirect(rcs, 0x10000, 96, 0), -EINVAL);
+	assert_int_equal(hdrv_ctx_set_indirect(rcs, 0x10000, 64 * 64, 0), -EINVAL);
+	assert_int_equal(hdrv_ctx_set_indirect(rcs, 0x10000, 63 * 64, 0), 0);
+	assert_int_equal(hdrv_ctx_regs(rcs)[0x1B], 0x10000u | 63);
+	hdrv_ctx_destroy(rcs);
+	hdrv_ctx_destroy(vcs);
+}
+
+/* one bad indirect-context batch: an engine error like a bad batch, then reset */
+static void wa_expect_error(struct tenv *t, uint64_t gtt, uint32_t bytes, const char *why)
+{
+	struct hdrv_ctx *ctx = tctx(t, HDRV_RCS);
+	struct sgpu_error se;
+	struct hdrv_bo out;
+
+	tbo(t, &out, 4096);
+	assert_int_equal(hdrv_ctx_set_indirect(ctx, gtt, bytes, 0), 0);
+	temit(ctx, 4, MI_STORE_DWORD_IMM | MI_USE_GGTT, (uint32_t)out.gtt, 0, 0x1234);
+	tpad(ctx);
+	assert_int_equal(hdrv_engine_submit(t->gpu, ctx, NULL), 0);
+	assert_int_equal(hdrv_engine_wait_idle(t->gpu, HDRV_RCS, 5000), -EIO);
+	sgpu_engine_error(t->sg, SGPU_RCS, &se);
+	assert_true(se.valid);
+	assert_non_null(strstr(se.reason, why));
+	/* the ring never ran */
+	assert_int_equal(*(uint32_t *)out.mem.cpu, 0);
+	assert_int_equal(hdrv_engine_reset(t->gpu, HDRV_RCS), 0);
+	assert_int_equal(tstatus(t, ctx), HDRV_CTX_ERROR);
+	hdrv_ctx_destroy(ctx);
+	/* the engine works again, without the batch */
+	ctx = tctx(t, HDRV_RCS);
+	temit(ctx, 4, MI_STORE_DWORD_IMM | MI_USE_GGTT, (uint32_t)out.gtt, 0, 0x5678);
+	assert_int_equal(trun(t, ctx), 0);
+	assert_int_equal(*(uint32_t *)out.mem.cpu, 0x5678);
+	hdrv_ctx_destroy(ctx);
+	hdrv_bo_destroy(t->gpu, &out);
+}
+
+static void test_indirect_ctx_errors(void **state)
+{
+	struct tenv *t = *state;
+	struct hdrv_bo wa;
+	uint32_t *p;
+
+	tbo(t, &wa, 4096);
+	p = wa.mem.cpu;
+	/* an SDI whose last dword would be past the end of one line */
+	wa_fill(&wa, 64, 0, NULL);
+	p[14] = MI_STORE_DWORD_IMM | MI_USE_GGTT;
+	wa_expect_error(t, wa.gtt, 64, "crosses the end of the indirect context batch");
+	/* batch control inside it */
+	wa_fill(&wa, 64, 0, NULL);
+	p[0] = MI_BB_START;
+	p[1] = (uint32_t)wa.gtt + 1024;
+	wa_expect_error(t, wa.gtt, 64, "batch control in the indirect context batch");
+	wa_fill(&wa, 64, 0, NULL);
+	p[3] = MI_BATCH_BUFFER_END;
+	wa_expect_error(t, wa.gtt, 64, "batch control in the indirect context batch");
+	/* nothing mapped there (PTE not present): a fetch fault */
+	assert_int_equal(hdrv_ggtt_write_pte(t->gpu, 0xF0000000u >> 12, 0), 0);
+	wa_expect_error(t, 0xF0000000ull, 128, "indirect context batch fetch fault");
+	hdrv_bo_destroy(t->gpu, &wa);
+}
+
 #define T(fn, setup) cmocka_unit_test_setup_teardown(fn, setup, tenv_teardown)
 
 int main(void)
@@ -591,6 +730,10 @@ int main(void)
 		T(test_malformed_stream_errors_out, tenv_setup_irq),
 		T(test_unprivileged_batch_restrictions, tenv_setup_poll),
 		T(test_unprivileged_bcs_swctrl, tenv_setup_poll),
+		T(test_indirect_ctx_runs_before_ring_on_every_restore, tenv_setup_poll),
+		T(test_indirect_ctx_runs_before_ring_on_every_restore, tenv_setup_irq),
+		T(test_indirect_ctx_set_rejects_bad_values, tenv_setup_poll),
+		T(test_indirect_ctx_errors, tenv_setup_irq),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -200,6 +200,14 @@ uint64_t hdrv_ctx_lrca(const struct hdrv_ctx *ctx);
 uint64_t hdrv_ctx_busy_ns(struct hdrv_ctx *ctx);
 /* Change the page-table roots of an idle context. */
 int hdrv_ctx_set_vm(struct hdrv_ctx *ctx, enum hdrv_vm_mode vm, const uint64_t pdp[4]);
+/*
+ * RCS indirect-context batch of an idle context: @bytes (a multiple of 64,
+ * at most 63 lines) of commands at GGTT @gtt (64-byte aligned) that the
+ * engine runs on every restore of the context, before its ring; @offset is
+ * the INDIRECT_CTX_OFFSET value. @bytes 0 clears it (nothing runs).
+ * -EBUSY in flight, -EINVAL bad alignment or size, or not an RCS context.
+ */
+int hdrv_ctx_set_indirect(struct hdrv_ctx *ctx, uint64_t gtt, uint32_t bytes, uint32_t offset);
 
 /*
  * Submit up to two contexts (ctx1 may be NULL) to their engine. Their ring

@@ -227,6 +227,22 @@ int hdrv_ctx_set_vm(struct hdrv_ctx *ctx, enum hdrv_vm_mode vm, const uint64_t p
 	return 0;
 }
 
+int hdrv_ctx_set_indirect(struct hdrv_ctx *ctx, uint64_t gtt, uint32_t bytes, uint32_t offset)
+{
+	uint32_t *r = hdrv_ctx_regs(ctx);
+
+	if (ctx->inflight)
+		return -EBUSY;
+	/* bits 5:0 of INDIRECT_CTX count 64-byte lines; the address is above */
+	if ((gtt & 63) || (bytes & 63) || bytes > 63 * 64 || gtt + bytes > GGTT_MAX ||
+	    (bytes && ctx->engine != HDRV_RCS))
+		return -EINVAL;
+	r[CTX_INDIRECT_CTX] = bytes ? (uint32_t)gtt | bytes / 64 : 0;
+	r[CTX_INDIRECT_CTX_OFFSET] = bytes ? offset : 0;
+	r[CTX_BB_PER_CTX_PTR] = 0;
+	return 0;
+}
+
 int hdrv_ctx_emit(struct hdrv_ctx *ctx, const uint32_t *dw, unsigned int n)
 {
 	uint32_t *ring = ctx->ring.mem.cpu;

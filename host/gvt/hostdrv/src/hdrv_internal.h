@@ -79,6 +79,9 @@
 #define CTX_RING_CTL		0x0B
 #define CTX_BB_STATE		0x11
 #define CTX_TIMESTAMP		0x23
+#define CTX_BB_PER_CTX_PTR	0x19	/* RCS: per-context batch, bit 0 valid */
+#define CTX_INDIRECT_CTX	0x1B	/* RCS: GGTT address | size in 64-byte lines */
+#define CTX_INDIRECT_CTX_OFFSET	0x1D	/* RCS: where in the restore it runs */
 #define CTX_PDP_UDW(n)		(0x31 - 4 * (n))
 #define CTX_PDP_LDW(n)		(0x33 - 4 * (n))
 
@@ -91,6 +94,8 @@ static_assert(HWSP_CSB_DW + 2 * CSB_ENTRIES <= HWSP_CSB_WRITE_DW,
 	      "CSB entries end before the write pointer in the HWSP");
 static_assert(CTX_PDP_UDW(3) == 0x25 && CTX_PDP_LDW(0) == 0x33,
 	      "gen9 image: PDP3 UDW at 0x25 .. PDP0 LDW at 0x33");
+static_assert(CTX_INDIRECT_CTX == 0x1B && CTX_INDIRECT_CTX_OFFSET == 0x1D,
+	      "gen9 image: INDIRECT_CTX (0x1C4) and its offset (0x1C8) at 0x1B/0x1D");
 static_assert(GGTT_BAR_OFFSET + (GGTT_MAX >> 12) * 8 == 16u << 20, "GGTT PTEs end at 16 MiB");
 
 struct hdrv_ctx {
