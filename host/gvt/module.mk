@@ -26,7 +26,8 @@ $(GVT_TESTS): $(B)/host/gvt/tests/%: $(B)/host/gvt/tests/%.o $(GVT_TEST_COMMON) 
 $(GVT_TESTS): LDLIBS += $(CMOCKA_LIBS)
 
 # Workloads end to end: a real softgpu behind hostdrv as the physical GPU.
-GVT_WL_TEST_NAMES := $(notdir $(basename $(wildcard host/gvt/tests/test_gvt_workload*.c host/gvt/tests/test_gvt_execlist*.c)))
+GVT_WL_TEST_NAMES := $(notdir $(basename $(wildcard host/gvt/tests/test_gvt_workload*.c \
+	host/gvt/tests/test_gvt_execlist*.c host/gvt/tests/test_gvt_mmio_ctx.c)))
 GVT_WL_TESTS := $(addprefix $(B)/host/gvt/tests/,$(GVT_WL_TEST_NAMES))
 UNIT_TESTS += $(GVT_WL_TESTS)
 $(patsubst %,$(B)/host/gvt/tests/%.o,$(GVT_WL_TEST_NAMES)): CPPFLAGS += $(GVT_CPPFLAGS) \

@@ -33,9 +33,18 @@
  *    gen8+) and CS_DEBUG_MODE2 (Mesa gen9 constant-buffer offset mode).
  *  - BCS: BCS_SWCTRL (Y-tiled source/destination for XY blits; IGT and
  *    i915's gen9 blitter parser whitelist, gen9_blt_regs).
+ *  - Each engine its own MOCS table, RCS also the L3CC table, read only:
+ *    gvt_mmio_ctx.c loads the vGPU's own values into them before each of
+ *    its workloads (it switches them with that engine), so an SRM reads
+ *    the vGPU's own settings and nothing another vGPU left.
+ * Every register listed writable (PDPs aside) is switched between vGPUs by
+ * gvt_mmio_ctx.c: a command changes the physical register, which is saved
+ * into the vGPU's vreg when another vGPU takes the engine
+ * (test_gvt_mmio_ctx checks the two lists agree).
  * Not listed on purpose: OA/perf registers (OACTXCONTROL, flex EU counters:
- * perf is not virtualised), MOCS tables (global, only LRI'd by i915 before
- * 5.x), FORCE_TO_NONPRIV (0x24d0..), anything per ring (RING_START/CTL,
+ * perf is not virtualised), MOCS writes (global tables, only LRI'd by i915
+ * before 5.x), another engine's MOCS table (it may hold another vGPU's
+ * values), FORCE_TO_NONPRIV (0x24d0..), anything per ring (RING_START/CTL,
  * HWS_PGA, MODE, IMR, ELSP), fences, interrupts and display.
  */
 #include "gvt_cmd.h"
@@ -46,6 +55,8 @@
 
 #define E_RCS	GVT_BIT(GVT_CMD_RCS)
 #define E_BCS	GVT_BIT(GVT_CMD_BCS)
+#define E_VCS	GVT_BIT(GVT_CMD_VCS)
+#define E_VECS	GVT_BIT(GVT_CMD_VECS)
 #define E_ALL	0xfu
 
 struct reg_range {
@@ -96,6 +107,13 @@ static const struct reg_range reg_ranges[] = {
 
 	/* BCS */
 	{ 0x22200, 0x22204, E_BCS, RW, false },	/* BCS_SWCTRL */
+
+	/* MOCS and L3CC, each engine its own table (switched per engine) */
+	{ 0xc800, 0xc900, E_RCS, RO, false },	/* GEN9_GFX_MOCS */
+	{ 0xb020, 0xb0a0, E_RCS, RO, false },	/* GEN9_LNCFCMOCS (L3CC) */
+	{ 0xc900, 0xca00, E_VCS, RO, false },	/* GEN9_MFX0_MOCS */
+	{ 0xcb00, 0xcc00, E_VECS, RO, false },	/* GEN9_VEBOX_MOCS */
+	{ 0xcc00, 0xcd00, E_BCS, RO, false },	/* GEN9_BLT_MOCS */
 };
 
 const uint32_t gvt_cmd_engine_base[GVT_CMD_NUM_ENGINES] = {

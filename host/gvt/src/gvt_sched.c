@@ -14,6 +14,7 @@
  * with budget left first) becomes current.
  */
 #include "gvt_exec.h"
+#include "gvt_mmio_ctx.h"
 
 #define SCHED_SLICE_NS		1000000ull	/* 1 ms, as upstream */
 #define SCHED_BALANCE_NS	100000000ull	/* 100 ms */
@@ -22,15 +23,23 @@
 int gvt_sched_init(struct gvt_gpu *gpu)
 {
 	struct gvt_sched *s = gvt_zalloc(sizeof(*s));
+	int ret;
 
 	if (!s)
 		return -ENOMEM;
+	gpu->sched = s;
+	/* engine register owners (gvt_mmio_ctx.c) */
+	ret = gvt_mmio_ctx_init(gpu);
+	if (ret) {
+		gpu->sched = NULL;
+		gvt_free(s);
+		return ret;
+	}
 	gvt_mutex_init(&s->lock);
 	gvt_mutex_init(&s->run_lock);
 	s->slice_ns = SCHED_SLICE_NS;
 	s->balance_ns = SCHED_BALANCE_NS;
 	s->overrun_ns = SCHED_OVERRUN_NS;
-	gpu->sched = s;
 	return 0;
 }
 
@@ -40,6 +49,7 @@ void gvt_sched_fini(struct gvt_gpu *gpu)
 
 	if (!s)
 		return;
+	gvt_mmio_ctx_fini(gpu);
 	gvt_mutex_destroy(&s->run_lock);
 	gvt_mutex_destroy(&s->lock);
 	gvt_free(s);
@@ -85,6 +95,8 @@ void gvt_sched_remove(struct gvt_vgpu *v)
 	if (s->current == v)
 		s->current = NULL;
 	gvt_mutex_unlock(&s->lock);
+	/* under run_lock (gvt_exec_fini): no engine may keep @v as its owner */
+	gvt_mmio_ctx_forget(v);
 }
 
 void gvt_sched_slot_claim(struct gvt_vgpu *v, unsigned int e, void *cookie, unsigned int seq)
@@ -241,6 +253,7 @@ static void bound_overruns(struct gvt_sched *s, const struct gvt_host_ops *ops, 
 				 e, (unsigned long long)(s->overrun_ns / 1000000));
 			s->overruns++;
 			ops->engine_reset(priv, e);
+			gvt_mmio_ctx_engine_reset(victim.v->gpu, e);
 		}
 		gvt_mutex_unlock(&victim.v->lock);
 	}
@@ -308,7 +321,11 @@ int gvt_gpu_schedule(struct gvt_gpu *gpu)
 	for (e = 0; e < GVT_NUM_ENGINES; e++) {
 		/* empty workloads retire at once: keep going on that engine */
 		while (!(busy & (1u << e)) && v->exec && (v->exec->pending & (1u << e))) {
-			int r = gvt_workload_dispatch(v, e);
+			int r;
+
+			/* the engine is idle: load @v's engine registers first */
+			gvt_mmio_ctx_switch(v, e);
+			r = gvt_workload_dispatch(v, e);
 
 			if (r <= 0)
 				break;

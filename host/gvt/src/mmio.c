@@ -12,6 +12,7 @@
  * plain storage and are counted.
  */
 #include "gvt_internal.h"
+#include "gvt_mmio_ctx.h"
 #include <kvmgt/uapi/vgt_if.h>
 
 int gvt_mmio_index_build(struct gvt_gpu *gpu)
@@ -200,6 +201,8 @@ void gvt_mmio_reset(struct gvt_vgpu *v)
 			vreg(v, off) = r->init;
 	}
 	gvt_pvinfo_populate(v);
+	/* switched engine registers: the reset values must reach the GPU too */
+	gvt_mmio_ctx_vreg_reset(v, 0, GVT_MMIO_SIZE);
 }
 
 static const uint32_t engine_base[GVT_NUM_ENGINES] = {
@@ -215,6 +218,7 @@ static void reset_range(struct gvt_vgpu *v, uint32_t start, uint32_t end)
 
 		vreg(v, off) = r ? r->init : 0;
 	}
+	gvt_mmio_ctx_vreg_reset(v, start, end);
 }
 
 /*

@@ -6,6 +6,7 @@
  * docs/vgpu.md ("Register model"); the offsets are in gvt_regs.h.
  */
 #include "gvt_internal.h"
+#include "gvt_mmio_ctx.h"
 #include <kvmgt/uapi/vgt_if.h>
 
 #define REG(o, f, i, r, w)	{ .off = (o), .size = 4, .flags = (f), .init = (i), \
@@ -30,6 +31,9 @@
 #define PER_DDI(fn, f, i, r, w)	REG(fn(0), f, i, r, w), REG(fn(1), f, i, r, w), \
 				REG(fn(2), f, i, r, w), REG(fn(3), f, i, r, w), \
 				REG(fn(4), f, i, r, w)
+/* write handler of the registers switched between vGPUs */
+#define CTX			gvt_mmio_ctx_write
+#define RING_GPR(b)		((b) + 0x600)
 #define RING_TIMESTAMP_UDW(b)	(RING_TIMESTAMP(b) + 4)
 #define PLANE2_SURF(p)		PLANE_N_SURF(p, 1)
 #define PLANE2_SURFLIVE(p)	PLANE_N_SURFLIVE(p, 1)
@@ -52,27 +56,63 @@ const struct gvt_reg_info gvt_reg_table[] = {
 	RING_RANGE(RING_CSB, 48, GVT_F_RO, 0, NULL, NULL),
 	/* read pointer 10:8 and write pointer 2:0 at the "empty" value 7 */
 	RING(RING_CSB_PTR, GVT_F_MASKED, 0x0707, NULL, NULL),
-	RING(RING_INSTPM, GVT_F_MASKED, 0, NULL, NULL),
+	RING(RING_INSTPM, GVT_F_MASKED, 0, NULL, CTX),
 	/*
 	 * Masked chicken/mode registers i915 programs at init (workarounds);
-	 * the same set upstream GVT-g marks F_MODE_MASK for Gen9.
+	 * the same set upstream GVT-g marks F_MODE_MASK for Gen9. Those with
+	 * the CTX handler are switched into the physical engine by
+	 * gvt_mmio_ctx.c (its list says which and why); the others are vreg only.
 	 */
-	REG(0x2088, GVT_F_MASKED, 0, NULL, NULL),
-	REG(0x2090, GVT_F_MASKED, 0, NULL, NULL),	/* _3D_CHICKEN3 */
+	REG(0x2088, GVT_F_MASKED, 0, NULL, CTX),	/* FF_SLICE_CHICKEN */
+	REG(0x2090, GVT_F_MASKED, 0, NULL, CTX),	/* _3D_CHICKEN3 */
 	REG(0x20dc, GVT_F_MASKED, 0, NULL, NULL),
-	REG(0x20e4, GVT_F_MASKED, 0, NULL, NULL),	/* FF_SLICE_CS_CHICKEN2 */
+	REG(0x20e4, GVT_F_MASKED, 0, NULL, CTX),	/* FF_SLICE_CS_CHICKEN2 */
 	REG(0x2120, GVT_F_MASKED, 0, NULL, NULL),	/* CACHE_MODE_0 */
 	REG(0x2124, GVT_F_MASKED, 0, NULL, NULL),
 	REG(0x2470, GVT_F_MASKED, 0, NULL, NULL),
-	REG(0x7000, GVT_F_MASKED, 0, NULL, NULL),	/* CACHE_MODE_0_GEN7 */
-	REG(0x7004, GVT_F_MASKED, 0, NULL, NULL),	/* CACHE_MODE_1 */
-	REG(0x7008, GVT_F_MASKED, 0, NULL, NULL),	/* GEN7_GT_MODE */
-	REG(0x7010, GVT_F_MASKED, 0, NULL, NULL),	/* GEN7_COMMON_SLICE_CHICKEN1 */
-	REG(0x7014, GVT_F_MASKED, 0, NULL, NULL),	/* COMMON_SLICE_CHICKEN2 */
-	REG(0x7018, GVT_F_MASKED, 0, NULL, NULL),	/* HIZ_CHICKEN */
-	REG(0xe100, GVT_F_MASKED, 0, NULL, NULL),
-	REG(0xe184, GVT_F_MASKED, 0, NULL, NULL),
+	REG(0x7000, GVT_F_MASKED, 0, NULL, CTX),	/* CACHE_MODE_0_GEN7 */
+	REG(0x7004, GVT_F_MASKED, 0, NULL, CTX),	/* CACHE_MODE_1 */
+	REG(0x7008, GVT_F_MASKED, 0, NULL, CTX),	/* GEN7_GT_MODE */
+	REG(0x7010, GVT_F_MASKED, 0, NULL, CTX),	/* GEN7_COMMON_SLICE_CHICKEN1 */
+	REG(0x7014, GVT_F_MASKED, 0, NULL, CTX),	/* COMMON_SLICE_CHICKEN2 */
+	REG(0x7018, GVT_F_MASKED, 0, NULL, CTX),	/* HIZ_CHICKEN */
+	REG(0xe100, GVT_F_MASKED, 0, NULL, CTX),	/* GEN7_HALF_SLICE_CHICKEN1 */
+	REG(0xe184, GVT_F_MASKED, 0, NULL, CTX),	/* HALF_SLICE_CHICKEN3 */
 
+	/* ---- engine register state switched between vGPUs (gvt_mmio_ctx.c) ---- */
+	REG(0x20a0, 0, 0, NULL, CTX),			/* GEN7_FF_THREAD_MODE */
+	REG(0x20d4, GVT_F_MASKED, 0, NULL, CTX),	/* GEN9_CSFE_CHICKEN1_RCS */
+	REG(0x20d8, GVT_F_MASKED, 0, NULL, CTX),	/* CS_DEBUG_MODE2 */
+	REG(0x20ec, GVT_F_MASKED, 0, NULL, CTX),	/* GEN9_CS_DEBUG_MODE1 */
+	REG(0x2248, GVT_F_MASKED, 0, NULL, CTX),	/* GEN9_CTX_PREEMPT_REG */
+	REG(0x2580, GVT_F_MASKED, 0, NULL, CTX),	/* GEN8_CS_CHICKEN1 */
+	REG(0x5588, GVT_F_MASKED, 0, NULL, CTX),	/* GEN9_WM_CHICKEN3 */
+	REG(0x7300, GVT_F_MASKED, 0, NULL, CTX),	/* HDC_CHICKEN0 */
+	REG(0x7304, GVT_F_MASKED, 0, NULL, CTX),	/* GEN8_HDC_CHICKEN1 */
+	REG(0x7308, GVT_F_MASKED, 0, NULL, CTX),	/* SLICE_COMMON_ECO_CHICKEN0 */
+	REG(0x731c, GVT_F_MASKED, 0, NULL, CTX),	/* SLICE_COMMON_ECO_CHICKEN1 */
+	REG(0x83a4, GVT_F_MASKED, 0, NULL, CTX),	/* VF_GUARDBAND */
+	REG(0xe180, GVT_F_MASKED, 0, NULL, CTX),	/* HALF_SLICE_CHICKEN2 */
+	REG(0xe188, GVT_F_MASKED, 0, NULL, CTX),	/* GEN9_HALF_SLICE_CHICKEN5 */
+	REG(0xe194, GVT_F_MASKED, 0, NULL, CTX),	/* GEN9_HALF_SLICE_CHICKEN7 */
+	REG(0xe4f0, GVT_F_MASKED, 0, NULL, CTX),	/* GEN8_ROW_CHICKEN */
+	REG(0xe4f4, GVT_F_MASKED, 0, NULL, CTX),	/* GEN7_ROW_CHICKEN2 */
+	REG(0x7034, 0, 0, NULL, CTX),			/* GEN8_L3CNTLREG */
+	REG(0xb118, 0, 0, NULL, CTX),			/* GEN8_L3SQCREG4 */
+	REG(0x2214, 0, 0, NULL, CTX),			/* MI_PREDICATE_RESULT_2 */
+	RANGE(0x2400, 9 * 4, 0, 0, NULL, CTX),		/* MI_PREDICATE_*, 3DPRIM_END_OFFSET */
+	RANGE(0x2430, 5 * 4, 0, 0, NULL, CTX),		/* 3DPRIM_START_VERTEX .. */
+	RANGE(0x2500, 3 * 4, 0, 0, NULL, CTX),		/* GPGPU_DISPATCHDIMX/Y/Z */
+	RANGE(0x5200, 8 * 4, 0, 0, NULL, CTX),		/* SO_NUM_PRIMS_WRITTEN0..3 */
+	RANGE(0x5240, 8 * 4, 0, 0, NULL, CTX),		/* SO_PRIM_STORAGE_NEEDED0..3 */
+	RANGE(0x5280, 4 * 4, 0, 0, NULL, CTX),		/* SO_WRITE_OFFSET0..3 */
+	RING_RANGE(RING_GPR, 32 * 4, 0, 0, NULL, CTX),	/* CS_GPR 0..15 */
+	REG(0x22200, GVT_F_MASKED, 0, NULL, CTX),	/* BCS_SWCTRL */
+	RANGE(0xb020, 32 * 4, 0, 0, NULL, CTX),	/* GEN9_LNCFCMOCS (L3CC) */
+	RANGE(0xc800, 64 * 4, 0, 0, NULL, CTX),	/* GEN9_GFX_MOCS: RCS */
+	RANGE(0xc900, 64 * 4, 0, 0, NULL, CTX),	/* VCS */
+	RANGE(0xcb00, 64 * 4, 0, 0, NULL, CTX),	/* VECS */
+	RANGE(0xcc00, 64 * 4, 0, 0, NULL, CTX),	/* BCS */
 	/* ---- GT ---- */
 	REG(FORCEWAKE_MT, GVT_F_MASKED, 0, NULL, gvt_forcewake_write),
 	REG(FORCEWAKE_RENDER_GEN9, GVT_F_MASKED, 0, NULL, gvt_forcewake_write),
