@@ -170,7 +170,8 @@ int gvt_cmd_describe(const struct gvt_cmd_result *res, enum gvt_cmd_engine engin
 	return gvt_snprintf(buf, len, "%s %s0x%llx%s %s (0x%08x): %s: %s (0x%llx)", eng,
 			    res->in_ring ? "ring+" : res->ppgtt ? "ppgtt " : "ggtt ",
 			    (unsigned long long)res->addr,
-			    res->in_ring ? "" : res->level == 2 ? " (2nd level)" : "",
+			    res->in_ring ? "" : res->wa ? " (indirect ctx batch)" :
+			    res->level == 2 ? " (2nd level)" : "",
 			    res->cmd ? res->cmd : "?", res->header,
 			    gvt_cmd_violation_name(res->violation), res->why ? res->why : "",
 			    (unsigned long long)res->arg);
@@ -439,6 +440,8 @@ static int audit_cond_bb_end(struct gvt_cmd_scanner *s, uint32_t hdr)
 	uint64_t addr;
 	int ret;
 
+	if (s->in_wa)
+		return violate(s, GVT_CMD_E_NESTING, "batch end in the indirect context batch", hdr);
 	if (!(hdr & MI_GGTT))
 		return 0;
 	/* dword-aligned start: an engine that aligns further only moves down
@@ -458,7 +461,9 @@ static int frame_pop(struct gvt_cmd_scanner *s)
 
 static int audit_bb_end(struct gvt_cmd_scanner *s, uint32_t hdr)
 {
-	(void)hdr;
+	/* it ends at its size: an end inside it has no meaning the scan can follow */
+	if (s->in_wa)
+		return violate(s, GVT_CMD_E_NESTING, "batch end in the indirect context batch", hdr);
 	/* in the ring it does nothing (the ring continues to the tail) */
 	return s->level ? frame_pop(s) : 0;
 }
@@ -515,6 +520,9 @@ static int audit_bb_start(struct gvt_cmd_scanner *s, uint32_t hdr)
 	uint64_t addr;
 	int ret;
 
+	/* the host runs it from a copy of its own size: nothing may leave it */
+	if (s->in_wa)
+		return violate(s, GVT_CMD_E_NESTING, "batch start in the indirect context batch", hdr);
 	/* predication, add-offset and resource-streamer bits would make the
 	 * target or the fall-through depend on state the scanner cannot see */
 	if (hdr & ~allowed)
@@ -915,6 +923,7 @@ static int scan_one(struct gvt_cmd_scanner *s)
 
 	r->in_ring = s->level == 0;
 	r->ppgtt = s->level ? f->ppgtt : false;
+	r->wa = s->in_wa;
 	r->level = s->level;
 	r->addr = f->ip;
 	r->header = 0;
@@ -964,6 +973,9 @@ static int scan_one(struct gvt_cmd_scanner *s)
 
 		if (end > (f->ppgtt ? PPGTT_LIMIT : GGTT_LIMIT))
 			return violate(s, GVT_CMD_E_ADDRESS, "batch runs off its address space", end);
+		if (s->in_wa && end > s->wa_end)
+			return violate(s, GVT_CMD_E_LENGTH,
+				       "command crosses the end of the indirect context batch", len);
 		if (!f->ppgtt && !gm_contains(s->p, f->ip, 4ull * len))
 			return violate(s, GVT_CMD_E_ADDRESS, "batch buffer outside the vGPU", f->ip);
 		f->ip = end;
@@ -985,9 +997,15 @@ static int scan_run(struct gvt_cmd_scanner *s, bool ring)
 	int ret;
 
 	for (;;) {
+		if (s->in_wa && s->f[1].ip == s->wa_end) {
+			/* the restore is done: the ring runs next */
+			s->in_wa = false;
+			s->level = 0;
+			continue;
+		}
 		if (s->level == 0 && (!ring || s->f[0].ip == s->tail)) {
 			/* clean: the location fields describe nothing */
-			s->res->in_ring = s->res->ppgtt = false;
+			s->res->in_ring = s->res->ppgtt = s->res->wa = false;
 			s->res->level = 0;
 			s->res->addr = 0;
 			s->res->header = 0;
@@ -996,6 +1014,7 @@ static int scan_run(struct gvt_cmd_scanner *s, bool ring)
 		}
 		if (!s->budget) {
 			s->res->in_ring = s->level == 0;
+			s->res->wa = s->in_wa;
 			s->res->ppgtt = s->level ? s->f[s->level].ppgtt : false;
 			s->res->level = s->level;
 			s->res->addr = s->f[s->level].ip;
@@ -1028,6 +1047,46 @@ static int scan_init(struct gvt_cmd_scanner *s, const struct gvt_cmd_params *p,
 	s->ring_size = 0;
 	s->tail = 0;
 	s->budget = p->max_cmds ? p->max_cmds : GVT_CMD_DEFAULT_MAX_CMDS;
+	s->in_wa = false;
+	s->wa_end = 0;
+	return 0;
+}
+
+/*
+ * The indirect-context batch as the first segment of a ring scan: level 1,
+ * GGTT, privileged (the engine runs it from the context restore, whatever
+ * the descriptor says), ending at its size (scan_run() drops back to the
+ * ring there).
+ */
+static int scan_wa_enter(struct gvt_cmd_scanner *s, const struct gvt_cmd_params *p)
+{
+	struct gvt_cmd_result *res = s->res;
+
+	res->in_ring = false;
+	res->wa = true;
+	res->level = 1;
+	res->addr = p->wa_gma;
+	res->cmd = "indirect ctx batch";
+	if (p->engine != GVT_CMD_RCS)
+		return violate(s, GVT_CMD_E_FIELD, "indirect context batch on a non-render engine",
+			       p->wa_gma);
+	if ((p->wa_gma & 63) || (p->wa_bytes & 63))
+		return violate(s, GVT_CMD_E_FIELD, "indirect context batch not in whole cachelines",
+			       p->wa_bytes);
+	if (!gm_contains(p, p->wa_gma, p->wa_bytes))
+		return violate(s, GVT_CMD_E_ADDRESS, "indirect context batch outside the vGPU",
+			       p->wa_gma);
+	res->bb[0].gma = p->wa_gma;
+	res->bb[0].len = 0;
+	res->bb[0].level = 1;
+	res->nbb = 1;
+	res->batches = 1;
+	s->f[1].ip = p->wa_gma;
+	s->f[1].ppgtt = false;
+	s->f[1].bb = 0;
+	s->level = 1;
+	s->in_wa = true;
+	s->wa_end = p->wa_gma + p->wa_bytes;
 	return 0;
 }
 
@@ -1055,6 +1114,12 @@ int gvt_cmd_scan_ring(struct gvt_cmd_scanner *s, const struct gvt_cmd_params *p,
 	s->f[0].ppgtt = false;
 	s->f[0].bb = -1;
 	res->cmd = NULL;
+	if (p->wa_bytes) {
+		ret = scan_wa_enter(s, p);
+		if (ret)
+			return ret;
+		res->cmd = NULL;
+	}
 	return scan_run(s, true);
 }
 

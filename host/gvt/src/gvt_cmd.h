@@ -57,6 +57,13 @@ struct gvt_cmd_gm_range {
  *	shadow PPGTT); this is a conservative extra for a context the caller
  *	considers GGTT-only. 3D/media addresses are never audited here.
  * @max_cmds: bound on decoded commands (0: GVT_CMD_DEFAULT_MAX_CMDS)
+ * @wa_gma, @wa_bytes: gvt_cmd_scan_ring() only, RCS only: the context's
+ *	indirect-context (workaround) batch, which the engine runs during the
+ *	context restore, before the ring. @wa_bytes 0: none; else a multiple
+ *	of 64 at a 64-byte aligned GGTT address. It is scanned first, as a
+ *	privileged GGTT segment (result bb[0], level 1) that ends at its size:
+ *	no batch start or end may appear in it, and no command may cross its
+ *	end.
  */
 struct gvt_cmd_params {
 	enum gvt_cmd_engine engine;
@@ -67,6 +74,8 @@ struct gvt_cmd_params {
 	bool skip_ppgtt_bb;
 	bool blt_ggtt;
 	uint32_t max_cmds;
+	uint64_t wa_gma;
+	uint32_t wa_bytes;
 };
 
 #define GVT_CMD_DEFAULT_MAX_CMDS	(1u << 20)	/* > a full 2 MiB ring of MI_NOOP */
@@ -143,7 +152,7 @@ struct gvt_cmd_bb {
  */
 struct gvt_cmd_result {
 	enum gvt_cmd_violation violation;
-	bool in_ring, ppgtt;
+	bool in_ring, ppgtt, wa;
 	uint8_t level;
 	uint64_t addr;
 	uint32_t header;
@@ -192,6 +201,9 @@ struct gvt_cmd_scanner {
 	unsigned int nvisited;
 	struct gvt_cmd_visit visited[GVT_CMD_MAX_VISITED];
 	uint32_t budget;
+	/* level 1 is the indirect-context batch, which ends at @wa_end */
+	bool in_wa;
+	uint64_t wa_end;
 };
 
 /**
@@ -200,7 +212,9 @@ struct gvt_cmd_scanner {
  *	a multiple of 4 KiB up to 2 MiB; @head, @tail: byte offsets, dword
  *	aligned, < @ring_size (head == tail: nothing to scan)
  * The ring parameters come from the guest's context image: bad ones are a
- * violation (GVT_CMD_E_RING), not a caller error.
+ * violation (GVT_CMD_E_RING), not a caller error. With @p->wa_bytes the
+ * indirect-context batch is scanned before the ring (see struct
+ * gvt_cmd_params); one outside the vGPU is a GVT_CMD_E_ADDRESS violation.
  * Return: 0 (clean), -EACCES (the commands must not run: see @res; a
  * GVT_CMD_E_RUNAWAY result is a guest hang, every other one a violation),
  * -EINVAL (@s, @p, @res NULL, no @p->read or a bad @p->engine).

@@ -43,6 +43,12 @@
 #define GVT_CTX_PDP3_UDW	0x25	/* PDPn UDW at 0x31 - 4 * n, LDW at UDW + 2 */
 #define GVT_CTX_PDP0_UDW	0x31
 #define GVT_CTX_TIMESTAMP	0x23	/* CTX_TIMESTAMP value */
+/* RCS only: the indirect-context (workaround) batch the restore runs */
+#define GVT_CTX_BB_PER_CTX_PTR	0x19	/* BB_PER_CTX_PTR (0x1C0): GGTT | bit 0 valid */
+#define GVT_CTX_INDIRECT_CTX	0x1b	/* INDIRECT_CTX (0x1C4): GGTT | size in 64 B lines */
+#define GVT_CTX_INDIRECT_CTX_OFFSET 0x1d /* INDIRECT_CTX_OFFSET (0x1C8): restore point */
+#define GVT_INDIRECT_CTX_SIZE	0x3fu	/* bits 5:0: cachelines */
+#define GVT_BB_PER_CTX_VALID	1u
 #define GVT_CTX_REGS_READ	0x34	/* dwords read from the guest image */
 #define GVT_RING_ADDR_MASK	0x001ffffcu	/* head/tail offset in the ring */
 #define GVT_RING_SIZE_MASK	0x001ff000u	/* RING_CTL: size - 4 KiB */
@@ -121,6 +127,10 @@ struct gvt_workload {
 	unsigned int nbbs;
 	void *bb_cpu, *bb_handle;
 	uint64_t bb_gm;
+	/* RCS indirect-context batch: scan result bb[0], copied with the
+	 * shadow batches (guest GGTT address and bytes; 0 = none) */
+	uint64_t wa_gma;
+	uint32_t wa_bytes;
 	/* PDP LRIs ran: the guest values they loaded, for the image write-back */
 	bool pdp_loaded;
 	uint64_t pdp_guest[4];

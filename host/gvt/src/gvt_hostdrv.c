@@ -134,6 +134,14 @@ static int hd_ctx_submit(void *priv, void *hctx, const struct gvt_host_submit *s
 		return ret;
 	/* the context is idle (set_vm checked): its image is ours to write */
 	hdrv_ctx_regs(hctx)[HD_CTX_TIMESTAMP] = s->ctx_timestamp;
+	/*
+	 * Always written, 0 without one: the copy a previous workload's
+	 * INDIRECT_CTX named is freed once that workload retired, and the
+	 * engine runs whatever INDIRECT_CTX names at every restore.
+	 */
+	ret = hdrv_ctx_set_indirect(hctx, s->wa_ctx_gm, s->wa_ctx_bytes, s->wa_ctx_offset);
+	if (ret)
+		return ret;
 	ret = hdrv_ctx_emit(hctx, s->cmds, s->bytes / 4);
 	if (!ret)
 		ret = hdrv_engine_submit(h->hd, hctx, NULL);

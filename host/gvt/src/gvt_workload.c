@@ -13,7 +13,9 @@
  * of the bytes the scanner audited (shadow batch buffers, in host graphics
  * memory no guest reaches); PPGTT batches run in place, confined by the
  * hardware (unprivileged) and the shadow tables. PDP loads by LRI are
- * patched to shadow roots in the copies.
+ * patched to shadow roots in the copies. The RCS context's indirect-context
+ * workaround batch (INDIRECT_CTX) is scanned before the ring and runs from
+ * a host copy too: the physical context's INDIRECT_CTX points at the copy.
  *
  * On completion CTX_RING_HEAD (and the RING_HEAD register) of the guest
  * context become the tail that ran; then the virtual execlist advances
@@ -645,6 +647,9 @@ static int scan_workload(struct gvt_vgpu *v, unsigned int e, struct gvt_workload
 	p.gm[1].base = v->high_base;
 	p.gm[1].size = v->high_size;
 	p.privileged = wl->desc & GVT_DESC_PRIVILEGE;
+	/* the indirect-context batch: scanned first, result bb[0] */
+	p.wa_gma = wl->wa_gma;
+	p.wa_bytes = wl->wa_bytes;
 	/* blits address the PPGTT, which is always shadowed (prepare_mm) */
 	p.blt_ggtt = false;
 	wl->ring_gma = start;
@@ -684,6 +689,44 @@ static int scan_workload(struct gvt_vgpu *v, unsigned int e, struct gvt_workload
 }
 
 /* ---- dispatch ---- */
+
+/*
+ * The RCS indirect-context batch of the guest image (read_context's @regs):
+ * GGTT address and size, scanned and copied with the shadow batches. As on
+ * hardware the pointer is taken from the image whatever CTX_CONTEXT_CONTROL
+ * says: restore-inhibit skips the engine state, not the ring, PDP and
+ * indirect-context registers, so a first (inhibited) load runs it too.
+ * A per-context batch (BB_PER_CTX_PTR valid) is not supported: i915 sets
+ * none on gen9; the workload is refused.
+ */
+static int read_wa_ctx(struct gvt_vgpu *v, unsigned int e, struct gvt_workload *wl,
+		       const uint32_t regs[], struct gvt_host_submit *sub)
+{
+	uint32_t ind = regs[GVT_CTX_INDIRECT_CTX];
+
+	if (e != GVT_ENGINE_RCS)
+		return 0;	/* the other engines have no such registers */
+	if (regs[GVT_CTX_BB_PER_CTX_PTR] & GVT_BB_PER_CTX_VALID) {
+		gvt_vlog(v, 1, "engine %u: context 0x%llx has a per-context batch (BB_PER_CTX_PTR 0x%x): not supported, workload refused",
+			 e, (unsigned long long)wl->lrca, regs[GVT_CTX_BB_PER_CTX_PTR]);
+		return -EOPNOTSUPP;
+	}
+	wl->wa_bytes = (ind & GVT_INDIRECT_CTX_SIZE) * 64u;
+	if (!wl->wa_bytes)
+		return 0;
+	wl->wa_gma = ind & ~(uint32_t)GVT_INDIRECT_CTX_SIZE;
+	sub->wa_ctx_offset = regs[GVT_CTX_INDIRECT_CTX_OFFSET];
+	return 0;
+}
+
+/* where the copy of the indirect-context batch (segment 0) runs from */
+static void wa_ctx_submit(const struct gvt_workload *wl, struct gvt_host_submit *sub)
+{
+	if (!wl->wa_bytes || !wl->nbbs)
+		return;
+	sub->wa_ctx_gm = wl->bb_gm + wl->bbs[0].off + (wl->wa_gma - wl->bbs[0].page);
+	sub->wa_ctx_bytes = wl->wa_bytes;
+}
 
 static int read_context(struct gvt_vgpu *v, struct gvt_workload *wl, uint32_t regs[],
 			uint32_t *ring_start, uint32_t *ring_size)
@@ -986,6 +1029,9 @@ int gvt_workload_dispatch(struct gvt_vgpu *v, unsigned int e)
 	}
 	sub.privileged = wl->desc & GVT_DESC_PRIVILEGE;
 	sub.ctx_timestamp = regs[GVT_CTX_TIMESTAMP];
+	ret = read_wa_ctx(v, e, wl, regs, &sub);
+	if (ret)
+		goto out_fail;
 	t1 = gvt_now(v);
 	prepare_ns = t1 - t_start;
 	t0 = t1;
@@ -1005,6 +1051,7 @@ int gvt_workload_dispatch(struct gvt_vgpu *v, unsigned int e)
 		gvt_vlog(v, 1, "engine %u: batch buffers cannot be shadowed (%d)", e, ret);
 		goto out_fail;
 	}
+	wa_ctx_submit(wl, &sub);
 	ret = prepare_mm(v, wl, regs, &sub, &checked);
 	t1 = gvt_now(v);
 	sync_ns = t1 - t0;
@@ -1037,6 +1084,8 @@ int gvt_workload_dispatch(struct gvt_vgpu *v, unsigned int e)
 	t1 = gvt_now(v);
 	ve->inflight = true;
 	st->workloads++;
+	if (sub.wa_ctx_bytes)
+		st->shadow_wa_ctxs++;
 	st->prepare_ns += prepare_ns;
 	st->scan_ns += scan_ns;
 	st->sync_ns += sync_ns;
@@ -1067,7 +1116,7 @@ static int ctx_write(struct gvt_vgpu *v, const struct gvt_workload *wl, unsigned
  * and the PDPs when LRIs loaded new roots (the guest's values, never the
  * shadow's). Not written back: BB state (a completed workload has no batch
  * in flight, and the host's would name shadow addresses), CTX_CTRL and the
- * indirect-context pointers (never loaded into the physical context).
+ * indirect-context pointers (the physical context's name the host copy).
  */
 static int ctx_write_back(struct gvt_vgpu *v, unsigned int e, const struct gvt_workload *wl)
 {

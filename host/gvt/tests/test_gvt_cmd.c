@@ -1064,6 +1064,110 @@ static void test_read_window(void **state)
 	assert_true(reads <= 4000 / 256 + 1);
 }
 
+/* ---- the RCS indirect-context (workaround) batch ---- */
+
+#define WA_GGTT		0x140000ull	/* in the aperture range */
+#define L3SQCREG4	0xb118u
+
+/* i915's gen9_init_indirectctx_bb as it lands in memory, padded to 2 lines */
+static unsigned int wa_i915(void)
+{
+	struct emit e = at_ggtt(WA_GGTT);
+
+	putv(&e, 1, MI_ARB_ON_OFF);
+	putv(&e, 4, MI_SRM | MI_GGTT, L3SQCREG4, (uint32_t)HWSP + 0x100, 0);
+	putv(&e, 3, MI_LRI(1), L3SQCREG4, 0x40000000u);
+	putv(&e, 6, PIPE_CONTROL, PC_CS_STALL | (1u << 5), 0, 0, 0, 0);
+	putv(&e, 4, MI_LRM | MI_GGTT, L3SQCREG4, (uint32_t)HWSP + 0x100, 0);
+	putv(&e, 6, PIPE_CONTROL, PC_CS_STALL | PC_STORE_INDEX | PC_QW_WRITE | (1u << 27), 0xd0,
+	     0, 0, 0);
+	putv(&e, 7, MI_LRI(3), 0x7014u, 0x00010001u, 0x2088u, 0x00020002u, 0x2090u, 0x40004000u);
+	putv(&e, 1, MI_ARB_ON_OFF | 1);
+	while ((e.at - WA_GGTT) % 64)
+		put(&e, MI_NOOP);
+	return (unsigned int)(e.at - WA_GGTT);
+}
+
+static int scan_ring_wa(uint64_t gma, uint32_t bytes, uint32_t head, uint32_t tail)
+{
+	params.wa_gma = gma;
+	params.wa_bytes = bytes;
+	return scan_ring(head, tail);
+}
+
+static void test_wa_batch_i915_clean_before_ring(void **state)
+{
+	struct emit r = at_ring(0);
+	unsigned int bytes = wa_i915();
+
+	(void)state;
+	putv(&r, 4, MI_SDI_GGTT, (uint32_t)APER_BASE, 0, 1);
+	assert_int_equal(bytes % 64, 0);
+	assert_clean(scan_ring_wa(WA_GGTT, bytes, 0, 16));
+	/* the batch is segment 0, scanned to its size; then the ring */
+	assert_true(res.nbb >= 1);
+	assert_int_equal(res.bb[0].gma, WA_GGTT);
+	assert_int_equal(res.bb[0].len, bytes);
+	assert_int_equal(res.bb[0].level, 1);
+	assert_int_equal(res.nreloc, 0);
+	assert_int_equal(res.cmds, 8 + (bytes - 32 * 4) / 4 + 1);
+	assert_false(res.wa);
+	/* an empty ring still scans the batch (the restore runs it) */
+	assert_clean(scan_ring_wa(WA_GGTT, bytes, 16, 16));
+	assert_int_equal(res.bb[0].len, bytes);
+}
+
+static void test_wa_batch_violations(void **state)
+{
+	struct emit e;
+	char line[256];
+
+	(void)state;
+	/* a ring register */
+	e = at_ggtt(WA_GGTT);
+	putv(&e, 3, MI_LRI(1), 0x2030u, 0);
+	assert_violation(scan_ring_wa(WA_GGTT, 64, 0, 0), GVT_CMD_E_REGISTER);
+	assert_true(res.wa);
+	assert_int_equal(res.addr, WA_GGTT);
+	gvt_cmd_describe(&res, params.engine, line, sizeof(line));
+	assert_non_null(strstr(line, "indirect ctx batch"));
+	/* a store outside the vGPU */
+	e = at_ggtt(WA_GGTT);
+	putv(&e, 4, MI_SDI_GGTT, OUT_HI, 0, 0);
+	assert_violation(scan_ring_wa(WA_GGTT, 64, 0, 0), GVT_CMD_E_ADDRESS);
+	/* batch starts and ends: it ends at its size */
+	e = at_ggtt(WA_GGTT);
+	putv(&e, 3, MI_BB_START, (uint32_t)BB_GGTT, 0);
+	e = at_ggtt(BB_GGTT);
+	put(&e, MI_BB_END);
+	e = at_ggtt(WA_GGTT);
+	assert_violation(scan_ring_wa(WA_GGTT, 64, 0, 0), GVT_CMD_E_NESTING);
+	e = at_ggtt(WA_GGTT);
+	putv(&e, 3, MI_NOOP, MI_NOOP, MI_BB_END);
+	assert_violation(scan_ring_wa(WA_GGTT, 64, 0, 0), GVT_CMD_E_NESTING);
+	e = at_ggtt(WA_GGTT);
+	putv(&e, 4, 0x1b000002u | MI_GGTT, 0, (uint32_t)APER_BASE, 0);	/* cond BB end */
+	assert_violation(scan_ring_wa(WA_GGTT, 64, 0, 0), GVT_CMD_E_NESTING);
+	/* a command crossing its end (an LRI whose last pair is past line 1) */
+	memset(ggtt_mem + WA_GGTT, 0, 128);
+	e = at_ggtt(WA_GGTT + 56);
+	putv(&e, 3, MI_LRI(1), L3SQCREG4, 0);
+	assert_violation(scan_ring_wa(WA_GGTT, 64, 0, 0), GVT_CMD_E_LENGTH);
+	/* outside the vGPU, partly or wholly; not whole lines; not on RCS */
+	memset(ggtt_mem + WA_GGTT, 0, 128);
+	assert_violation(scan_ring_wa(APER_BASE + APER_SIZE - 64, 128, 0, 0), GVT_CMD_E_ADDRESS);
+	assert_violation(scan_ring_wa(0x1000, 64, 0, 0), GVT_CMD_E_ADDRESS);
+	assert_int_equal(res.cmds, 0);
+	assert_violation(scan_ring_wa(WA_GGTT + 32, 64, 0, 0), GVT_CMD_E_FIELD);
+	params.engine = GVT_CMD_BCS;
+	assert_violation(scan_ring_wa(WA_GGTT, 64, 0, 0), GVT_CMD_E_FIELD);
+	params.engine = GVT_CMD_RCS;
+	/* the same batch without the pointer is never read */
+	reads = 0;
+	assert_clean(scan_ring_wa(0, 0, 0, 0));
+	assert_int_equal(reads, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1084,6 +1188,8 @@ int main(void)
 		cmocka_unit_test_setup(test_address_edges, setup),
 		cmocka_unit_test_setup(test_register_whitelist, setup),
 		cmocka_unit_test_setup(test_read_window, setup),
+		cmocka_unit_test_setup(test_wa_batch_i915_clean_before_ring, setup),
+		cmocka_unit_test_setup(test_wa_batch_violations, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
