@@ -8,10 +8,13 @@
  * has an owner: the vGPU whose values it holds. Right before a workload of
  * vGPU v runs on engine e (engine idle, gvt_gpu_schedule):
  *  - owner != v: the physical values of the registers a guest command may
- *    change are saved into the old owner's vregs (unless the old owner
- *    wrote that vreg by MMIO since: its newer value stays), then every
- *    register of e whose physical value differs from v's vreg is written
- *    (masked registers with the write-enable bits 31:16 set);
+ *    change are read and saved into the old owner's vregs (unless the old
+ *    owner wrote that vreg by MMIO since: its newer value stays), then
+ *    every register of e whose physical value differs from v's vreg is
+ *    written (masked registers with the write-enable bits 31:16 set). The
+ *    other registers change only by these writes: their physical values
+ *    are remembered, not read back (MOCS and L3CC are half the list),
+ *    until an engine reset or failed workload makes them unknown;
  *  - owner == v: only the registers v wrote by MMIO since its last load
  *    (dirty) are written.
  * So a workload sees its own vGPU's values and nothing another vGPU left.
@@ -141,6 +144,9 @@ struct gvt_mmio_ctx {
 	unsigned int nregs;
 	bool enabled;		/* the host can read and write registers */
 	struct gvt_vgpu *owner[GVT_NUM_ENGINES];
+	/* under run_lock: last known physical value of each register */
+	uint32_t *phys;
+	uint8_t phys_known;	/* engines whose non-command registers match @phys */
 	/* per vGPU id: registers written by MMIO since its last load */
 	uint64_t *dirty[GVT_MAX_VGPUS + 1];
 	uint8_t dirty_eng[GVT_MAX_VGPUS + 1];	/* engines with a dirty bit */
@@ -251,7 +257,8 @@ int gvt_mmio_ctx_init(struct gvt_gpu *gpu)
 	if (!c)
 		return -ENOMEM;
 	c->regs = gvt_zalloc(sizeof(*c->regs) * n);
-	if (!c->regs)
+	c->phys = gvt_zalloc(sizeof(*c->phys) * n);
+	if (!c->regs || !c->phys)
 		goto out_free;
 	for (id = 0; id <= GVT_MAX_VGPUS; id++) {
 		c->dirty[id] = gvt_zalloc(sizeof(uint64_t) * words);
@@ -270,8 +277,9 @@ int gvt_mmio_ctx_init(struct gvt_gpu *gpu)
 out_free_dirty:
 	for (id = 0; id <= GVT_MAX_VGPUS; id++)
 		gvt_free(c->dirty[id]);
-	gvt_free(c->regs);
 out_free:
+	gvt_free(c->phys);
+	gvt_free(c->regs);
 	gvt_free(c);
 	return ret;
 }
@@ -285,6 +293,7 @@ void gvt_mmio_ctx_fini(struct gvt_gpu *gpu)
 		return;
 	for (id = 0; id <= GVT_MAX_VGPUS; id++)
 		gvt_free(c->dirty[id]);
+	gvt_free(c->phys);
 	gvt_free(c->regs);
 	gvt_free(c);
 	gpu->sched->mmio_ctx = NULL;
@@ -359,7 +368,8 @@ void gvt_mmio_ctx_switch(struct gvt_vgpu *v, unsigned int e)
 
 			if (r->engine != e || !dirty_test(c, id, i))
 				continue;
-			reg_load(gpu, r, reg_value(r, vreg(v, r->off)));
+			c->phys[i] = reg_value(r, vreg(v, r->off));
+			reg_load(gpu, r, c->phys[i]);
 			c->dirty[id][i / 64] &= ~(1ull << (i % 64));
 			loads++;
 		}
@@ -375,7 +385,10 @@ void gvt_mmio_ctx_switch(struct gvt_vgpu *v, unsigned int e)
 
 		if (r->engine != e)
 			continue;
-		phys = reg_value(r, gpu->ops->mmio_read(gpu->priv, r->off));
+		if (r->flags & CTX_C || !(c->phys_known & GVT_BIT(e)))
+			phys = reg_value(r, gpu->ops->mmio_read(gpu->priv, r->off));
+		else
+			phys = c->phys[i];
 		/* save what the old owner's commands left, unless its MMIO write is newer */
 		if (old && r->flags & CTX_C && !dirty_test(c, old->id, i))
 			vreg(old, r->off) = phys;
@@ -384,11 +397,13 @@ void gvt_mmio_ctx_switch(struct gvt_vgpu *v, unsigned int e)
 			reg_load(gpu, r, want);
 			loads++;
 		}
+		c->phys[i] = want;
 		c->dirty[id][i / 64] &= ~(1ull << (i % 64));
 	}
 	if (old)
 		gvt_mutex_unlock(&old->lock);
 	c->dirty_eng[id] &= (uint8_t)~GVT_BIT(e);
+	c->phys_known |= (uint8_t)GVT_BIT(e);
 	c->owner[e] = v;
 	v->exec->stats.engine_reg_loads += loads;
 }
@@ -409,16 +424,17 @@ void gvt_mmio_ctx_forget(struct gvt_vgpu *v)
 }
 
 /*
- * Under run_lock. The reset cleared the engine's registers: its owner's
- * values there (command-loaded ones included) are lost, as on hardware;
- * the next workload loads its vGPU's vregs in full.
+ * Under run_lock. The engine may have been reset (its registers back to
+ * power-on values): what the hardware holds is unknown, so the next owner
+ * change reads every register back. The owner keeps the engine; values a
+ * reset cleared are saved as cleared, as on hardware.
  */
 void gvt_mmio_ctx_engine_reset(struct gvt_gpu *gpu, unsigned int e)
 {
 	struct gvt_mmio_ctx *c = ctx_of(gpu);
 
 	if (c && e < GVT_NUM_ENGINES)
-		c->owner[e] = NULL;
+		c->phys_known &= (uint8_t)~GVT_BIT(e);
 }
 
 int gvt_mmio_ctx_engine_of(const struct gvt_gpu *gpu, uint32_t off)

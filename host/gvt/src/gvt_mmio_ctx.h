@@ -17,7 +17,7 @@
 void gvt_mmio_ctx_write(struct gvt_vgpu *v, uint32_t off, uint32_t old, uint32_t val);
 /* vregs in [start, end) went back to power-on values (reset): reload them */
 void gvt_mmio_ctx_vreg_reset(struct gvt_vgpu *v, uint32_t start, uint32_t end);
-/* engine @e was reset: its registers no longer hold its owner's values */
+/* engine @e may have been reset: its physical registers are unknown */
 void gvt_mmio_ctx_engine_reset(struct gvt_gpu *gpu, unsigned int e);
 /* GVT_ENGINE_* of switched register @off, or -1 when @off is not switched */
 int gvt_mmio_ctx_engine_of(const struct gvt_gpu *gpu, uint32_t off);

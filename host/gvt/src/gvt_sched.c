@@ -290,6 +290,9 @@ int gvt_gpu_schedule(struct gvt_gpu *gpu)
 		}
 		if (!done.v || !done.done)
 			continue;
+		/* a failed workload may have reset the engine (hostdrv hang check) */
+		if (done.status < 0)
+			gvt_mmio_ctx_engine_reset(gpu, e);
 		gvt_mutex_lock(&done.v->lock);
 		if (done.v->exec && done.v->exec->eng[e].seq == done.seq)
 			gvt_workload_finish(done.v, e, done.status);

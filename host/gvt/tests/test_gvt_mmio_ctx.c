@@ -66,6 +66,8 @@ struct vm {
 struct env {
 	struct gvt_hostdrv h;	/* first: the host ops' priv */
 	struct gvt_host_ops ops;
+	uint32_t (*hd_mmio_read)(void *priv, uint32_t off);
+	unsigned int mmio_reads;	/* physical registers the model read */
 	struct sgpu *sg;
 	struct hdrv_bus bus;
 	struct hdrv_gpu *hd;
@@ -76,6 +78,15 @@ struct env {
 };
 
 _Static_assert(offsetof(struct env, h) == 0, "the host ops' priv is the env and the adapter's");
+
+/* the adapter's register read, counted */
+static uint32_t t_mmio_read(void *priv, uint32_t off)
+{
+	struct env *e = priv;
+
+	e->mmio_reads++;
+	return e->hd_mmio_read(priv, off);
+}
 
 /* ---- hypervisor ---- */
 
@@ -220,6 +231,8 @@ static struct env *env_new(bool host_mmio)
 	assert_int_equal(hdrv_gpu_probe(&e->bus, &hc, &e->hd), 0);
 	gvt_hostdrv_init(&e->h, e->hd);
 	gvt_hostdrv_ops(&e->ops);
+	e->hd_mmio_read = e->ops.mmio_read;
+	e->ops.mmio_read = t_mmio_read;
 	if (!host_mmio) {
 		e->ops.mmio_read = NULL;
 		e->ops.mmio_write = NULL;
@@ -424,6 +437,38 @@ static void test_mmio_write_while_owner_reaches_gpu(void **state)
 	read_regs(e, a, RCS, regs, 2, out);
 	assert_int_equal(out[0], 0x22);
 	assert_int_equal(reg_loads(a) - l0, 2);
+}
+
+/*
+ * An owner change reads back only what a command may have changed: the
+ * rest (MOCS, L3CC, most chicken registers) is known from the last load.
+ * The very first load reads everything.
+ */
+static void test_switch_reads_back_command_registers_only(void **state)
+{
+	struct env *e = *state;
+	struct vm *a = &e->vm[0], *b = &e->vm[1];
+	static const uint32_t rregs[] = { R_MOCS_RCS(0) };
+	unsigned int r0, first, second, same;
+	uint32_t out[1];
+
+	wr32(a->v, R_MOCS_RCS(0), 0x1);
+	r0 = e->mmio_reads;
+	read_regs(e, a, RCS, rregs, 1, out);
+	first = e->mmio_reads - r0;
+	assert_int_equal(out[0], 0x1);
+	r0 = e->mmio_reads;
+	read_regs(e, b, RCS, rregs, 1, out);
+	second = e->mmio_reads - r0;
+	assert_int_equal(out[0], 0);	/* known to hold A's 1: written */
+	r0 = e->mmio_reads;
+	read_regs(e, b, RCS, rregs, 1, out);
+	same = e->mmio_reads - r0;
+	assert_int_equal(same, 0);
+	if (getenv("GVT_TEST_VERBOSE"))
+		fprintf(stderr, "register reads: first load %u, owner change %u\n", first, second);
+	assert_true(second > 32);	/* the GPRs at least */
+	assert_true(first >= second + 64 + 32);	/* MOCS and L3CC not read back */
 }
 
 /*
@@ -687,6 +732,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_mmio_values_follow_the_owner, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mmio_write_while_owner_reaches_gpu, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_switch_reads_back_command_registers_only, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_lri_value_saved_on_switch_out, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mmio_write_newer_than_lri_kept, setup,
