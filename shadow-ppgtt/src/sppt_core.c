@@ -572,32 +572,32 @@ static SPPT_VECTORIZE unsigned int sppt_pt_fill_linear(u64 *restrict t, const u6
 
 /*
  * Bring guest page @page into snapshot @snap and table @t, which holds no
- * pin (so no old entry needs a release). Each entry is loaded once (plain
- * loads, so that they vectorize; nothing makes the compiler load twice) and
- * that value goes to the snapshot and the shadow entry alike. The entries
- * left keep their old snapshot value and shadow entry (a per-entry pass
- * applies them); *@changed counts the others that changed.
+ * pin, so no old entry needs a release and the old snapshot need not be read:
+ * one pass loads each guest entry once (plain loads, so that they vectorize;
+ * nothing makes the compiler load twice) and stores that value to the
+ * snapshot and its translation to the shadow. Entries present outside @a
+ * ("left": they need a pin or another range) keep their old shadow entry,
+ * which holds nothing; the caller remakes them from the snapshot. Returns
+ * whether there are any.
  */
-static SPPT_VECTORIZE unsigned int sppt_pt_sync_linear(u64 *restrict t, u64 *restrict snap,
-						       const u64 *restrict page,
-						       struct sppt_lin_args a, unsigned int *changed)
+static SPPT_VECTORIZE unsigned int sppt_pt_sync_nopin(u64 *restrict t, u64 *restrict snap,
+						      const u64 *restrict page,
+						      struct sppt_lin_args a)
 {
 	unsigned int i;
-	u64 left = 0, chg = 0;
+	u64 left = 0;
 
 	for (i = 0; i < SPPT_ENTRIES; i++) {
-		u64 v = page[i], o = snap[i], m = v & SPPT_LEAF_KEEP;
+		u64 v = page[i], m = v & SPPT_LEAF_KEEP;
 		u64 in = sppt_mask(m - a.lo < a.n);
 		u64 p = sppt_mask(v & SPPT_E_PRESENT);
-		u64 keep = p & ~in, ne = sppt_mask(v != o);
-		u64 se = ((m + a.delta) & p) | (a.scratch & ~p);
+		u64 ok = p & in, keep = p & ~in;
+		u64 se = ((m + a.delta) & ok) | (a.scratch & ~ok);
 
 		t[i] = (t[i] & keep) | (se & ~keep);
-		snap[i] = (o & keep) | (v & ~keep);
-		left |= keep & ne;
-		chg -= ~keep & ne;
+		snap[i] = v;
+		left |= keep;
 	}
-	*changed = (unsigned int)chg;
 	return left != 0;
 }
 
@@ -869,15 +869,32 @@ void sppt_gpage_update_page(struct sppt_vgpu *vgpu, struct sppt_gpage *gp, const
 		struct sppt_spt *s = held[SPPT_V_PT];
 		u64 *snap = gp->snap, *table = s->table;
 		const struct sppt_linear *l = NULL;
-		unsigned int left = 1, chg = 0;
-		u64 n;
+		unsigned int left = 1;
+		u64 n = 0;
 
-		/* A PT holding no pin needs no releases: the linear pass. */
+		/*
+		 * A PT holding no pin needs no releases: the no-pin pass rewrites
+		 * the whole page from the guest without comparing. The entries it
+		 * left (present outside the range) still hold their old shadow
+		 * entry, which held nothing: make them from the new snapshot.
+		 */
 		if (!s->pins)
 			l = sppt_pt_linear(vgpu, page);
-		if (l)
-			left = sppt_pt_sync_linear(table, snap, page, sppt_lin_args(vgpu, l), &chg);
-		n = chg;
+		if (l) {
+			struct sppt_lin_args a = sppt_lin_args(vgpu, l);
+
+			if (sppt_pt_sync_nopin(table, snap, page, a)) {
+				for (i = 0; i < SPPT_ENTRIES; i++) {
+					val = snap[i];
+					if ((val & SPPT_E_PRESENT) &&
+					    (val & SPPT_ADDR_MASK) - a.lo >= a.n)
+						table[i] = sppt_leaf_make(vgpu, s, sppt_gfn(val), val);
+				}
+			}
+			/* Not compared: every entry counts as synced (section 9). */
+			n = SPPT_ENTRIES;
+			left = 0;
+		}
 		for (i = 0; i < SPPT_ENTRIES && left; i++) {
 			u64 se;
 

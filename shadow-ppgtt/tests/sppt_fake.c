@@ -247,7 +247,10 @@ int fake_hv_init(struct fake_hv *hv, unsigned int npages)
 {
 	memset(hv, 0, sizeof(*hv));
 	hv->npages = npages;
-	hv->mem = calloc(npages, PG);
+	/* Page aligned, as a host maps guest RAM. */
+	hv->mem = aligned_alloc(PG, (size_t)npages * PG);
+	if (hv->mem)
+		memset(hv->mem, 0, (size_t)npages * PG);
 	hv->prot = calloc(npages, 1);
 	hv->pin = calloc(npages, sizeof(*hv->pin));
 	hv->alloc_fail_at = -1;

@@ -663,6 +663,142 @@ static void test_linear(void **state)
 	env_free(e);
 }
 
+/* Rewrite all 512 entries of PT 13: entry i -> gfn @base + i (present, RW). */
+static void fill_pt(struct env *e, uint64_t base)
+{
+	unsigned int i;
+
+	for (i = 0; i < 512; i++)
+		poke(e, 13, i, (base + i) * PG | P | RW);
+}
+
+/* Structural check of the root plus the pin balance of the fake host. */
+static void check_lin(struct env *e, struct sppt_root *r, long pins)
+{
+	check_root(e, r, 4, root4);
+	assert_int_equal(e->hv.pins_live, pins);
+	assert_int_equal(e->hv.lin_pins, 0);
+	assert_int_equal(e->hv.errors, 0);
+}
+
+/*
+ * Re-syncing a leaf page that holds no pin (the no-pin pass of section 3),
+ * found changed by the untracked compare, and each of its ways out: entries
+ * outside the range of the page's first present entry (another range, a
+ * pin, outside RAM), a page that holds pins, ranges withdrawn and declared
+ * again between submissions, and a page that also has a 64K shadow or lies
+ * under a 2M PDE.
+ */
+static void test_linear_nopin_sync(void **state)
+{
+	struct env *e = env_new(SPPT_MODE_UNTRACKED);
+	struct sppt_root *r;
+	struct sppt_stats st, st0;
+	const uint64_t DA = 0x200000000000ull, DB = 0x300000000000ull;
+
+	/* Range A: gfns 0..2047; range B: 2048..3071; 3072..4095 need pins. */
+	assert_int_equal(fake_linear_register(&e->hv, 0, 2048, DA), 0);
+	assert_int_equal(fake_linear_register(&e->hv, 2048, 1024, DB), 0);
+	build_tree(e, 512);
+	assert_int_equal(sppt_root_get(e->vgpu, 4, root4, &r), 0);
+	check_lin(e, r, 0);
+
+	/* The whole page rewritten inside A: one pass, no pin. */
+	fill_pt(e, 1000);
+	sppt_vgpu_stats(e->vgpu, &st0);
+	submit(e, r);
+	sppt_vgpu_stats(e->vgpu, &st);
+	assert_int_equal(st.resyncs - st0.resyncs, 1);
+	assert_true(st.entries_synced - st0.entries_synced >= 512);
+	expect_page(e, r, 4, 7 * PG, 1007);
+	assert_int_equal(fake_hv_dma(&e->hv, 1007), DA + 1007 * PG);
+	check_lin(e, r, 0);
+
+	/* Entries the pass leaves: in B (linear, no pin), outside every range
+	 * (a pin), outside RAM (scratch, counted), not present with an address
+	 * outside the ranges (scratch); non-present inside A (scratch). */
+	fill_pt(e, 1200);
+	poke(e, 13, 5, 2500 * PG | P | RW);
+	poke(e, 13, 6, 3500 * PG | P);
+	poke(e, 13, 7, 5000 * PG | P | RW);
+	poke(e, 13, 8, 3600 * PG | RW);
+	poke(e, 13, 9, 1300 * PG | RW);
+	submit(e, r);
+	sppt_vgpu_stats(e->vgpu, &st);
+	assert_int_equal(st.out_of_range - st0.out_of_range, 1);
+	expect_page(e, r, 4, 4 * PG, 1204);
+	expect_page(e, r, 4, 5 * PG, 2500);
+	assert_int_equal(fake_hv_dma(&e->hv, 2500), DB + 452 * PG);
+	expect_page(e, r, 4, 6 * PG, 3500);
+	expect_scratch(e, r, 4, 7 * PG);
+	expect_scratch(e, r, 4, 8 * PG);
+	expect_scratch(e, r, 4, 9 * PG);
+	check_lin(e, r, 1);
+
+	/* The page now holds a pin: the per-entry path releases it. */
+	fill_pt(e, 1400);
+	submit(e, r);
+	check_lin(e, r, 0);
+	expect_page(e, r, 4, 6 * PG, 1406);
+	/* ...and the page is back on the no-pin pass. */
+	fill_pt(e, 100);
+	submit(e, r);
+	check_lin(e, r, 0);
+
+	/* A withdrawn between submissions: its entries pin; a rewrite inside
+	 * (then outside) it goes through pins; declared again, no pin. */
+	assert_int_equal(fake_linear_unregister(&e->hv, 0, 2048), 0);
+	check_lin(e, r, 512);
+	fill_pt(e, 600);
+	submit(e, r);
+	check_lin(e, r, 512);
+	assert_int_equal(fake_linear_register(&e->hv, 0, 2048, DA + (1ull << 30)), 0);
+	check_lin(e, r, 0);
+	fill_pt(e, 700);
+	submit(e, r);
+	check_lin(e, r, 0);
+	assert_int_equal(fake_hv_dma(&e->hv, 710), DA + (1ull << 30) + 710 * PG);
+	/* B withdrawn: entries of B in a page whose first entry is in A. */
+	fill_pt(e, 1800); /* 1800..2047 in A, 2048..2311 in B */
+	submit(e, r);
+	check_lin(e, r, 0);
+	assert_int_equal(fake_linear_unregister(&e->hv, 2048, 1024), 0);
+	check_lin(e, r, 2311 - 2048 + 1);
+	fill_pt(e, 1700); /* 1700..2047 in A, 2048..2211 pinned */
+	submit(e, r);
+	check_lin(e, r, 2211 - 2048 + 1);
+	fill_pt(e, 1000);
+	submit(e, r);
+	check_lin(e, r, 0);
+	/* First present entry outside every range: no pass, the per-entry path. */
+	poke(e, 13, 0, 3900 * PG | P | RW);
+	submit(e, r);
+	check_lin(e, r, 1);
+
+	/* The page also shadowed as a 64K-mode PT (IPS PDE 1) and lying under
+	 * a 2M PDE (PDE 2 maps gfns 0..511 as data): two variants, no pass. */
+	poke(e, 12, 1, 13 * PG | P | RW | SPPT_E_IPS);
+	poke(e, 12, 2, 0 * PG | P | RW | SPPT_E_PS);
+	submit(e, r);
+	check_lin(e, r, 16); /* 64K: gfns 3888..3903 (3900 pinned once) */
+	fill_pt(e, 300);
+	submit(e, r);
+	check_lin(e, r, 0);
+	fill_pt(e, 1100);
+	poke(e, 13, 32, 3300 * PG | P | RW);
+	submit(e, r);
+	check_lin(e, r, 16); /* 64K: 3296..3311, the 4K entry's 3300 among them */
+	/* The 64K variant gone (PDE 1 cleared): the plain PT alone again. */
+	poke(e, 12, 1, 0);
+	submit(e, r);
+	check_lin(e, r, 1);
+	fill_pt(e, 200);
+	submit(e, r);
+	check_lin(e, r, 0);
+	sppt_root_put(r);
+	env_free(e);
+}
+
 static void test_invalidate(void **state)
 {
 	struct env *e = env_new(SPPT_MODE_TRACKED_STRICT);
@@ -893,6 +1029,7 @@ int main(void)
 		cmocka_unit_test(test_reclaim_budget),
 		cmocka_unit_test(test_reclaim_budget_lru),
 		cmocka_unit_test(test_linear),
+		cmocka_unit_test(test_linear_nopin_sync),
 		cmocka_unit_test(test_invalidate),
 		cmocka_unit_test(test_alloc_failure),
 		cmocka_unit_test(test_alloc_failure_reclaims),
