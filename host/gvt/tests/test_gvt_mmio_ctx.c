@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <pthread.h>
+#include <unistd.h>
 
 #include "gvt_test_util.h"
 #include "gvt_hostdrv.h"
@@ -75,6 +77,9 @@ struct env {
 	struct gvt_gpu *gpu;
 	struct gvt_gpu_desc desc;
 	struct vm vm[2];
+	/* threaded variant: a scheduler thread like vgpud's */
+	pthread_t thread;
+	bool stop;	/* __atomic */
 };
 
 _Static_assert(offsetof(struct env, h) == 0, "the host ops' priv is the env and the adapter's");
@@ -218,11 +223,11 @@ static void vm_destroy(struct env *e, struct vm *m)
 	m->ram = NULL;
 }
 
-static struct env *env_new(bool host_mmio)
+static struct env *env_new(bool host_mmio, bool threaded)
 {
-	struct sgpu_config sc = { .threaded = false };
+	struct sgpu_config sc = { .threaded = threaded };
 	struct hdrv_config hc = { .ggtt_size = 4ull << 30, .ggtt_alloc_size = 128ull << 20,
-				  .hang_ms = 500 };
+				  .hang_ms = 500, .use_irq = threaded };
 	struct env *e = calloc(1, sizeof(*e));
 
 	assert_non_null(e);
@@ -250,19 +255,49 @@ static struct env *env_new(bool host_mmio)
 
 static int setup(void **state)
 {
-	*state = env_new(true);
+	*state = env_new(true, false);
 	return 0;
 }
 
 static int setup_no_host_mmio(void **state)
 {
-	*state = env_new(false);
+	*state = env_new(false, false);
+	return 0;
+}
+
+static void *sched_thread(void *arg)
+{
+	struct env *e = arg;
+	unsigned int n = 0;
+
+	while (!__atomic_load_n(&e->stop, __ATOMIC_ACQUIRE)) {
+		gvt_gpu_schedule(e->gpu);
+		if (++n % 256 == 0)
+			hdrv_hangcheck(e->hd);
+		usleep(20);
+	}
+	return NULL;
+}
+
+/* softgpu engines on their own threads, hostdrv on the interrupt line */
+static int setup_threaded(void **state)
+{
+	struct env *e = env_new(true, true);
+
+	if (pthread_create(&e->thread, NULL, sched_thread, e))
+		return -1;
+	*state = e;
 	return 0;
 }
 
 static int teardown(void **state)
 {
 	struct env *e = *state;
+
+	if (e->thread) {
+		__atomic_store_n(&e->stop, true, __ATOMIC_RELEASE);
+		pthread_join(e->thread, NULL);
+	}
 
 	for (int i = 0; i < 2; i++)
 		if (e->vm[i].v)
@@ -727,6 +762,90 @@ static void test_no_host_mmio_no_switch(void **state)
 	assert_null(gvt_mmio_ctx_owner(e->gpu, GVT_ENGINE_RCS));
 }
 
+/*
+ * Two guests on their own threads against the scheduler's thread and
+ * threaded engines: each writes its MOCS entry by MMIO and loads GPR0 by
+ * LRI before every workload, which reads both back. Owner changes then run
+ * concurrently with the other guest's MMIO writes (the switch takes the old
+ * owner's lock); no value may cross over, nothing may deadlock.
+ */
+struct guest_run {
+	struct env *e;
+	struct vm *m;
+	unsigned int idx;
+	unsigned int done, wrong;
+	bool timeout;
+};
+
+static void *guest_thread(void *arg)
+{
+	struct guest_run *g = arg;
+	struct vm *m = g->m;
+	volatile uint32_t *data = g32(m, GPA_DATA);
+	uint32_t *ring = g32(m, GPA_RING(RCS)), *r = g32(m, GPA_CTX(RCS) + 4096);
+	uint64_t d = (uint64_t)0x20 << 32 | (m->gm + GM(GPA_CTX(RCS))) | 3 << 3 | 1u << 8 | 1;
+	uint32_t out = (uint32_t)(m->gm + GM(GPA_DATA));
+
+	for (uint32_t k = 1; k <= 200; k++) {
+		uint32_t mocs = (g->idx + 1) << 16 | k, gpr = (g->idx + 1) << 24 | k;
+		uint32_t cmd[] = { MI_LRI(1), R_GPR0, gpr,
+				   MI_SRM_GGTT, R_MOCS_RCS(5), out + 0x100, 0,
+				   MI_SRM_GGTT, R_GPR0, out + 0x104, 0,
+				   MI_SDI_GGTT, out + 0xffc, 0, k, MI_NOOP };
+		uint32_t t = m->tail[RCS];
+		struct timespec t0, now;
+
+		wr32(m->v, R_MOCS_RCS(5), mocs);
+		for (unsigned int i = 0; i < GVT_ARRAY_SIZE(cmd); i++) {
+			ring[t / 4] = cmd[i];
+			t = (t + 4) % RING_SIZE;
+		}
+		m->tail[RCS] = t;
+		r[0x07] = t;
+		wr32(m->v, 0x2230, 0);
+		wr32(m->v, 0x2230, 0);
+		wr32(m->v, 0x2230, (uint32_t)(d >> 32));
+		wr32(m->v, 0x2230, (uint32_t)d);
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		while (data[0xffc / 4] != k || (rd32(m->v, 0x2234) & (1u << 4))) {
+			clock_gettime(CLOCK_MONOTONIC, &now);
+			if (now.tv_sec - t0.tv_sec > 20) {
+				g->timeout = true;
+				return NULL;
+			}
+			usleep(20);
+		}
+		if (data[0x100 / 4] != mocs || data[0x104 / 4] != gpr)
+			g->wrong++;
+		g->done++;
+	}
+	return NULL;
+}
+
+static void test_threaded_guests_keep_their_values(void **state)
+{
+	struct env *e = *state;
+	struct guest_run g[2];
+	pthread_t th[2];
+
+	for (unsigned int i = 0; i < 2; i++) {
+		g[i] = (struct guest_run){ .e = e, .m = &e->vm[i], .idx = i };
+		assert_int_equal(pthread_create(&th[i], NULL, guest_thread, &g[i]), 0);
+	}
+	for (unsigned int i = 0; i < 2; i++) {
+		pthread_join(th[i], NULL);
+		assert_false(g[i].timeout);
+		assert_int_equal(g[i].done, 200);
+		assert_int_equal(g[i].wrong, 0);
+	}
+	/* the GPU changed hands while both ran */
+	if (getenv("GVT_TEST_VERBOSE"))
+		fprintf(stderr, "owner switches: %llu\n",
+			(unsigned long long)e->gpu->sched->switches);
+	assert_true(e->gpu->sched->switches >= 20);
+	assert_true(reg_loads(&e->vm[0]) > 0 && reg_loads(&e->vm[1]) > 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -745,6 +864,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_owner_destroyed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_host_mmio_no_switch, setup_no_host_mmio,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_threaded_guests_keep_their_values,
+						setup_threaded, teardown),
 	};
 
 	return cmocka_run_group_tests_name("gvt_mmio_ctx", tests, NULL, NULL);
