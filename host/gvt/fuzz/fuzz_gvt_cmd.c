@@ -4,7 +4,9 @@
  * header followed by the contents of a small GGTT and PPGTT. Every scan must
  * terminate, read only through the accessor (which aborts on any read the
  * scanner's contract forbids), and leave a result whose counts and lists
- * are within their bounds.
+ * are within their bounds. The ring scans may start with an RCS
+ * indirect-context batch (header bytes 6-7), which, when clean, must be
+ * segment 0, scanned to exactly its size, with no batch start in it.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -76,6 +78,14 @@ static void check(int ret, const struct gvt_cmd_params *p)
 		if (res.pdp[i].bb >= (int)res.nbb ||
 		    (!res.pdp[i].in_ring && !res.pdp[i].ppgtt && res.pdp[i].bb < 0))
 			abort();
+	if (p->wa_bytes && ret == 0) {
+		if (p->engine != GVT_CMD_RCS || res.nbb < 1 || res.bb[0].gma != p->wa_gma ||
+		    res.bb[0].len != p->wa_bytes || res.bb[0].level != 1)
+			abort();
+		for (unsigned int i = 0; i < res.nreloc; i++)
+			if (res.reloc[i].in_bb == 0)
+				abort();
+	}
 	gvt_cmd_describe(&res, p->engine, line, sizeof(line));
 }
 
@@ -102,6 +112,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ring = (data[1] & 7) << 12;				/* ring start, page aligned */
 	head = (data[2] | (data[3] << 8)) & 0xffc;
 	tail = (data[4] | (data[5] << 8)) & 0xffc;
+	/* indirect-context batch: 0..63 lines at any line of the 64 KiB GGTT */
+	p.wa_bytes = (data[6] & 0x3f) * 64u;
+	p.wa_gma = (uint64_t)(data[7] | (data[6] & 0xc0) << 2) << 6;
 	data += 8;
 	size -= 8;
 
@@ -110,6 +123,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (n = 0; size && n < sizeof(mem); n += size)
 		memcpy(mem + n, data, size < sizeof(mem) - n ? size : sizeof(mem) - n);
 
+	check(gvt_cmd_scan_ring(&scanner, &p, ring, 0x1000, head, tail, &res), &p);
+	p.wa_bytes = 0;		/* only ring scans take it */
 	check(gvt_cmd_scan_ring(&scanner, &p, ring, 0x1000, head, tail, &res), &p);
 	check(gvt_cmd_scan_batch(&scanner, &p, 0x1000 + head, false, &res), &p);
 	check(gvt_cmd_scan_batch(&scanner, &p, tail, true, &res), &p);
