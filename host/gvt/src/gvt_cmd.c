@@ -1066,7 +1066,7 @@ static int scan_wa_enter(struct gvt_cmd_scanner *s, const struct gvt_cmd_params 
 	res->wa = true;
 	res->level = 1;
 	res->addr = p->wa_gma;
-	res->cmd = "indirect ctx batch";
+	res->cmd = "INDIRECT_CTX";	/* the pointer itself, until a command is read */
 	if (p->engine != GVT_CMD_RCS)
 		return violate(s, GVT_CMD_E_FIELD, "indirect context batch on a non-render engine",
 			       p->wa_gma);
