@@ -6,7 +6,8 @@
  * Locks, outermost first: sched->run_lock (one gvt_gpu_schedule() or vGPU
  * teardown at a time), the vGPU lock, sched->lock (engine slots, vGPU list,
  * budgets). gvt_gpu_ctx_done() takes only sched->lock, so the host may call
- * it from inside any host op.
+ * it from inside any host op. Only a run_lock holder takes two vGPU locks
+ * (gvt_mmio_ctx_switch(): the incoming owner's, then the old owner's).
  */
 #ifndef GVT_SRC_GVT_EXEC_H
 #define GVT_SRC_GVT_EXEC_H

@@ -21,7 +21,9 @@ boot together, one vGPU each.
    no failed workload, and its GPU work must go on during vm1's hang.
 4. Neither guest log says "wedged"; no unexpected kernel warnings (vm1's
    hang and reset lines are allowed, with reasons, from phase 3 only);
-   neither vGPU entered failsafe; vgpud alive.
+   neither vGPU entered failsafe; in both, i915's RCS indirect-context
+   workaround batch ran from host copies and engine registers were loaded
+   as engines changed owner (vgpuctl status exec counters); vgpud alive.
 
 Every guest run is listed per VM with its result in the report file
 $(B)/reports/vm_vgpu_gem.txt (also printed as TAP comments).
@@ -338,6 +340,12 @@ def final_checks(tap, d, vms, dmesgs, mark):
             tap(not hangs, "%s: no GPU hang or reset in the guest" % vm.name, hangs)
         st = d.status(vm.name)["vgpu"]
         tap(st["failsafe"] == 0, "%s: the vGPU never entered failsafe" % vm.name, st["exec"])
+        tap(st["exec"]["shadow_wa_ctxs"] > 0,
+            "%s: i915's RCS indirect-context WA batch ran from host copies (%d workloads)"
+            % (vm.name, st["exec"]["shadow_wa_ctxs"]), st["exec"])
+        tap(st["exec"]["engine_reg_loads"] > 0,
+            "%s: its engine registers were loaded into the GPU as engines changed owner "
+            "(%d writes)" % (vm.name, st["exec"]["engine_reg_loads"]), st["exec"])
         if vm.name != VMS[0]:
             tap(st["exec"]["failed"] == 0, "%s: none of its workloads failed" % vm.name,
                 st["exec"])
