@@ -145,6 +145,8 @@ struct sppt_stats {
 	uint64_t syncs;		/* sppt_submit_begin() calls */
 	uint64_t reclaims;	/* roots reclaimed under the memory budget */
 	uint64_t inconsistencies; /* internal bookkeeping errors caught (always 0) */
+	uint64_t stale_unshadows; /* idle roots unshadowed because a page directory
+				   * they reach changed while only they reached it */
 };
 
 /**
@@ -236,10 +238,12 @@ int sppt_page_reuse(struct sppt_vgpu *vgpu, uint64_t gpa);
  * @roots: roots the submission uses
  * @n: number of @roots
  *
- * Reclaims over-budget roots not in flight, replays deferred partial writes,
- * re-syncs out-of-sync and reused pages (every page in the untracked mode),
- * re-shadows reclaimed roots and pins @roots against reclaim until
- * sppt_submit_end(). Afterwards every shadow matches its guest tables.
+ * Pins @roots against reclaim until sppt_submit_end(), reclaims over-budget
+ * roots not in flight, re-shadows reclaimed @roots, replays deferred partial
+ * writes and re-syncs out-of-sync and reused pages (every page in the
+ * untracked mode). Afterwards every shadow a root in flight reaches matches
+ * its guest tables; a changed page directory that only idle roots reach is
+ * synced when one of them is submitted (docs/shadow-ppgtt.md, section 2).
  *
  * Return: 0, -EINVAL (a root of another vGPU).
  */

@@ -489,25 +489,33 @@ static u64 sppt_upper_make(struct sppt_vgpu *vgpu, unsigned int level, u64 e)
 	return c->dma | (e & SPPT_UPPER_FLAGS);
 }
 
-static void sppt_upper_release(struct sppt_vgpu *vgpu, unsigned int level, u64 se, u64 e)
+/*
+ * The child table that shadow entry @se, made from guest entry @e of a
+ * level-@level table, references; NULL for scratch and native 2M entries
+ * (PS is never set on a table pointer in a shadow), which hold nothing.
+ */
+struct sppt_spt *sppt_upper_child(struct sppt_vgpu *vgpu, unsigned int level, u64 se, u64 e)
 {
 	struct sppt_hnode *n;
 	struct sppt_gpage *gp;
-	struct sppt_spt *c = NULL;
 
-	/* Scratch and native 2M entries (PS is never set on a table
-	 * pointer in a shadow) hold nothing. */
 	if ((se & SPPT_ADDR_MASK) == vgpu->scratch[level - 1].dma || (se & SPPT_E_PS))
-		return;
+		return NULL;
 	if (level == 2 && (e & SPPT_E_PS)) {
 		n = sppt_hash_find(&vgpu->split2m, sppt_split2m_key(e));
-		if (n)
-			c = sppt_container_of(n, struct sppt_spt, node);
-	} else {
-		gp = sppt_gpage_find(vgpu, sppt_gfn(e));
-		if (gp)
-			c = gp->spt[sppt_child_variant(level, e)];
+		return n ? sppt_container_of(n, struct sppt_spt, node) : NULL;
 	}
+	gp = sppt_gpage_find(vgpu, sppt_gfn(e));
+	return gp ? gp->spt[sppt_child_variant(level, e)] : NULL;
+}
+
+static void sppt_upper_release(struct sppt_vgpu *vgpu, unsigned int level, u64 se, u64 e)
+{
+	struct sppt_spt *c;
+
+	if ((se & SPPT_ADDR_MASK) == vgpu->scratch[level - 1].dma || (se & SPPT_E_PS))
+		return;
+	c = sppt_upper_child(vgpu, level, se, e);
 	if (SPPT_UNLIKELY(!c || c->dma != (se & SPPT_ADDR_MASK))) {
 		vgpu->st.inconsistencies++;
 		sppt_os_warn("shadow entry 0x%llx has no child (bug)", (unsigned long long)se);

@@ -114,6 +114,8 @@ struct sppt_spt {
 	u64 dma;		/* what the GPU sees */
 	struct sppt_gpage *gp;	/* NULL for SPLIT2M */
 	struct sppt_hnode node;	/* SPLIT2M only: key = gfn2m << 8 | pte flags */
+	u64 reach;		/* vgpu->mark when last reached from a root in flight */
+	u64 probe;		/* vgpu->mark when last reached by a probe walk */
 	u32 ref;
 	u16 pins;		/* entries holding a pin (0: none to release) */
 	u8 variant;
@@ -189,6 +191,7 @@ struct sppt_vgpu {
 	bool reclaim_off;		/* walking every table: no reclaim now */
 	u64 *tmp;			/* one page for reads without guest_page */
 	u64 gen;			/* sync generation */
+	u64 mark;			/* walk generation (sppt_sync.c) */
 	int last_err;			/* -EOPNOTSUPP from the current write */
 	struct sppt_stats st;
 };
@@ -206,6 +209,7 @@ void sppt_gpage_update(struct sppt_vgpu *vgpu, struct sppt_gpage *gp, unsigned i
 void sppt_gpage_update_page(struct sppt_vgpu *vgpu, struct sppt_gpage *gp, const u64 *page);
 struct sppt_spt *sppt_spt_get_top(struct sppt_vgpu *vgpu, u64 gpa, unsigned int level);
 void sppt_spt_put(struct sppt_vgpu *vgpu, struct sppt_spt *s);
+struct sppt_spt *sppt_upper_child(struct sppt_vgpu *vgpu, unsigned int level, u64 se, u64 e);
 int sppt_scratch_init(struct sppt_vgpu *vgpu);
 void sppt_scratch_fini(struct sppt_vgpu *vgpu);
 
@@ -213,6 +217,7 @@ void sppt_linear_reeval(struct sppt_vgpu *vgpu, u64 lo, u64 n, bool added);
 
 /* sppt_sync.c */
 void sppt_sync(struct sppt_vgpu *vgpu);
+bool sppt_gpage_has_upper(const struct sppt_gpage *gp);
 
 /* sppt_root.c */
 void sppt_root_unshadow(struct sppt_root *r);

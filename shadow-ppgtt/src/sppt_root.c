@@ -197,10 +197,12 @@ int sppt_submit_begin(struct sppt_vgpu *vgpu, struct sppt_root *const *roots, un
 		sppt_root_touch(roots[k]);
 	}
 	sppt_reclaim(vgpu);
-	sppt_sync(vgpu);
+	/* Shadow first (from the snapshots), then sync: the sync brings every
+	 * page the submitted roots reach up to date, these roots' included. */
 	for (k = 0; k < n; k++)
 		if (!roots[k]->shadowed)
 			sppt_root_shadow(roots[k]);
+	sppt_sync(vgpu);
 	sppt_os_mutex_unlock(&vgpu->lock);
 	return 0;
 }

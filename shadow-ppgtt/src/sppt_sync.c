@@ -185,9 +185,137 @@ static void sppt_gpage_sync(struct sppt_vgpu *vgpu, struct sppt_gpage *gp)
 		vgpu->st.resyncs++;
 }
 
+bool sppt_gpage_has_upper(const struct sppt_gpage *gp)
+{
+	return gp->spt[SPPT_V_PD] || gp->spt[SPPT_V_PDP] || gp->spt[SPPT_V_PML4];
+}
+
+/*
+ * Stamp @s and every table below it with @mark (@probe: the probe stamp,
+ * else the reach stamp). The children are found as releasing finds them,
+ * from the snapshot the shadow reflects; the depth is at most 4 (each level
+ * points one level down) and each table is scanned once per mark.
+ */
+static void sppt_spt_walk(struct sppt_vgpu *vgpu, struct sppt_spt *s, u64 mark, bool probe)
+{
+	u64 *stamp = probe ? &s->probe : &s->reach;
+	unsigned int i;
+
+	if (*stamp == mark)
+		return;
+	*stamp = mark;
+	if (s->level == 1)
+		return;
+	for (i = 0; i < SPPT_ENTRIES; i++) {
+		struct sppt_spt *c = sppt_upper_child(vgpu, s->level, s->table[i], s->gp->snap[i]);
+
+		if (c)
+			sppt_spt_walk(vgpu, c, mark, probe);
+	}
+}
+
+static void sppt_root_walk(struct sppt_root *r, u64 mark, bool probe)
+{
+	unsigned int k;
+
+	for (k = 0; k < 4; k++)
+		if (r->top[k])
+			sppt_spt_walk(r->vgpu, r->top[k], mark, probe);
+}
+
+/* Stamp every table reachable from a root in flight (being submitted or
+ * not yet ended); returns the stamp. */
+static u64 sppt_mark_inflight(struct sppt_vgpu *vgpu)
+{
+	u64 mark = ++vgpu->mark;
+	struct sppt_list *l;
+
+	for (l = vgpu->roots.next; l != &vgpu->roots; l = l->next) {
+		struct sppt_root *r = sppt_container_of(l, struct sppt_root, link);
+
+		if (r->inflight && r->shadowed)
+			sppt_root_walk(r, mark, false);
+	}
+	return mark;
+}
+
+/*
+ * The variants of @gp in @vmask are reachable from idle roots only: drop the
+ * shadows of the idle roots that reach one (they are re-shadowed from the
+ * guest's current content at their next submission), so that those variants
+ * go instead of being re-synced in a role the page may no longer play.
+ */
+static void sppt_unshadow_idle_reaching(struct sppt_vgpu *vgpu, struct sppt_gpage *gp,
+					unsigned int vmask)
+{
+	struct sppt_list *l;
+	unsigned int v;
+
+	for (l = vgpu->roots.next; l != &vgpu->roots; l = l->next) {
+		struct sppt_root *r = sppt_container_of(l, struct sppt_root, link);
+		u64 mark;
+
+		if (r->inflight || !r->shadowed)
+			continue;
+		mark = ++vgpu->mark;
+		sppt_root_walk(r, mark, true);
+		for (v = 0; v < SPPT_V_NR; v++) {
+			if ((vmask & (1u << v)) && gp->spt[v] && gp->spt[v]->probe == mark) {
+				sppt_root_unshadow(r);
+				vgpu->st.stale_unshadows++;
+				break;
+			}
+		}
+	}
+}
+
+static void sppt_list_splice_tail(struct sppt_list *from, struct sppt_list *to)
+{
+	while (!sppt_list_empty(from)) {
+		struct sppt_list *n = from->next;
+
+		sppt_list_del(n);
+		sppt_list_add_tail(n, to);
+	}
+}
+
+/*
+ * Sync one dirty page with a page-directory variant (PD, PDP, PML4) against
+ * the reach stamps @mark: not reachable from a root in flight, it stays
+ * dirty and is left on @defer; otherwise its variants that only idle roots
+ * reach are dropped first, then it is synced. Returns whether it was synced.
+ */
+static bool sppt_gpage_sync_upper(struct sppt_vgpu *vgpu, struct sppt_gpage *gp, u64 mark,
+				  struct sppt_list *defer)
+{
+	unsigned int v, reached = 0, unreached = 0;
+
+	for (v = 0; v < SPPT_V_NR; v++) {
+		if (!gp->spt[v])
+			continue;
+		if (gp->spt[v]->reach == mark)
+			reached |= 1u << v;
+		else
+			unreached |= 1u << v;
+	}
+	sppt_list_del(&gp->dirty);
+	if (!reached) {
+		sppt_list_add_tail(&gp->dirty, defer); /* still SPPT_GP_DIRTY */
+		return false;
+	}
+	gp->flags &= ~SPPT_GP_DIRTY;
+	sppt_gpage_hold(gp);
+	if (unreached)
+		sppt_unshadow_idle_reaching(vgpu, gp, unreached);
+	sppt_gpage_sync(vgpu, gp);
+	sppt_gpage_unhold(vgpu, gp);
+	return true;
+}
+
 void sppt_sync(struct sppt_vgpu *vgpu)
 {
-	struct sppt_list *l, *head;
+	struct sppt_list *l, *head, defer;
+	bool again;
 
 	vgpu->st.syncs++;
 	/* Phase 1: find the changed pages among those nothing tracks. */
@@ -200,16 +328,40 @@ void sppt_sync(struct sppt_vgpu *vgpu)
 		for (l = head->next; l != head; l = l->next)
 			sppt_gpage_check(vgpu, sppt_container_of(l, struct sppt_gpage, cmp));
 	}
-	/* Phase 2: sync them. Syncing one page may free others (they leave
-	 * the dirty list then) or create new ones (built from fresh reads). */
-	while (!sppt_list_empty(&vgpu->dirty)) {
-		struct sppt_gpage *gp = sppt_container_of(vgpu->dirty.next, struct sppt_gpage, dirty);
+	/*
+	 * Phase 2: sync them. Syncing one page may free others (they leave
+	 * the dirty list then) or create new ones (built from fresh reads).
+	 * A page shadowed as a page directory is synced only when a root in
+	 * flight reaches it: a guest that freed an address space may reuse its
+	 * pages as other tables or data while an idle cached root still holds
+	 * them, and re-syncing them in their old role would shadow garbage
+	 * (1G pages refused, tables made of data). Those stay dirty until a
+	 * root reaching them is submitted. Syncing a directory may make more
+	 * pages reachable: then the deferred ones are looked at again.
+	 */
+	sppt_list_init(&defer);
+	do {
+		u64 mark = 0;
 
-		sppt_list_del(&gp->dirty);
-		gp->flags &= ~SPPT_GP_DIRTY;
-		sppt_gpage_hold(gp);
-		sppt_gpage_sync(vgpu, gp);
-		sppt_gpage_unhold(vgpu, gp);
-	}
+		again = false;
+		while (!sppt_list_empty(&vgpu->dirty)) {
+			struct sppt_gpage *gp = sppt_container_of(vgpu->dirty.next, struct sppt_gpage,
+								  dirty);
+
+			if (sppt_gpage_has_upper(gp)) {
+				if (!mark)
+					mark = sppt_mark_inflight(vgpu);
+				again |= sppt_gpage_sync_upper(vgpu, gp, mark, &defer);
+				continue;
+			}
+			sppt_list_del(&gp->dirty);
+			gp->flags &= ~SPPT_GP_DIRTY;
+			sppt_gpage_hold(gp);
+			sppt_gpage_sync(vgpu, gp);
+			sppt_gpage_unhold(vgpu, gp);
+		}
+		again &= !sppt_list_empty(&defer);
+		sppt_list_splice_tail(&defer, &vgpu->dirty);
+	} while (again);
 	vgpu->gen++;
 }

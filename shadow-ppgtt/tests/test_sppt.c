@@ -799,6 +799,110 @@ static void test_linear_nopin_sync(void **state)
 	env_free(e);
 }
 
+/*
+ * Page-table pages reused in another role while an idle cached root still
+ * holds them (i915 freeing an address space and building a new one from its
+ * pages, as gem_ctx_exec basic-close-race does), untracked: the changed
+ * pages are synced for the roots submitted, not in the old role for the
+ * idle root, and the idle root sees the current content when submitted.
+ */
+static void test_role_reuse_idle_root(void **state)
+{
+	struct env *e = env_new(SPPT_MODE_UNTRACKED);
+	struct sppt_root *r_old, *r_new, *r_pdp, *r_other;
+	struct sppt_stats st, st0;
+	const uint64_t new4[4] = { 20 * PG, 0, 0, 0 }, pdp4[4] = { 30 * PG, 0, 0, 0 };
+	const uint64_t other4[4] = { 40 * PG, 0, 0, 0 };
+	unsigned int i;
+
+	build_tree(e, 4);
+	assert_int_equal(sppt_root_get(e->vgpu, 4, root4, &r_old), 0);
+	submit(e, r_old);
+	check_root(e, r_old, 4, root4);
+
+	/* PDP page 11 of the idle root becomes a PT of a new address space:
+	 * its PTEs carry PAT (bit 7), PS in a PDPE. */
+	poke(e, 20, 0, 21 * PG | P | RW);
+	poke(e, 21, 0, 22 * PG | P | RW);
+	poke(e, 22, 0, 11 * PG | P | RW);
+	for (i = 0; i < 512; i++)
+		poke(e, 11, i, (200 + i) * PG | P | RW | SPPT_E_PAT);
+	sppt_vgpu_stats(e->vgpu, &st0);
+	assert_int_equal(sppt_root_get(e->vgpu, 4, new4, &r_new), 0);
+	assert_int_equal(sppt_submit_begin(e->vgpu, &r_new, 1), 0);
+	sppt_vgpu_stats(e->vgpu, &st);
+	assert_int_equal(st.refused_1g, 0);
+	assert_int_equal(st.stale_unshadows - st0.stale_unshadows, 1);
+	check_root(e, r_new, 4, new4);
+	expect_page(e, r_new, 4, 3 * PG, 203);
+	sppt_submit_end(e->vgpu, &r_new, 1);
+	/* The old root, submitted again, sees page 11 as it is now: 512 1G
+	 * PDPEs, refused because its guest really says so. */
+	assert_int_equal(sppt_root_shadow_addr(r_old, (uint64_t[4]){ 0 }), -EAGAIN);
+	submit(e, r_old);
+	sppt_vgpu_stats(e->vgpu, &st);
+	assert_int_equal(st.refused_1g, 512);
+	check_root(e, r_old, 4, root4);
+	check_root(e, r_new, 4, new4);
+	sppt_root_put(r_old);
+
+	/* PT page 23 of the new address space (PT role) becomes a PDP of a
+	 * third one while the new root is idle. */
+	poke(e, 22, 1, 23 * PG | P | RW);
+	for (i = 0; i < 8; i++)
+		poke(e, 23, i, (300 + i) * PG | P | RW);
+	submit(e, r_new);
+	check_root(e, r_new, 4, new4);
+	poke(e, 30, 0, 23 * PG | P | RW);
+	poke(e, 33, 0, 500 * PG | P | RW);
+	poke(e, 32, 0, 33 * PG | P | RW);
+	for (i = 1; i < 8; i++)
+		poke(e, 23, i, 0);
+	poke(e, 23, 0, 32 * PG | P | RW);
+	assert_int_equal(sppt_root_get(e->vgpu, 4, pdp4, &r_pdp), 0);
+	submit(e, r_pdp);
+	check_root(e, r_pdp, 4, pdp4);
+	expect_page(e, r_pdp, 4, 0, 500);
+	submit(e, r_new);
+	check_root(e, r_new, 4, new4);
+	expect_page(e, r_new, 4, (512 + 0) * PG, 32);
+
+	/* A page directory only an idle root reaches filled with data that
+	 * looks like PDEs: not shadowed while other roots are submitted. */
+	poke(e, 40, 0, 41 * PG | P | RW);
+	poke(e, 41, 0, 42 * PG | P | RW);
+	poke(e, 42, 0, 43 * PG | P | RW);
+	poke(e, 43, 0, 600 * PG | P | RW);
+	assert_int_equal(sppt_root_get(e->vgpu, 4, other4, &r_other), 0);
+	submit(e, r_other);
+	sppt_vgpu_stats(e->vgpu, &st0);
+	for (i = 0; i < 512; i++)
+		poke(e, 22, i, (1000 + 3 * i) * PG | P | RW);
+	submit(e, r_other);
+	submit(e, r_other);
+	sppt_vgpu_stats(e->vgpu, &st);
+	assert_int_equal(st.guest_pages, st0.guest_pages);
+	assert_int_equal(st.pins, st0.pins);
+	check_root(e, r_other, 4, other4);
+	/* ...and is when its root is. */
+	submit(e, r_new);
+	check_root(e, r_new, 4, new4);
+	sppt_vgpu_stats(e->vgpu, &st);
+	assert_true(st.guest_pages > st0.guest_pages + 500);
+	/* A changed directory only the idle root reached, linked into the
+	 * submitted root by a change of that submission: synced too. */
+	poke(e, 44, 0, 700 * PG | P | RW);
+	poke(e, 42, 1, 44 * PG | P | RW);
+	poke(e, 21, 1, 42 * PG | P | RW);
+	submit(e, r_new);
+	check_root(e, r_new, 4, new4);
+	expect_page(e, r_new, 4, (1ull << 30) + (1ull << 21), 700);
+	sppt_root_put(r_other);
+	sppt_root_put(r_pdp);
+	sppt_root_put(r_new);
+	env_free(e);
+}
+
 static void test_invalidate(void **state)
 {
 	struct env *e = env_new(SPPT_MODE_TRACKED_STRICT);
@@ -1030,6 +1134,7 @@ int main(void)
 		cmocka_unit_test(test_reclaim_budget_lru),
 		cmocka_unit_test(test_linear),
 		cmocka_unit_test(test_linear_nopin_sync),
+		cmocka_unit_test(test_role_reuse_idle_root),
 		cmocka_unit_test(test_invalidate),
 		cmocka_unit_test(test_alloc_failure),
 		cmocka_unit_test(test_alloc_failure_reclaims),
