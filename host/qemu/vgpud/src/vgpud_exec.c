@@ -94,6 +94,9 @@ void vgpud_exec_host_ops(struct gvt_host_ops *ops)
 	ops->ctx_timestamp = exec_hd_ops.ctx_timestamp;
 	ops->engine_reset = exec_hd_ops.engine_reset;
 	ops->kick = exec_hd_ops.kick;	/* -> h.kick = exec_kick */
+	/* engine register state switched between vGPU owners (gvt_mmio_ctx.c) */
+	ops->mmio_read = exec_hd_ops.mmio_read;
+	ops->mmio_write = exec_hd_ops.mmio_write;
 }
 
 /* ---- hostdrv callbacks (its irq thread, or hangcheck on ours) ---- */
