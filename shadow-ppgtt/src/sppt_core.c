@@ -712,6 +712,20 @@ static struct sppt_spt *sppt_spt_get(struct sppt_vgpu *vgpu, u64 gfn, unsigned i
 		s->ref++;
 		return s;
 	}
+	/* A new kind of shadow for a page nothing write-protects, that other
+	 * shadows already reflect: build it from the page as it is now, not
+	 * from a snapshot the guest may have left behind (a page reused in
+	 * another role). Not while the page is being synced: that brings its
+	 * snapshot in already. */
+	if (!(gp->flags & SPPT_GP_PROTECTED) && !gp->hold) {
+		sppt_gpage_refresh(vgpu, gp);
+		/* Syncing it may have made this variant (a cycle back to it). */
+		s = gp->spt[variant];
+		if (s) {
+			s->ref++;
+			return s;
+		}
+	}
 	/* Allocating may reclaim idle roots, which may drop this page's
 	 * other variants: hold it. */
 	gp->hold++;

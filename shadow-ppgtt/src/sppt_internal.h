@@ -218,6 +218,7 @@ void sppt_linear_reeval(struct sppt_vgpu *vgpu, u64 lo, u64 n, bool added);
 /* sppt_sync.c */
 void sppt_sync(struct sppt_vgpu *vgpu);
 bool sppt_gpage_has_upper(const struct sppt_gpage *gp);
+void sppt_gpage_refresh(struct sppt_vgpu *vgpu, struct sppt_gpage *gp);
 
 /* sppt_root.c */
 void sppt_root_unshadow(struct sppt_root *r);

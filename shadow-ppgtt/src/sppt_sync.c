@@ -269,6 +269,46 @@ static void sppt_unshadow_idle_reaching(struct sppt_vgpu *vgpu, struct sppt_gpag
 	}
 }
 
+/*
+ * @gp is about to get a new variant and nothing write-protects it: when the
+ * guest changed it since its snapshot, bring the snapshot in first. The idle
+ * roots that reach its existing variants are unshadowed (the page may have
+ * changed role: re-syncing it for them would shadow garbage); variants that
+ * roots in flight still reach are synced, as at a sync point.
+ */
+void sppt_gpage_refresh(struct sppt_vgpu *vgpu, struct sppt_gpage *gp)
+{
+	const u64 *page = NULL;
+	unsigned int v, vmask = 0;
+	u64 *buf = NULL;
+
+	for (v = 0; v < SPPT_V_NR; v++)
+		if (gp->spt[v])
+			vmask |= 1u << v;
+	if (!vmask)
+		return; /* no shadow reflects it: built from a fresh read */
+	if (vgpu->ops->guest_page)
+		page = vgpu->ops->guest_page(vgpu->priv, gp->node.key);
+	if (!page) {
+		/* A buffer of its own: syncing this page may refresh others
+		 * (nested), and the sync's vgpu->tmp may be in use. Without
+		 * memory the page is kept as is; the next sync brings it in. */
+		buf = sppt_os_zalloc(SPPT_PAGE_SIZE);
+		if (!buf || vgpu->ops->read_gpa(vgpu->priv, gp->node.key << SPPT_PAGE_SHIFT, buf,
+						SPPT_PAGE_SIZE))
+			goto out_free;
+		page = buf;
+	}
+	if (sppt_os_memcmp(page, gp->snap, SPPT_PAGE_SIZE)) {
+		gp->hold++;
+		sppt_unshadow_idle_reaching(vgpu, gp, vmask);
+		sppt_gpage_update_page(vgpu, gp, page);
+		gp->hold--; /* the caller attaches the new variant or frees the page */
+	}
+out_free:
+	sppt_os_free(buf);
+}
+
 static void sppt_list_splice_tail(struct sppt_list *from, struct sppt_list *to)
 {
 	while (!sppt_list_empty(from)) {

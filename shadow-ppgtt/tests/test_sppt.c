@@ -903,6 +903,55 @@ static void test_role_reuse_idle_root(void **state)
 	env_free(e);
 }
 
+/*
+ * A new kind of shadow for a page other shadows already reflect is built from
+ * the page as it is now: PT page 13 of an idle root (PTEs with PAT, PS in a
+ * PDPE) becomes a PDP of a new root, announced (sppt_root_get) before any
+ * submission. Both read paths (in place and read_gpa).
+ */
+static void test_role_reuse_new_variant(void **state)
+{
+	const uint64_t new4[4] = { 50 * PG, 0, 0, 0 };
+	unsigned int pass, i;
+
+	for (pass = 0; pass < 2; pass++) {
+		struct env *e = env_new(SPPT_MODE_UNTRACKED);
+		struct sppt_root *r_old, *r_new;
+		struct sppt_stats st;
+
+		e->hv.offer_guest_page = pass == 0;
+		build_tree(e, 0);
+		for (i = 0; i < 512; i++)
+			poke(e, 13, i, (100 + i) * PG | P | RW | SPPT_E_PAT);
+		assert_int_equal(sppt_root_get(e->vgpu, 4, root4, &r_old), 0);
+		submit(e, r_old);
+		check_root(e, r_old, 4, root4);
+		/* Page 13 rewritten as a PDP: entry 0 -> PD 52 -> PT 53. */
+		for (i = 0; i < 512; i++)
+			poke(e, 13, i, 0);
+		poke(e, 13, 0, 52 * PG | P | RW);
+		poke(e, 52, 0, 53 * PG | P | RW);
+		poke(e, 53, 0, 800 * PG | P | RW);
+		poke(e, 50, 0, 13 * PG | P | RW);
+		assert_int_equal(sppt_root_get(e->vgpu, 4, new4, &r_new), 0);
+		sppt_vgpu_stats(e->vgpu, &st);
+		assert_int_equal(st.refused_1g, 0);
+		assert_int_equal(st.stale_unshadows, 1);
+		submit(e, r_new);
+		sppt_vgpu_stats(e->vgpu, &st);
+		assert_int_equal(st.refused_1g, 0);
+		check_root(e, r_new, 4, new4);
+		expect_page(e, r_new, 4, 0, 800);
+		/* The old root again: page 13 read as the PT it points at. */
+		submit(e, r_old);
+		check_root(e, r_old, 4, root4);
+		check_root(e, r_new, 4, new4);
+		sppt_root_put(r_old);
+		sppt_root_put(r_new);
+		env_free(e);
+	}
+}
+
 static void test_invalidate(void **state)
 {
 	struct env *e = env_new(SPPT_MODE_TRACKED_STRICT);
@@ -1135,6 +1184,7 @@ int main(void)
 		cmocka_unit_test(test_linear),
 		cmocka_unit_test(test_linear_nopin_sync),
 		cmocka_unit_test(test_role_reuse_idle_root),
+		cmocka_unit_test(test_role_reuse_new_variant),
 		cmocka_unit_test(test_invalidate),
 		cmocka_unit_test(test_alloc_failure),
 		cmocka_unit_test(test_alloc_failure_reclaims),
