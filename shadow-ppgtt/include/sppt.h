@@ -180,7 +180,9 @@ void sppt_vgpu_destroy(struct sppt_vgpu *vgpu);
  * @out: the root, with one more reference
  *
  * The same @levels/@pdps twice returns the same root. The root is shadowed
- * on return.
+ * on return; a page it reaches in a new role that the guest changed since
+ * its snapshot is synced first, and idle roots holding that page in its old
+ * role lose their shadows (re-shadowed when submitted; docs, section 2).
  *
  * Return: 0, -EINVAL (bad @levels), -ENOMEM.
  */
