@@ -29,10 +29,13 @@ $(GVT_TESTS): LDLIBS += $(CMOCKA_LIBS)
 GVT_WL_TEST_NAMES := $(notdir $(basename $(wildcard host/gvt/tests/test_gvt_workload*.c \
 	host/gvt/tests/test_gvt_execlist*.c host/gvt/tests/test_gvt_mmio_ctx.c)))
 GVT_WL_TESTS := $(addprefix $(B)/host/gvt/tests/,$(GVT_WL_TEST_NAMES))
+# their shared environment: softgpu + hostdrv + adapter, guests (gvt_test_sgpu.h)
+GVT_WL_COMMON := $(B)/host/gvt/tests/gvt_test_sgpu.o
 UNIT_TESTS += $(GVT_WL_TESTS)
-$(patsubst %,$(B)/host/gvt/tests/%.o,$(GVT_WL_TEST_NAMES)): CPPFLAGS += $(GVT_CPPFLAGS) \
-	-Ihost/gvt/hostdrv/include -Ihost/softgpu/include
-$(GVT_WL_TESTS): $(B)/host/gvt/tests/%: $(B)/host/gvt/tests/%.o $(GVT_TEST_COMMON) $(GVT_LIB) \
+$(GVT_WL_COMMON) $(patsubst %,$(B)/host/gvt/tests/%.o,$(GVT_WL_TEST_NAMES)): CPPFLAGS += \
+	$(GVT_CPPFLAGS) -Ihost/gvt/hostdrv/include -Ihost/softgpu/include
+$(GVT_WL_TESTS): $(B)/host/gvt/tests/%: $(B)/host/gvt/tests/%.o $(GVT_TEST_COMMON) \
+		$(GVT_WL_COMMON) $(GVT_LIB) \
 		$(B)/host/gvt/hostdrv/libhostdrv.a $(B)/host/softgpu/libsoftgpu.a
 	$(link)
 $(GVT_WL_TESTS): LDLIBS += $(CMOCKA_LIBS) -lpthread

@@ -6,18 +6,14 @@
  * physical GPU is a real softgpu behind hostdrv; the guest's RAM is a buffer
  * the fake hypervisor maps for the GPU.
  */
-#include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <pthread.h>
 #include <unistd.h>
 
-#include "gvt_test_util.h"
-#include "gvt_hostdrv.h"
-#include "softgpu.h"
+#include "gvt_test_sgpu.h"
 #include "gvt_exec.h"	/* GVT_ROOT_IDLE */
 
 #define RAM_SIZE	(32ull << 20)
@@ -67,221 +63,51 @@
 #define GPA_B_PT	0x173000ull
 #define GPA_B_DATA	0x174000ull
 
-struct vm {
-	uint8_t *ram;
-	struct hdrv_dma ram_dma;
-	struct gvt_vgpu *v;
-	uint64_t gm;		/* low GM base */
-	unsigned int msi;
-	uint32_t ring_tail[4];
-	uint64_t pinned;
-	uint64_t pin_calls;	/* dma_map calls, failed ones included */
-	uint64_t gone_lo, gone_hi;	/* dma_map fails for gfns in [lo, hi) */
+/* the last submission as the host got it (e->priv) */
+struct wl_sub {
+	uint32_t cmds[1024];
+	uint32_t bytes;
+	uint64_t pdp[4];
+	unsigned int levels;
 };
 
-struct env {
-	struct gvt_hostdrv h;	/* first: the host ops' priv is the env */
-	struct gvt_host_ops ops, hd_ops;	/* ops: hd_ops (the adapter's), observed */
-	/* the last submission as the host got it */
-	uint32_t sub_cmds[1024];
-	uint32_t sub_bytes;
-	uint64_t sub_pdp[4];
-	unsigned int sub_levels, submits;
-	int gm_live;		/* shadow batch buffers allocated, not freed */
-	uint64_t gm_last;	/* GGTT address of the last one */
-	struct sgpu *sg;
-	struct hdrv_bus bus;
-	struct hdrv_gpu *hd;
-	struct hdrv_dma scratch;
-	struct gvt_gpu *gpu;
-	struct gvt_gpu_desc desc;
-	struct vm vm[2];
-	unsigned int kicks;
-	/* threaded variant: a scheduler thread like vgpud's */
-	pthread_t thread;
-	bool stop;	/* __atomic */
-};
-
-_Static_assert(offsetof(struct env, h) == 0, "the host ops' priv is the env and the adapter's");
-
-/* ---- host ops: the shared adapter over hostdrv (gvt_hostdrv.h) ---- */
-
-static void h_kick(void *arg)
+static struct wl_sub *sub_of(struct sgenv *e)
 {
-	struct env *e = arg;
-
-	e->kicks++;
+	return e->priv;
 }
 
-/* the adapter's ops, watched: what is submitted, shadow buffers alive */
-static int t_ctx_submit(void *priv, void *hctx, const struct gvt_host_submit *s)
+static int t_ctx_submit(struct sgenv *e, void *hctx, const struct gvt_host_submit *s)
 {
-	struct env *e = priv;
+	struct wl_sub *w = sub_of(e);
 
-	e->sub_bytes = s->bytes;
-	memcpy(e->sub_cmds, s->cmds, s->bytes < sizeof(e->sub_cmds) ? s->bytes :
-	       sizeof(e->sub_cmds));
-	memcpy(e->sub_pdp, s->pdp, sizeof(e->sub_pdp));
-	e->sub_levels = s->levels;
-	e->submits++;
-	return e->hd_ops.ctx_submit(priv, hctx, s);
+	w->bytes = s->bytes;
+	memcpy(w->cmds, s->cmds, s->bytes < sizeof(w->cmds) ? s->bytes : sizeof(w->cmds));
+	memcpy(w->pdp, s->pdp, sizeof(w->pdp));
+	w->levels = s->levels;
+	return e->hd_ops.ctx_submit(e, hctx, s);
 }
-
-static int t_gm_alloc(void *priv, size_t size, void **cpu, uint64_t *gm, void **handle)
-{
-	struct env *e = priv;
-	int ret = e->hd_ops.gm_alloc(priv, size, cpu, gm, handle);
-
-	if (!ret) {
-		__atomic_add_fetch(&e->gm_live, 1, __ATOMIC_RELAXED);
-		e->gm_last = *gm;
-	}
-	return ret;
-}
-
-static void t_gm_free(void *priv, void *handle)
-{
-	struct env *e = priv;
-
-	__atomic_sub_fetch(&e->gm_live, 1, __ATOMIC_RELAXED);
-	e->hd_ops.gm_free(priv, handle);
-}
-
-static void env_host_init(struct env *e)
-{
-	gvt_hostdrv_init(&e->h, e->hd);
-	e->h.kick = h_kick;
-	e->h.kick_arg = e;
-	gvt_hostdrv_ops(&e->hd_ops);
-	e->ops = e->hd_ops;
-	e->ops.ctx_submit = t_ctx_submit;
-	e->ops.gm_alloc = t_gm_alloc;
-	e->ops.gm_free = t_gm_free;
-	hdrv_set_callbacks(e->hd, gvt_hostdrv_callbacks(), &e->h);
-}
-
-/* ---- the hypervisor of one VM ---- */
-
-static int y_gpa_read(void *priv, uint64_t gpa, void *buf, size_t len)
-{
-	struct vm *m = priv;
-
-	if (gpa >= RAM_SIZE || len > RAM_SIZE - gpa)
-		return -EFAULT;
-	memcpy(buf, m->ram + gpa, len);
-	return 0;
-}
-
-static int y_gpa_write(void *priv, uint64_t gpa, const void *buf, size_t len)
-{
-	struct vm *m = priv;
-
-	if (gpa >= RAM_SIZE || len > RAM_SIZE - gpa)
-		return -EFAULT;
-	memcpy(m->ram + gpa, buf, len);
-	return 0;
-}
-
-static int y_dma_map(void *priv, uint64_t gfn, uint64_t *dma)
-{
-	struct vm *m = priv;
-
-	m->pin_calls++;
-	if ((gfn << 12) >= RAM_SIZE || (gfn >= m->gone_lo && gfn < m->gone_hi))
-		return -EFAULT;
-	*dma = m->ram_dma.dma + (gfn << 12);
-	m->pinned++;
-	return 0;
-}
-
-static void y_dma_unmap(void *priv, uint64_t gfn, uint64_t dma)
-{
-	struct vm *m = priv;
-
-	(void)gfn;
-	(void)dma;
-	m->pinned--;
-}
-
-static int y_inject_msi(void *priv, uint64_t addr, uint32_t data)
-{
-	struct vm *m = priv;
-
-	(void)addr;
-	(void)data;
-	m->msi++;
-	return 0;
-}
-
-static void y_log(void *priv, int level, const char *msg)
-{
-	(void)priv;
-	if (getenv("GVT_TEST_VERBOSE"))
-		fprintf(stderr, "[%d] %s\n", level, msg);
-}
-
-static const struct gvt_hyp_ops hyp_ops = {
-	.version = GVT_OPS_VERSION,
-	.gpa_read = y_gpa_read,
-	.gpa_write = y_gpa_write,
-	.dma_map = y_dma_map,
-	.dma_unmap = y_dma_unmap,
-	.inject_msi = y_inject_msi,
-	.log = y_log,
-};
 
 /* ---- guest driver helpers ---- */
 
-static uint32_t *g32(struct vm *m, uint64_t gpa)
+/* every engine shares the one HWSP page of this layout */
+static void guest_init_engine(struct sgenv_vm *m, uint32_t base)
 {
-	return (uint32_t *)(m->ram + gpa);
+	sgenv_guest_engine_init(m, base, GM_HWSP, GPA_HWSP);
 }
 
-static uint64_t *g64(struct vm *m, uint64_t gpa)
+static void guest_boot(struct sgenv_vm *m)
 {
-	return (uint64_t *)(m->ram + gpa);
-}
-
-static void ggtt_map(struct vm *m, uint64_t gm_off, uint64_t gpa, unsigned int pages)
-{
-	for (unsigned int i = 0; i < pages; i++)
-		wr64(m->v, GVT_GGTT_OFFSET + ((m->gm + gm_off) >> 12) * 8 + 8 * i,
-		     (gpa + 4096ull * i) | 1);
-}
-
-static void guest_init_engine(struct vm *m, uint32_t base)
-{
-	uint32_t *hwsp = g32(m, GPA_HWSP);
-
-	wr32(m->v, base + 0x80, (uint32_t)(m->gm + GM_HWSP));	/* RING_HWS_PGA */
-	wr32(m->v, base + 0x29c, 0x80008000);	/* RING_MODE: run list enable */
-	wr32(m->v, base + 0x3a0, 0xffff0505);	/* CSB pointers (i915 reset) */
-	memset(hwsp + 0x10, 0xff, 48);
-	hwsp[0x1f] = 5;
-}
-
-static void guest_boot(struct env *e, struct vm *m)
-{
-	struct gvt_vgpu_info info;
-
-	gvt_vgpu_get_info(m->v, &info);
-	m->gm = info.low_gm_base;
-	guest_enable_msi(m->v);
-	(void)rd32(m->v, 0x78000);		/* PVINFO magic: GVT-aware */
-	/* GT interrupts: user + context switch of RCS and BCS */
-	wr32(m->v, 0x4430c, 0x01010101);	/* GT_IER(0) */
-	wr32(m->v, 0x44304, ~0x01010101u);	/* GT_IMR(0) */
-	ggtt_map(m, GM_RING, GPA_RING, 4);
-	ggtt_map(m, GM_CTX, GPA_CTX, 2);
-	ggtt_map(m, GM_HWSP, GPA_HWSP, 1);
-	ggtt_map(m, GM_DATA, GPA_DATA, 1);
-	ggtt_map(m, GM_BATCH, GPA_BATCH, 1);
+	sgenv_guest_boot(m);
+	sgenv_ggtt_map(m, GM_RING, GPA_RING, 4);
+	sgenv_ggtt_map(m, GM_CTX, GPA_CTX, 2);
+	sgenv_ggtt_map(m, GM_HWSP, GPA_HWSP, 1);
+	sgenv_ggtt_map(m, GM_DATA, GPA_DATA, 1);
+	sgenv_ggtt_map(m, GM_BATCH, GPA_BATCH, 1);
 	guest_init_engine(m, RCS_BASE);
-	(void)e;
 }
 
 /* 4-level tables: VA 0x400000 -> GPA_PDATA, 0x401000 -> GPA_PBATCH */
-static void guest_ppgtt_build(struct vm *m)
+static void guest_ppgtt_build(struct sgenv_vm *m)
 {
 	*g64(m, GPA_PML4) = GPA_PDP | 3;
 	*g64(m, GPA_PDP) = GPA_PD | 3;
@@ -291,7 +117,7 @@ static void guest_ppgtt_build(struct vm *m)
 }
 
 /* register state: ring, and the PPGTT roots (levels 4: PML4, 3: PDP0 = PD) */
-static void guest_ctx_init(struct vm *m, unsigned int levels)
+static void guest_ctx_init(struct sgenv_vm *m, unsigned int levels)
 {
 	uint32_t *r = g32(m, GPA_CTX + 4096);
 
@@ -307,36 +133,16 @@ static void guest_ctx_init(struct vm *m, unsigned int levels)
 		r[0x31] = 0;
 		r[0x33] = (uint32_t)GPA_PD;	/* PDP0: 1st GiB */
 	}
-	m->ring_tail[0] = 0;
+	m->tail[0] = 0;
 }
 
 /* append to the ring and update CTX_RING_TAIL (qword-aligned like i915) */
-static void guest_emit(struct vm *m, const uint32_t *dw, unsigned int n)
+static void guest_emit(struct sgenv_vm *m, const uint32_t *dw, unsigned int n)
 {
-	uint32_t *ring = g32(m, GPA_RING), *r = g32(m, GPA_CTX + 4096);
-	uint32_t t = m->ring_tail[0];
-
-	for (unsigned int i = 0; i < n; i++) {
-		ring[t / 4] = dw[i];
-		t = (t + 4) % RING_SIZE;
-	}
-	if (t % 8) {
-		ring[t / 4] = MI_NOOP;
-		t = (t + 4) % RING_SIZE;
-	}
-	m->ring_tail[0] = t;
-	r[0x07] = t;
+	sgenv_guest_emit(m, 0, GPA_RING, GPA_CTX + 4096, dw, n);
 }
 
-static void guest_elsp(struct vm *m, uint32_t base, uint64_t d0, uint64_t d1)
-{
-	wr32(m->v, base + 0x230, (uint32_t)(d1 >> 32));
-	wr32(m->v, base + 0x230, (uint32_t)d1);
-	wr32(m->v, base + 0x230, (uint32_t)(d0 >> 32));
-	wr32(m->v, base + 0x230, (uint32_t)d0);
-}
-
-static uint64_t desc_of(struct vm *m, unsigned int levels, uint32_t ccid)
+static uint64_t desc_of(struct sgenv_vm *m, unsigned int levels, uint32_t ccid)
 {
 	uint64_t mode = levels == 3 ? 1 : 3;
 
@@ -345,152 +151,57 @@ static uint64_t desc_of(struct vm *m, unsigned int levels, uint32_t ccid)
 
 /* ---- environment ---- */
 
-static void vm_create(struct env *e, struct vm *m)
+static int setup_cfg(void **state, bool threaded)
 {
-	m->ram = aligned_alloc(4096, RAM_SIZE);
-	assert_non_null(m->ram);
-	memset(m->ram, 0, RAM_SIZE);
-	assert_int_equal(hdrv_dma_map(e->hd, m->ram, RAM_SIZE, &m->ram_dma), 0);
-	assert_int_equal(gvt_vgpu_create(e->gpu, "GVTg_V5_8", &hyp_ops, m, &m->v), 0);
-	gvt_vgpu_set_irq_mode(m->v, GVT_IRQ_MSI);
-	guest_boot(e, m);
-}
+	struct sgenv_config c = { .ram_size = RAM_SIZE, .nvms = 2, .threaded = threaded,
+				  .ctx_submit = t_ctx_submit, .boot = guest_boot,
+				  .priv_size = sizeof(struct wl_sub) };
 
-static void vm_destroy(struct env *e, struct vm *m)
-{
-	gvt_vgpu_destroy(m->v);
-	assert_int_equal(m->pinned, 0);
-	hdrv_dma_unmap(e->hd, &m->ram_dma);
-	free(m->ram);
+	*state = sgenv_new(&c);
+	return 0;
 }
 
 static int setup(void **state)
 {
-	struct sgpu_config sc = { .threaded = false };
-	struct hdrv_config hc = { .ggtt_size = 4ull << 30, .ggtt_alloc_size = 128ull << 20,
-				  .hang_ms = 500 };
-	struct env *e = calloc(1, sizeof(*e));
-
-	if (!e || sgpu_create(&sc, &e->sg))
-		return -1;
-	sgpu_bus(e->sg, &e->bus);
-	if (hdrv_gpu_probe(&e->bus, &hc, &e->hd))
-		return -1;
-	env_host_init(e);
-	if (hdrv_dma_alloc(e->hd, 4096, &e->scratch))
-		return -1;
-	fake_desc_init(&e->desc, 0x1912, 256ull << 20);
-	e->desc.scratch_pte = e->scratch.dma | 1;
-	if (gvt_gpu_create(&e->desc, &e->ops, e, &e->gpu))
-		return -1;
-	gvt_hostdrv_attach(&e->h, e->gpu);
-	vm_create(e, &e->vm[0]);
-	vm_create(e, &e->vm[1]);
-	*state = e;
-	return 0;
-}
-
-static void *sched_thread(void *arg)
-{
-	struct env *e = arg;
-	unsigned int n = 0;
-
-	while (!__atomic_load_n(&e->stop, __ATOMIC_ACQUIRE)) {
-		gvt_gpu_schedule(e->gpu);
-		if (++n % 256 == 0)
-			hdrv_hangcheck(e->hd);
-		usleep(20);
-	}
-	return NULL;
+	return setup_cfg(state, false);
 }
 
 /* softgpu engines on their own threads, hostdrv on the interrupt line */
 static int setup_threaded(void **state)
 {
-	struct sgpu_config sc = { .threaded = true };
-	struct hdrv_config hc = { .ggtt_size = 4ull << 30, .ggtt_alloc_size = 128ull << 20,
-				  .use_irq = true };
-	struct env *e = calloc(1, sizeof(*e));
-
-	if (!e || sgpu_create(&sc, &e->sg))
-		return -1;
-	sgpu_bus(e->sg, &e->bus);
-	if (hdrv_gpu_probe(&e->bus, &hc, &e->hd))
-		return -1;
-	env_host_init(e);
-	if (hdrv_dma_alloc(e->hd, 4096, &e->scratch))
-		return -1;
-	fake_desc_init(&e->desc, 0x1912, 256ull << 20);
-	e->desc.scratch_pte = e->scratch.dma | 1;
-	if (gvt_gpu_create(&e->desc, &e->ops, e, &e->gpu))
-		return -1;
-	gvt_hostdrv_attach(&e->h, e->gpu);
-	vm_create(e, &e->vm[0]);
-	vm_create(e, &e->vm[1]);
-	if (pthread_create(&e->thread, NULL, sched_thread, e))
-		return -1;
-	*state = e;
-	return 0;
+	return setup_cfg(state, true);
 }
 
 static int teardown_threaded(void **state)
 {
-	struct env *e = *state;
-
-	__atomic_store_n(&e->stop, true, __ATOMIC_RELEASE);
-	pthread_join(e->thread, NULL);
-	vm_destroy(e, &e->vm[0]);
-	vm_destroy(e, &e->vm[1]);
-	assert_int_equal(gvt_gpu_destroy(e->gpu), 0);
-	hdrv_dma_free(e->hd, &e->scratch);
-	hdrv_gpu_remove(e->hd);
-	sgpu_destroy(e->sg);
-	free(e);
+	sgenv_free(*state);
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	struct env *e = *state;
+	struct sgenv *e = *state;
 
-	vm_destroy(e, &e->vm[0]);
-	vm_destroy(e, &e->vm[1]);
+	sgenv_vms_destroy(e);
 	assert_int_equal(e->gm_live, 0);
-	assert_int_equal(gvt_gpu_destroy(e->gpu), 0);
-	hdrv_dma_free(e->hd, &e->scratch);
-	hdrv_gpu_remove(e->hd);
-	sgpu_destroy(e->sg);
-	free(e);
+	sgenv_free(e);
 	return 0;
 }
 
 /* run the host until @done, at most ~10 s of wall time; returns rounds used */
-static int run_until(struct env *e, bool (*done)(struct env *e, void *arg), void *arg)
+static int run_until(struct sgenv *e, bool (*done)(struct sgenv *e, void *arg), void *arg)
 {
-	struct timespec t0, t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (int i = 0;; i++) {
-		clock_gettime(CLOCK_MONOTONIC, &t);
-		if (t.tv_sec - t0.tv_sec > 10)
-			return -1;
-		for (int k = 0; k < HDRV_NUM_ENGINES; k++)
-			hdrv_engine_poll(e->hd, k);
-		hdrv_hangcheck(e->hd);
-		gvt_gpu_schedule(e->gpu);
-		if (done(e, arg))
-			return i;
-	}
+	return sgenv_run_until(e, true, done, arg);
 }
 
 /* HWSP write pointer of @m's RCS moved to @arg's index (wraps at 6) */
 struct csb_wait {
-	struct vm *m;
+	struct sgenv_vm *m;
 	uint32_t base;
 	uint32_t wp;
 };
 
-static bool csb_reached(struct env *e, void *arg)
+static bool csb_reached(struct sgenv *e, void *arg)
 {
 	struct csb_wait *w = arg;
 
@@ -499,7 +210,7 @@ static bool csb_reached(struct env *e, void *arg)
 	       (rd32(w->m->v, w->base + 0x234) & (1u << 4)) == 0;	/* list done */
 }
 
-static uint32_t csb_status(struct vm *m, unsigned int idx)
+static uint32_t csb_status(struct sgenv_vm *m, unsigned int idx)
 {
 	return g32(m, GPA_HWSP)[0x10 + 2 * idx];
 }
@@ -508,8 +219,8 @@ static uint32_t csb_status(struct vm *m, unsigned int idx)
 
 static void test_ggtt_store_completes_with_csb_and_irq(void **state)
 {
-	struct env *e = *state;
-	struct vm *m = &e->vm[0];
+	struct sgenv *e = *state;
+	struct sgenv_vm *m = &e->vm[0];
 	struct gvt_vgpu_exec_stats st;
 	uint32_t cmd[] = { MI_SDI_GGTT, (uint32_t)(m->gm + GM_DATA + 0x40), 0, 0xC0FFEE01,
 			   MI_USER_INTERRUPT };
@@ -519,7 +230,7 @@ static void test_ggtt_store_completes_with_csb_and_irq(void **state)
 	guest_ctx_init(m, 4);
 	guest_ppgtt_build(m);
 	guest_emit(m, cmd, 5);
-	guest_elsp(m, RCS_BASE, desc_of(m, 4, 0x20), 0);
+	sgenv_guest_elsp(m, RCS_BASE, desc_of(m, 4, 0x20), 0);
 	/* schedule-in is immediate: IDLE_ACTIVE in the HWSP, status busy */
 	assert_int_equal(csb_status(m, 0), 0x1);
 	assert_int_equal(g32(m, GPA_HWSP)[0x11], 0x20);
@@ -532,7 +243,7 @@ static void test_ggtt_store_completes_with_csb_and_irq(void **state)
 	assert_int_equal(rd32(m->v, RCS_BASE + 0x370 + 8), 0x18);
 	assert_int_equal(rd32(m->v, RCS_BASE + 0x3a0) & 0xf, 1);
 	/* the context's saved head reached the tail */
-	assert_int_equal(g32(m, GPA_CTX + 4096)[0x05], m->ring_tail[0]);
+	assert_int_equal(g32(m, GPA_CTX + 4096)[0x05], m->tail[0]);
 	/* context switch + user interrupt in GT_IIR(0), and MSIs */
 	assert_int_equal(rd32(m->v, 0x44308) & 0x101, 0x101);
 	assert_true(m->msi > msi0);
@@ -545,8 +256,8 @@ static void test_ggtt_store_completes_with_csb_and_irq(void **state)
 
 static void test_ppgtt_store_4level_and_batch(void **state)
 {
-	struct env *e = *state;
-	struct vm *m = &e->vm[0];
+	struct sgenv *e = *state;
+	struct sgenv_vm *m = &e->vm[0];
 	uint32_t *bb = g32(m, GPA_PBATCH);
 	uint32_t cmd[] = { MI_SDI_PPGTT, (uint32_t)PPGTT_VA_DATA + 0x10, 0, 0xAB400001,
 			   MI_BB_START_PPGTT, (uint32_t)PPGTT_VA_BATCH, 0 };
@@ -560,7 +271,7 @@ static void test_ppgtt_store_4level_and_batch(void **state)
 	bb[3] = 0xBA7C4001;
 	bb[4] = MI_BATCH_BUFFER_END;
 	guest_emit(m, cmd, 7);
-	guest_elsp(m, RCS_BASE, desc_of(m, 4, 0x40), 0);
+	sgenv_guest_elsp(m, RCS_BASE, desc_of(m, 4, 0x40), 0);
 	assert_true(run_until(e, csb_reached, &w) >= 0);
 	assert_int_equal(*g32(m, GPA_PDATA + 0x10), 0xAB400001);
 	assert_int_equal(*g32(m, GPA_PDATA + 0x20), 0xBA7C4001);
@@ -570,15 +281,15 @@ static void test_ppgtt_store_4level_and_batch(void **state)
 
 static void test_ppgtt_store_3level(void **state)
 {
-	struct env *e = *state;
-	struct vm *m = &e->vm[0];
+	struct sgenv *e = *state;
+	struct sgenv_vm *m = &e->vm[0];
 	uint32_t cmd[] = { MI_SDI_PPGTT, (uint32_t)PPGTT_VA_DATA + 0x30, 0, 0x3333AAAA };
 	struct csb_wait w = { m, RCS_BASE, 1 };
 
 	guest_ctx_init(m, 3);
 	guest_ppgtt_build(m);	/* the PD at GPA_PD maps VA 0x400000 under PDP0 */
 	guest_emit(m, cmd, 4);
-	guest_elsp(m, RCS_BASE, desc_of(m, 3, 0x60), 0);
+	sgenv_guest_elsp(m, RCS_BASE, desc_of(m, 3, 0x60), 0);
 	assert_true(run_until(e, csb_reached, &w) >= 0);
 	assert_int_equal(*g32(m, GPA_PDATA + 0x30), 0x3333AAAA);
 	assert_int_equal(csb_status(m, 1), 0x18);
@@ -586,8 +297,8 @@ static void test_ppgtt_store_3level(void **state)
 
 static void test_lite_restore_resubmission(void **state)
 {
-	struct env *e = *state;
-	struct vm *m = &e->vm[0];
+	struct sgenv *e = *state;
+	struct sgenv_vm *m = &e->vm[0];
 	struct gvt_vgpu_exec_stats st;
 	uint32_t c1[] = { MI_SDI_GGTT, (uint32_t)(m->gm + GM_DATA), 0, 0x11111111 };
 	uint32_t c2[] = { MI_SDI_GGTT, (uint32_t)(m->gm + GM_DATA + 4), 0, 0x22222222 };
@@ -597,10 +308,10 @@ static void test_lite_restore_resubmission(void **state)
 	guest_ctx_init(m, 4);
 	guest_ppgtt_build(m);
 	guest_emit(m, c1, 4);
-	guest_elsp(m, RCS_BASE, desc_of(m, 4, 0x20), 0);
+	sgenv_guest_elsp(m, RCS_BASE, desc_of(m, 4, 0x20), 0);
 	/* i915 resubmits the running context with a new tail (lite restore) */
 	guest_emit(m, c2, 4);
-	guest_elsp(m, RCS_BASE, desc_of(m, 4, 0x20) | 4, 0);
+	sgenv_guest_elsp(m, RCS_BASE, desc_of(m, 4, 0x20) | 4, 0);
 	assert_true(run_until(e, csb_reached, &w) >= 0);
 	assert_int_equal(*g32(m, GPA_DATA), 0x11111111);
 	assert_int_equal(*g32(m, GPA_DATA + 4), 0x22222222);
@@ -611,7 +322,7 @@ static void test_lite_restore_resubmission(void **state)
 	assert_int_equal(csb_status(m, 3), 0x18);
 	/* and a later submission after idle runs from the saved head */
 	guest_emit(m, c3, 4);
-	guest_elsp(m, RCS_BASE, desc_of(m, 4, 0x20), 0);
+	sgenv_guest_elsp(m, RCS_BASE, desc_of(m, 4, 0x20), 0);
 	w.wp = 5;
 	assert_true(run_until(e, csb_reached, &w) >= 0);
 	assert_int_equal(*g32(m, GPA_DATA + 8), 0x33333333);
@@ -625,8 +336,8 @@ static void test_lite_restore_resubmission(void **state)
 /* element 1 of a list: ELEMENT_SWITCH between the two contexts */
 static void test_two_elements(void **state)
 {
-	struct env *e = *state;
-	struct vm *m = &e->vm[0];
+	struct sgenv *e = *state;
+	struct sgenv_vm *m = &e->vm[0];
 	uint32_t *r2 = g32(m, GPA_CTX + 0x3000 + 4096), *ring2 = g32(m, GPA_RING + 0x8000);
 	uint32_t cmd[] = { MI_SDI_GGTT, (uint32_t)(m->gm + GM_DATA + 0x100), 0, 0xE1E10000 };
 	struct csb_wait w = { m, RCS_BASE, 2 };
@@ -636,8 +347,8 @@ static void test_two_elements(void **state)
 	guest_ppgtt_build(m);
 	guest_emit(m, cmd, 4);
 	/* second context: image at GM_CTX + 0x3000, ring at GM_RING + 0x8000 */
-	ggtt_map(m, GM_CTX + 0x3000, GPA_CTX + 0x3000, 2);
-	ggtt_map(m, GM_RING + 0x8000, GPA_RING + 0x8000, 4);
+	sgenv_ggtt_map(m, GM_CTX + 0x3000, GPA_CTX + 0x3000, 2);
+	sgenv_ggtt_map(m, GM_RING + 0x8000, GPA_RING + 0x8000, 4);
 	memset(r2, 0, 4096);
 	r2[0x09] = (uint32_t)(m->gm + GM_RING + 0x8000);
 	r2[0x0b] = (RING_SIZE - 4096) | 1;
@@ -648,7 +359,7 @@ static void test_two_elements(void **state)
 	ring2[3] = 0xE2E20000;
 	r2[0x07] = 16;
 	d1 = (uint64_t)0x80 << 32 | (m->gm + GM_CTX + 0x3000) | 3 << 3 | 1u << 8 | 1;
-	guest_elsp(m, RCS_BASE, desc_of(m, 4, 0x20), d1);
+	sgenv_guest_elsp(m, RCS_BASE, desc_of(m, 4, 0x20), d1);
 	assert_true(run_until(e, csb_reached, &w) >= 0);
 	assert_int_equal(*g32(m, GPA_DATA + 0x100), 0xE1E10000);
 	assert_int_equal(*g32(m, GPA_DATA + 0x104), 0xE2E20000);
@@ -660,7 +371,7 @@ static void test_two_elements(void **state)
 	assert_int_equal(r2[0x05], 16);			/* its head saved */
 }
 
-static bool both_done(struct env *e, void *arg)
+static bool both_done(struct sgenv *e, void *arg)
 {
 	(void)arg;
 	return g32(&e->vm[0], GPA_HWSP)[0x1f] == 1 && g32(&e->vm[1], GPA_HWSP)[0x1f] == 1;
@@ -668,11 +379,11 @@ static bool both_done(struct env *e, void *arg)
 
 static void test_two_vgpus_concurrently(void **state)
 {
-	struct env *e = *state;
+	struct sgenv *e = *state;
 	unsigned int i;
 
 	for (i = 0; i < 2; i++) {
-		struct vm *m = &e->vm[i];
+		struct sgenv_vm *m = &e->vm[i];
 		uint32_t cmd[] = { MI_SDI_GGTT, (uint32_t)(m->gm + GM_DATA + 0x200), 0,
 				   0x5000 + i, MI_SDI_PPGTT, (uint32_t)PPGTT_VA_DATA, 0,
 				   0x7000 + i };
@@ -681,11 +392,11 @@ static void test_two_vgpus_concurrently(void **state)
 		guest_ppgtt_build(m);
 		guest_emit(m, cmd, 8);
 	}
-	guest_elsp(&e->vm[0], RCS_BASE, desc_of(&e->vm[0], 4, 0x20), 0);
-	guest_elsp(&e->vm[1], RCS_BASE, desc_of(&e->vm[1], 4, 0x20), 0);
+	sgenv_guest_elsp(&e->vm[0], RCS_BASE, desc_of(&e->vm[0], 4, 0x20), 0);
+	sgenv_guest_elsp(&e->vm[1], RCS_BASE, desc_of(&e->vm[1], 4, 0x20), 0);
 	assert_true(run_until(e, both_done, NULL) >= 0);
 	for (i = 0; i < 2; i++) {
-		struct vm *m = &e->vm[i];
+		struct sgenv_vm *m = &e->vm[i];
 
 		assert_int_equal(*g32(m, GPA_DATA + 0x200), 0x5000 + i);
 		assert_int_equal(*g32(m, GPA_PDATA), 0x7000 + i);
@@ -693,7 +404,7 @@ static void test_two_vgpus_concurrently(void **state)
 	}
 }
 
-static bool vm1_done(struct env *e, void *arg)
+static bool vm1_done(struct sgenv *e, void *arg)
 {
 	(void)arg;
 	return g32(&e->vm[1], GPA_HWSP)[0x1f] == 1;
@@ -701,8 +412,8 @@ static bool vm1_done(struct env *e, void *arg)
 
 static void test_guest_hang_reset_spares_other_vgpu(void **state)
 {
-	struct env *e = *state;
-	struct vm *m0 = &e->vm[0], *m1 = &e->vm[1];
+	struct sgenv *e = *state;
+	struct sgenv_vm *m0 = &e->vm[0], *m1 = &e->vm[1];
 	uint32_t *bb = g32(m0, GPA_BATCH);
 	uint32_t hang[] = { MI_BB_START_GGTT, (uint32_t)(m0->gm + GM_BATCH), 0 };
 	uint32_t ok[] = { MI_SDI_GGTT, (uint32_t)(m1->gm + GM_DATA), 0, 0x0C0C0C0C };
@@ -718,8 +429,8 @@ static void test_guest_hang_reset_spares_other_vgpu(void **state)
 	guest_ctx_init(m1, 4);
 	guest_emit(m0, hang, 3);
 	guest_emit(m1, ok, 4);
-	guest_elsp(m0, RCS_BASE, desc_of(m0, 4, 0x20), 0);
-	guest_elsp(m1, RCS_BASE, desc_of(m1, 4, 0x20), 0);
+	sgenv_guest_elsp(m0, RCS_BASE, desc_of(m0, 4, 0x20), 0);
+	sgenv_guest_elsp(m1, RCS_BASE, desc_of(m1, 4, 0x20), 0);
 	/* the host's hang check resets the engine; the other vGPU then runs */
 	assert_true(run_until(e, vm1_done, NULL) >= 0);
 	assert_int_equal(*g32(m1, GPA_DATA), 0x0C0C0C0C);
@@ -734,15 +445,15 @@ static void test_guest_hang_reset_spares_other_vgpu(void **state)
 	guest_init_engine(m0, RCS_BASE);
 	guest_ctx_init(m0, 4);
 	guest_emit(m0, again, 4);
-	guest_elsp(m0, RCS_BASE, desc_of(m0, 4, 0x20), 0);
+	sgenv_guest_elsp(m0, RCS_BASE, desc_of(m0, 4, 0x20), 0);
 	assert_true(run_until(e, csb_reached, &w) >= 0);
 	assert_int_equal(*g32(m0, GPA_DATA + 0x10), 0xA6A1A000);
 }
 
 static void test_bad_context_fails_only_that_workload(void **state)
 {
-	struct env *e = *state;
-	struct vm *m = &e->vm[0];
+	struct sgenv *e = *state;
+	struct sgenv_vm *m = &e->vm[0];
 	struct gvt_vgpu_exec_stats st;
 	uint32_t *r = g32(m, GPA_CTX + 4096);
 	struct csb_wait w = { m, RCS_BASE, 1 };
@@ -752,7 +463,7 @@ static void test_bad_context_fails_only_that_workload(void **state)
 	/* ring outside the vGPU's graphics memory */
 	r[0x09] = 0x1000;
 	r[0x07] = 16;
-	guest_elsp(m, RCS_BASE, desc_of(m, 4, 0x20), 0);
+	sgenv_guest_elsp(m, RCS_BASE, desc_of(m, 4, 0x20), 0);
 	for (int i = 0; i < 10; i++)
 		gvt_gpu_schedule(e->gpu);
 	gvt_vgpu_get_exec_stats(m->v, &st);
@@ -763,7 +474,7 @@ static void test_bad_context_fails_only_that_workload(void **state)
 	guest_init_engine(m, RCS_BASE);
 	guest_ctx_init(m, 4);
 	guest_emit(m, cmd, 4);
-	guest_elsp(m, RCS_BASE, desc_of(m, 4, 0x20), 0);
+	sgenv_guest_elsp(m, RCS_BASE, desc_of(m, 4, 0x20), 0);
 	assert_true(run_until(e, csb_reached, &w) >= 0);
 	assert_int_equal(*g32(m, GPA_DATA), 0x600D);
 }
@@ -776,8 +487,8 @@ static void test_bad_context_fails_only_that_workload(void **state)
  */
 static void test_scanner_rejects_forbidden_register_write(void **state)
 {
-	struct env *e = *state;
-	struct vm *m0 = &e->vm[0], *m1 = &e->vm[1];
+	struct sgenv *e = *state;
+	struct sgenv_vm *m0 = &e->vm[0], *m1 = &e->vm[1];
 	uint32_t *bb = g32(m0, GPA_PBATCH);
 	uint32_t bad[] = { MI_SDI_GGTT, (uint32_t)(m0->gm + GM_DATA), 0, 0xBAD0BAD0,
 			   MI_BB_START_PPGTT, (uint32_t)PPGTT_VA_BATCH, 0 };
@@ -792,10 +503,10 @@ static void test_scanner_rejects_forbidden_register_write(void **state)
 	bb[2] = 0;
 	bb[3] = MI_BATCH_BUFFER_END;
 	guest_emit(m0, bad, 7);
-	guest_elsp(m0, RCS_BASE, desc_of(m0, 4, 0x20), 0);
+	sgenv_guest_elsp(m0, RCS_BASE, desc_of(m0, 4, 0x20), 0);
 	guest_ctx_init(m1, 4);
 	guest_emit(m1, ok, 4);
-	guest_elsp(m1, RCS_BASE, desc_of(m1, 4, 0x20), 0);
+	sgenv_guest_elsp(m1, RCS_BASE, desc_of(m1, 4, 0x20), 0);
 	assert_true(run_until(e, vm1_done, NULL) >= 0);
 	assert_int_equal(*g32(m1, GPA_DATA), 0x600D);
 	gvt_vgpu_get_exec_stats(m0->v, &st);
@@ -810,12 +521,12 @@ static void test_scanner_rejects_forbidden_register_write(void **state)
 	assert_int_equal(vs.failsafe, 0);
 	/* a failsafe vGPU's later submissions are dropped */
 	wr32(m0->v, 0x941c, 1u << 1);
-	guest_elsp(m0, RCS_BASE, desc_of(m0, 4, 0x20), 0);
+	sgenv_guest_elsp(m0, RCS_BASE, desc_of(m0, 4, 0x20), 0);
 	assert_int_equal(rd32(m0->v, RCS_BASE + 0x234) & (1u << 4), 0);
 }
 
 /* i915's g2v PPGTT notifications: PVINFO pdp[0] then g2v_notify (0x78818) */
-static void guest_g2v(struct vm *m, uint64_t root, uint32_t msg)
+static void guest_g2v(struct sgenv_vm *m, uint64_t root, uint32_t msg)
 {
 	wr32(m->v, 0x78838, (uint32_t)root);
 	wr32(m->v, 0x7883c, (uint32_t)(root >> 32));
@@ -824,8 +535,8 @@ static void guest_g2v(struct vm *m, uint64_t root, uint32_t msg)
 
 static void test_g2v_announced_ppgtt_is_preshadowed(void **state)
 {
-	struct env *e = *state;
-	struct vm *m = &e->vm[0];
+	struct sgenv *e = *state;
+	struct sgenv_vm *m = &e->vm[0];
 	uint32_t cmd[] = { MI_SDI_PPGTT, (uint32_t)PPGTT_VA_DATA + 0x44, 0, 0x62F62F00 };
 	struct csb_wait w = { m, RCS_BASE, 1 };
 	uint64_t base = m->pinned, roots[4];
@@ -841,7 +552,7 @@ static void test_g2v_announced_ppgtt_is_preshadowed(void **state)
 	guest_g2v(m, GPA_PML4, 4);
 	guest_ctx_init(m, 4);
 	guest_emit(m, cmd, 4);
-	guest_elsp(m, RCS_BASE, desc_of(m, 4, 0x20), 0);
+	sgenv_guest_elsp(m, RCS_BASE, desc_of(m, 4, 0x20), 0);
 	assert_true(run_until(e, csb_reached, &w) >= 0);
 	assert_int_equal(*g32(m, GPA_PDATA + 0x44), 0x62F62F00);
 	/* device reset drops every shadow and pin (GGTT ones too) */
@@ -866,8 +577,8 @@ static uint64_t rnd(void)
  */
 static void test_garbage_submissions_spare_other_vgpu(void **state)
 {
-	struct env *e = *state;
-	struct vm *m0 = &e->vm[0], *m1 = &e->vm[1];
+	struct sgenv *e = *state;
+	struct sgenv_vm *m0 = &e->vm[0], *m1 = &e->vm[1];
 	uint32_t *r = g32(m0, GPA_CTX + 4096), *ring = g32(m0, GPA_RING);
 	struct gvt_vgpu_stats vs;
 	unsigned int i, k;
@@ -905,7 +616,7 @@ static void test_garbage_submissions_spare_other_vgpu(void **state)
 			d = desc_of(m0, 4, 0x20);
 			break;
 		}
-		guest_elsp(m0, RCS_BASE, d, rnd() & 1 ? rnd() : 0);
+		sgenv_guest_elsp(m0, RCS_BASE, d, rnd() & 1 ? rnd() : 0);
 		for (k = 0; k < 4; k++) {
 			hdrv_engine_poll(e->hd, HDRV_RCS);
 			gvt_gpu_schedule(e->gpu);
@@ -916,7 +627,7 @@ static void test_garbage_submissions_spare_other_vgpu(void **state)
 				gvt_vgpu_reset(m0->v);
 			else
 				wr32(m0->v, 0x941c, 1u << 1);
-			guest_boot(e, m0);
+			guest_boot(m0);
 			guest_ppgtt_build(m0);
 		}
 	}
@@ -939,15 +650,15 @@ static void test_garbage_submissions_spare_other_vgpu(void **state)
 
 		guest_ctx_init(m1, 4);
 		guest_emit(m1, ok, 4);
-		guest_elsp(m1, RCS_BASE, desc_of(m1, 4, 0x20), 0);
+		sgenv_guest_elsp(m1, RCS_BASE, desc_of(m1, 4, 0x20), 0);
 		assert_true(run_until(e, vm1_done, NULL) >= 0);
 		assert_int_equal(*g32(m1, GPA_DATA), 0x5AFE);
 	}
 }
 
-static bool user_irq_seen(struct env *e, void *arg)
+static bool user_irq_seen(struct sgenv *e, void *arg)
 {
-	struct vm *m = arg;
+	struct sgenv_vm *m = arg;
 
 	(void)e;
 	return rd32(m->v, 0x44308) & 1;		/* GT_IIR(0) RCS user */
@@ -956,8 +667,8 @@ static bool user_irq_seen(struct env *e, void *arg)
 /* MI_USER_INTERRUPT reaches the guest while its workload still runs */
 static void test_user_irq_forwarded_while_running(void **state)
 {
-	struct env *e = *state;
-	struct vm *m = &e->vm[0];
+	struct sgenv *e = *state;
+	struct sgenv_vm *m = &e->vm[0];
 	uint32_t *bb = g32(m, GPA_BATCH);
 	uint32_t cmd[] = { MI_SDI_GGTT, (uint32_t)(m->gm + GM_DATA), 0, 0x1111,
 			   MI_USER_INTERRUPT, MI_BB_START_GGTT, (uint32_t)(m->gm + GM_BATCH), 0 };
@@ -968,7 +679,7 @@ static void test_user_irq_forwarded_while_running(void **state)
 	guest_ctx_init(m, 4);
 	guest_emit(m, cmd, 8);
 	wr32(m->v, 0x44308, ~0u);		/* clear GT_IIR(0) */
-	guest_elsp(m, RCS_BASE, desc_of(m, 4, 0x20), 0);
+	sgenv_guest_elsp(m, RCS_BASE, desc_of(m, 4, 0x20), 0);
 	assert_true(run_until(e, user_irq_seen, m) >= 0);
 	assert_int_equal(*g32(m, GPA_DATA), 0x1111);
 	/* still running: no completion yet */
@@ -981,9 +692,9 @@ static void test_user_irq_forwarded_while_running(void **state)
 }
 
 /* one vGPU on two engines at once: the blitter's own context, HWSP, interrupt bits */
-static bool rcs_bcs_done(struct env *e, void *arg)
+static bool rcs_bcs_done(struct sgenv *e, void *arg)
 {
-	struct vm *m = arg;
+	struct sgenv_vm *m = arg;
 
 	(void)e;
 	return g32(m, GPA_HWSP)[0x1f] == 1 && g32(m, GPA_HWSP + 0x1000)[0x1f] == 1;
@@ -991,8 +702,8 @@ static bool rcs_bcs_done(struct env *e, void *arg)
 
 static void test_render_and_blitter_together(void **state)
 {
-	struct env *e = *state;
-	struct vm *m = &e->vm[0];
+	struct sgenv *e = *state;
+	struct sgenv_vm *m = &e->vm[0];
 	uint32_t *hw2 = g32(m, GPA_HWSP + 0x1000), *r2 = g32(m, GPA_CTX + 0x3000 + 4096);
 	uint32_t *ring2 = g32(m, GPA_RING + 0x8000);
 	uint32_t cmd[] = { MI_SDI_GGTT, (uint32_t)(m->gm + GM_DATA + 0x300), 0, 0x4C54 };
@@ -1001,9 +712,9 @@ static void test_render_and_blitter_together(void **state)
 	guest_ctx_init(m, 4);
 	guest_emit(m, cmd, 4);
 	/* BCS: HWSP at GM_HWSP + 4K, context at GM_CTX + 0x3000, ring at GM_RING + 0x8000 */
-	ggtt_map(m, GM_HWSP + 0x1000, GPA_HWSP + 0x1000, 1);
-	ggtt_map(m, GM_CTX + 0x3000, GPA_CTX + 0x3000, 2);
-	ggtt_map(m, GM_RING + 0x8000, GPA_RING + 0x8000, 4);
+	sgenv_ggtt_map(m, GM_HWSP + 0x1000, GPA_HWSP + 0x1000, 1);
+	sgenv_ggtt_map(m, GM_CTX + 0x3000, GPA_CTX + 0x3000, 2);
+	sgenv_ggtt_map(m, GM_RING + 0x8000, GPA_RING + 0x8000, 4);
 	wr32(m->v, BCS_BASE + 0x80, (uint32_t)(m->gm + GM_HWSP + 0x1000));
 	wr32(m->v, BCS_BASE + 0x3a0, 0xffff0505);
 	memset(hw2 + 0x10, 0xff, 48);
@@ -1017,8 +728,8 @@ static void test_render_and_blitter_together(void **state)
 	ring2[3] = 0xB175;
 	r2[0x07] = 16;
 	wr32(m->v, 0x44308, ~0u);
-	guest_elsp(m, RCS_BASE, desc_of(m, 4, 0x20), 0);
-	guest_elsp(m, BCS_BASE, d2, 0);
+	sgenv_guest_elsp(m, RCS_BASE, desc_of(m, 4, 0x20), 0);
+	sgenv_guest_elsp(m, BCS_BASE, d2, 0);
 	assert_true(run_until(e, rcs_bcs_done, m) >= 0);
 	assert_int_equal(*g32(m, GPA_DATA + 0x300), 0x4C54);
 	assert_int_equal(*g32(m, GPA_DATA + 0x304), 0xB175);
@@ -1036,16 +747,16 @@ static void test_render_and_blitter_together(void **state)
  */
 static void test_no_ppgtt_context_cannot_reach_ggtt(void **state)
 {
-	struct env *e = *state;
-	struct vm *m0 = &e->vm[0], *m1 = &e->vm[1];
+	struct sgenv *e = *state;
+	struct sgenv_vm *m0 = &e->vm[0], *m1 = &e->vm[1];
 	uint32_t cmd[] = { MI_SDI_PPGTT, (uint32_t)(m1->gm + GM_DATA + 0x80), 0, 0xE71CE71C,
 			   MI_SDI_PPGTT, (uint32_t)(m0->gm + GM_DATA + 0x80), 0, 0xE71CE71C };
 	struct csb_wait w = { m0, RCS_BASE, 1 };
 
-	ggtt_map(m1, GM_DATA, GPA_DATA, 1);
+	sgenv_ggtt_map(m1, GM_DATA, GPA_DATA, 1);
 	guest_ctx_init(m0, 0);			/* PML4 = 0 */
 	guest_emit(m0, cmd, 8);
-	guest_elsp(m0, RCS_BASE, desc_of(m0, 4, 0x20), 0);
+	sgenv_guest_elsp(m0, RCS_BASE, desc_of(m0, 4, 0x20), 0);
 	assert_true(run_until(e, csb_reached, &w) >= 0);
 	assert_int_equal(csb_status(m0, 1), 0x18);
 	assert_int_equal(*g32(m1, GPA_DATA + 0x80), 0);
@@ -1061,8 +772,8 @@ static void test_no_ppgtt_context_cannot_reach_ggtt(void **state)
  */
 static void test_ggtt_batch_runs_from_shadow_copy(void **state)
 {
-	struct env *e = *state;
-	struct vm *m = &e->vm[0], *m1 = &e->vm[1];
+	struct sgenv *e = *state;
+	struct sgenv_vm *m = &e->vm[0], *m1 = &e->vm[1];
 	uint32_t *bb = g32(m, GPA_BATCH), *bb2 = g32(m, GPA_BATCH + 0x800);
 	uint32_t cmd[] = { MI_SEM_WAIT_EQ_GGTT, 1, (uint32_t)(m->gm + GM_DATA + 0x80), 0,
 			   MI_BB_START_GGTT, (uint32_t)(m->gm + GM_BATCH), 0 };
@@ -1081,7 +792,7 @@ static void test_ggtt_batch_runs_from_shadow_copy(void **state)
 	guest_ctx_init(m, 4);
 	guest_ppgtt_build(m);
 	guest_emit(m, cmd, 7);
-	guest_elsp(m, RCS_BASE, desc_of(m, 4, 0x20), 0);
+	sgenv_guest_elsp(m, RCS_BASE, desc_of(m, 4, 0x20), 0);
 	for (i = 0; i < 4; i++) {
 		hdrv_engine_poll(e->hd, HDRV_RCS);
 		gvt_gpu_schedule(e->gpu);
@@ -1092,9 +803,9 @@ static void test_ggtt_batch_runs_from_shadow_copy(void **state)
 	assert_int_equal(e->gm_live, 1);
 	assert_int_equal(*g32(m, GPA_DATA + 0x40), 0);	/* still on the semaphore */
 	/* the ring the host got starts the copy, in the host's part of the GGTT */
-	assert_int_equal(e->sub_cmds[4], MI_BB_START_GGTT);
-	assert_int_equal(e->sub_cmds[5], (uint32_t)e->gm_last);
-	assert_int_equal(e->sub_cmds[6], (uint32_t)(e->gm_last >> 32));
+	assert_int_equal(sub_of(e)->cmds[4], MI_BB_START_GGTT);
+	assert_int_equal(sub_of(e)->cmds[5], (uint32_t)e->gm_last);
+	assert_int_equal(sub_of(e)->cmds[6], (uint32_t)(e->gm_last >> 32));
 	assert_true(e->gm_last + 8192 <= (128ull << 20));
 	/* the guest rewrites both batches after the scan */
 	memcpy(bb, evil, sizeof(evil));
@@ -1111,8 +822,8 @@ static void test_ggtt_batch_runs_from_shadow_copy(void **state)
 /* a GGTT batch that jumps to itself spins in its copy; a reset frees the copy */
 static void test_ggtt_spinner_copy_freed_on_reset(void **state)
 {
-	struct env *e = *state;
-	struct vm *m = &e->vm[0];
+	struct sgenv *e = *state;
+	struct sgenv_vm *m = &e->vm[0];
 	uint32_t *bb = g32(m, GPA_BATCH);
 	uint32_t cmd[] = { MI_BB_START_GGTT, (uint32_t)(m->gm + GM_BATCH + 0x10), 0 };
 	unsigned int i;
@@ -1123,14 +834,14 @@ static void test_ggtt_spinner_copy_freed_on_reset(void **state)
 	bb[7] = 0;
 	guest_ctx_init(m, 4);
 	guest_emit(m, cmd, 3);
-	guest_elsp(m, RCS_BASE, desc_of(m, 4, 0x20), 0);
+	sgenv_guest_elsp(m, RCS_BASE, desc_of(m, 4, 0x20), 0);
 	for (i = 0; i < 4; i++) {
 		hdrv_engine_poll(e->hd, HDRV_RCS);
 		gvt_gpu_schedule(e->gpu);
 	}
 	assert_int_equal(e->gm_live, 1);
 	/* relocated to the copy of the segment at +0x10, itself included */
-	assert_int_equal(e->sub_cmds[1], (uint32_t)e->gm_last + 0x10);
+	assert_int_equal(sub_of(e)->cmds[1], (uint32_t)e->gm_last + 0x10);
 	assert_false(hdrv_engine_idle(e->hd, HDRV_RCS));
 	wr32(m->v, 0x941c, 1u << 1);			/* GDRST: render */
 	assert_true(hdrv_engine_idle(e->hd, HDRV_RCS));
@@ -1144,8 +855,8 @@ static void test_ggtt_spinner_copy_freed_on_reset(void **state)
  */
 static void test_oversized_ggtt_batch_fails_workload(void **state)
 {
-	struct env *e = *state;
-	struct vm *m = &e->vm[0];
+	struct sgenv *e = *state;
+	struct sgenv_vm *m = &e->vm[0];
 	const uint64_t gpa = 0x800000;		/* 2.3 MiB of guest RAM behind GM_BATCH */
 	const unsigned int pages = 0x250;
 	uint32_t cmd[] = { MI_BB_START_GGTT, (uint32_t)(m->gm + GM_BATCH), 0 };
@@ -1153,14 +864,14 @@ static void test_oversized_ggtt_batch_fails_workload(void **state)
 	struct gvt_vgpu_stats vs;
 	unsigned int i;
 
-	ggtt_map(m, GM_BATCH, gpa, pages);
+	sgenv_ggtt_map(m, GM_BATCH, gpa, pages);
 	/* nine MEDIA_OBJECTs of 0x10001 dwords each: skipped by length, 2.25 MiB */
 	for (i = 0; i < 9; i++)
 		*g32(m, gpa + i * 0x40004ull) = 0x7100ffff;
 	*g32(m, gpa + 9 * 0x40004ull) = MI_BATCH_BUFFER_END;
 	guest_ctx_init(m, 4);
 	guest_emit(m, cmd, 3);
-	guest_elsp(m, RCS_BASE, desc_of(m, 4, 0x20), 0);
+	sgenv_guest_elsp(m, RCS_BASE, desc_of(m, 4, 0x20), 0);
 	for (i = 0; i < 4; i++)
 		gvt_gpu_schedule(e->gpu);
 	gvt_vgpu_get_exec_stats(m->v, &st);
@@ -1181,8 +892,8 @@ static void test_oversized_ggtt_batch_fails_workload(void **state)
  */
 static void test_runaway_batch_hangs_until_guest_reset(void **state)
 {
-	struct env *e = *state;
-	struct vm *m = &e->vm[0];
+	struct sgenv *e = *state;
+	struct sgenv_vm *m = &e->vm[0];
 	/* user batch at PPGTT VA 8 MiB: three 2M pages of zeros (MI_NOOPs),
 	 * 6 MiB, more than the 2^20 commands of the scanner's budget */
 	const uint64_t va = 0x800000, gpa = 0x1000000;
@@ -1199,7 +910,7 @@ static void test_runaway_batch_hangs_until_guest_reset(void **state)
 		*g64(m, GPA_PD + 8 * (va / (2u << 20) + i)) = (gpa + (2ull << 20) * i) | 1u << 7 | 3;
 	guest_emit(m, cmd, 3);
 	/* unprivileged, like a user context of the guest's i915 */
-	guest_elsp(m, RCS_BASE, desc_of(m, 4, 0x20) & ~(1ull << 8), 0);
+	sgenv_guest_elsp(m, RCS_BASE, desc_of(m, 4, 0x20) & ~(1ull << 8), 0);
 	for (i = 0; i < 4; i++)
 		gvt_gpu_schedule(e->gpu);
 	gvt_vgpu_get_exec_stats(m->v, &st);
@@ -1218,7 +929,7 @@ static void test_runaway_batch_hangs_until_guest_reset(void **state)
 	guest_init_engine(m, RCS_BASE);
 	guest_ctx_init(m, 4);
 	guest_emit(m, again, 4);
-	guest_elsp(m, RCS_BASE, desc_of(m, 4, 0x20), 0);
+	sgenv_guest_elsp(m, RCS_BASE, desc_of(m, 4, 0x20), 0);
 	assert_true(run_until(e, csb_reached, &w) >= 0);
 	assert_int_equal(*g32(m, GPA_DATA), 0x600DB0B0);
 	gvt_vgpu_get_exec_stats(m->v, &st);
@@ -1235,8 +946,8 @@ static void test_runaway_batch_hangs_until_guest_reset(void **state)
  */
 static void test_runaway_ggtt_batch_hangs_until_guest_reset(void **state)
 {
-	struct env *e = *state;
-	struct vm *m = &e->vm[0];
+	struct sgenv *e = *state;
+	struct sgenv_vm *m = &e->vm[0];
 	const uint64_t gpa = 0x800000;		/* one page of zeros: MI_NOOPs */
 	const unsigned int pages = 600;		/* > the 512 snapshot pages */
 	uint32_t cmd[] = { MI_BB_START_GGTT, (uint32_t)(m->gm + GM_BATCH), 0 };
@@ -1247,10 +958,10 @@ static void test_runaway_ggtt_batch_hangs_until_guest_reset(void **state)
 	unsigned int i;
 
 	for (i = 0; i < pages; i++)
-		ggtt_map(m, GM_BATCH + 4096ull * i, gpa, 1);
+		sgenv_ggtt_map(m, GM_BATCH + 4096ull * i, gpa, 1);
 	guest_ctx_init(m, 4);
 	guest_emit(m, cmd, 3);
-	guest_elsp(m, RCS_BASE, desc_of(m, 4, 0x20), 0);
+	sgenv_guest_elsp(m, RCS_BASE, desc_of(m, 4, 0x20), 0);
 	for (i = 0; i < 4; i++)
 		gvt_gpu_schedule(e->gpu);
 	gvt_vgpu_get_exec_stats(m->v, &st);
@@ -1266,7 +977,7 @@ static void test_runaway_ggtt_batch_hangs_until_guest_reset(void **state)
 	guest_init_engine(m, RCS_BASE);
 	guest_ctx_init(m, 4);
 	guest_emit(m, again, 4);
-	guest_elsp(m, RCS_BASE, desc_of(m, 4, 0x20), 0);
+	sgenv_guest_elsp(m, RCS_BASE, desc_of(m, 4, 0x20), 0);
 	assert_true(run_until(e, csb_reached, &w) >= 0);
 	assert_int_equal(*g32(m, GPA_DATA), 0x600DB0B1);
 	gvt_vgpu_get_stats(m->v, &vs);
@@ -1274,12 +985,12 @@ static void test_runaway_ggtt_batch_hangs_until_guest_reset(void **state)
 }
 
 /* the ring copy the host got: dword @i */
-static uint32_t sub_dw(struct env *e, unsigned int i)
+static uint32_t sub_dw(struct sgenv *e, unsigned int i)
 {
-	return e->sub_cmds[i];
+	return sub_of(e)->cmds[i];
 }
 
-static void guest_ppgtt_b_build(struct vm *m)
+static void guest_ppgtt_b_build(struct sgenv_vm *m)
 {
 	*g64(m, GPA_B_PML4) = GPA_B_PDP | 3;
 	*g64(m, GPA_B_PDP) = GPA_B_PD | 3;
@@ -1293,9 +1004,9 @@ static void guest_ppgtt_b_build(struct vm *m)
  * (the same the next workload gets from its image, which then reaches the
  * loaded tables), and the guest image holds the guest's value afterwards.
  */
-static void run_pdp_lri(struct env *e, unsigned int levels)
+static void run_pdp_lri(struct sgenv *e, unsigned int levels)
 {
-	struct vm *m = &e->vm[0];
+	struct sgenv_vm *m = &e->vm[0];
 	uint32_t *r = g32(m, GPA_CTX + 4096);
 	uint32_t lri4[] = { MI_LRI(2), RCS_BASE + 0x274, 0, RCS_BASE + 0x270, (uint32_t)GPA_B_PML4,
 			    MI_SDI_GGTT, (uint32_t)(m->gm + GM_DATA), 0, 0x1D1D };
@@ -1315,10 +1026,10 @@ static void run_pdp_lri(struct env *e, unsigned int levels)
 	guest_ctx_init(m, levels);
 	if (levels == 4) {
 		guest_emit(m, lri4, 9);
-		guest_elsp(m, RCS_BASE, desc_of(m, 4, 0x20), 0);
+		sgenv_guest_elsp(m, RCS_BASE, desc_of(m, 4, 0x20), 0);
 	} else {
 		guest_emit(m, lri3, 21);
-		guest_elsp(m, RCS_BASE, desc_of(m, 3, 0x20), 0);
+		sgenv_guest_elsp(m, RCS_BASE, desc_of(m, 3, 0x20), 0);
 	}
 	assert_true(run_until(e, csb_reached, &w) >= 0);
 	assert_int_equal(csb_status(m, 1), 0x18);
@@ -1337,12 +1048,12 @@ static void run_pdp_lri(struct env *e, unsigned int levels)
 	assert_int_equal(r[0x33], levels == 4 ? (uint32_t)GPA_B_PML4 : (uint32_t)GPA_B_PD);
 	/* the next workload runs with that root from its image: same shadow */
 	guest_emit(m, store, 4);
-	guest_elsp(m, RCS_BASE, desc_of(m, levels, 0x20), 0);
+	sgenv_guest_elsp(m, RCS_BASE, desc_of(m, levels, 0x20), 0);
 	w.wp = 3;
 	assert_true(run_until(e, csb_reached, &w) >= 0);
-	assert_int_equal(e->sub_levels, levels);
+	assert_int_equal(sub_of(e)->levels, levels);
 	for (i = 0; i < 4; i++)
-		assert_int_equal(e->sub_pdp[i], patched[i]);
+		assert_int_equal(sub_of(e)->pdp[i], patched[i]);
 	assert_int_equal(*g32(m, GPA_B_DATA + 0x20), 0x5D5D0000 + levels);
 	assert_int_equal(*g32(m, GPA_PDATA + 0x20), 0);
 }
@@ -1360,8 +1071,8 @@ static void test_pdp_lri_patched_3level(void **state)
 /* a PDP half-loaded, or loaded from a PPGTT batch, cannot be patched: refused */
 static void test_pdp_lri_unpatchable_refused(void **state)
 {
-	struct env *e = *state;
-	struct vm *m = &e->vm[0];
+	struct sgenv *e = *state;
+	struct sgenv_vm *m = &e->vm[0];
 	uint32_t *pb = g32(m, GPA_PBATCH);
 	uint32_t half[] = { MI_LRI(1), RCS_BASE + 0x270, (uint32_t)GPA_B_PML4 };
 	uint32_t in_bb[] = { MI_BB_START_PPGTT, (uint32_t)PPGTT_VA_BATCH, 0 };
@@ -1383,7 +1094,7 @@ static void test_pdp_lri_unpatchable_refused(void **state)
 			pb[5] = MI_BATCH_BUFFER_END;
 			guest_emit(m, in_bb, 3);
 		}
-		guest_elsp(m, RCS_BASE, desc_of(m, 4, 0x20), 0);
+		sgenv_guest_elsp(m, RCS_BASE, desc_of(m, 4, 0x20), 0);
 		for (i = 0; i < 4; i++)
 			gvt_gpu_schedule(e->gpu);
 		gvt_vgpu_get_exec_stats(m->v, &st);
@@ -1393,12 +1104,12 @@ static void test_pdp_lri_unpatchable_refused(void **state)
 		gvt_vgpu_get_stats(m->v, &vs);
 		assert_int_equal(vs.failsafe, GVT_FAILSAFE_BAD_COMMAND);
 		gvt_vgpu_reset(m->v);
-		guest_boot(e, m);
+		guest_boot(m);
 		/* counters live until destroy: recreate for the next round */
 		gvt_vgpu_destroy(m->v);
-		assert_int_equal(gvt_vgpu_create(e->gpu, "GVTg_V5_8", &hyp_ops, m, &m->v), 0);
+		assert_int_equal(gvt_vgpu_create(e->gpu, "GVTg_V5_8", &sgenv_hyp_ops, m, &m->v), 0);
 		gvt_vgpu_set_irq_mode(m->v, GVT_IRQ_MSI);
-		guest_boot(e, m);
+		guest_boot(m);
 	}
 }
 
@@ -1408,13 +1119,13 @@ static void test_pdp_lri_unpatchable_refused(void **state)
  * running total, which spans every guest context of that engine).
  */
 /* one PPGTT store by the context at GM_CTX through its current root; waits */
-static void ppgtt_store_once(struct env *e, struct vm *m, unsigned int *n, uint32_t val)
+static void ppgtt_store_once(struct sgenv *e, struct sgenv_vm *m, unsigned int *n, uint32_t val)
 {
 	uint32_t cmd[] = { MI_SDI_PPGTT, (uint32_t)PPGTT_VA_DATA + 0x40, 0, val };
 	struct csb_wait w = { m, RCS_BASE, 0 };
 
 	guest_emit(m, cmd, 4);
-	guest_elsp(m, RCS_BASE, desc_of(m, 4, 0x20), 0);
+	sgenv_guest_elsp(m, RCS_BASE, desc_of(m, 4, 0x20), 0);
 	w.wp = (2 * ++*n - 1) % 6;	/* two CSB entries per list */
 	assert_true(run_until(e, csb_reached, &w) >= 0);
 }
@@ -1428,8 +1139,8 @@ static void ppgtt_store_once(struct env *e, struct vm *m, unsigned int *n, uint3
  */
 static void test_idle_root_released(void **state)
 {
-	struct env *e = *state;
-	struct vm *m = &e->vm[0];
+	struct sgenv *e = *state;
+	struct sgenv_vm *m = &e->vm[0];
 	uint32_t *r = g32(m, GPA_CTX + 4096);
 	struct gvt_vgpu_mediation_stats st;
 	struct gvt_vgpu_exec_stats xs;
@@ -1473,8 +1184,8 @@ static void test_idle_root_released(void **state)
 
 static void test_ctx_timestamp_round_trip(void **state)
 {
-	struct env *e = *state;
-	struct vm *m = &e->vm[0];
+	struct sgenv *e = *state;
+	struct sgenv_vm *m = &e->vm[0];
 	uint32_t *r = g32(m, GPA_CTX + 4096);
 	/* SRM CTX_TIMESTAMP (GGTT) as the workload starts, 256 commands, a store */
 	uint32_t cmd[4 + 256 + 4] = { 0x12400002, RCS_BASE + 0x3a8,
@@ -1492,7 +1203,7 @@ static void test_ctx_timestamp_round_trip(void **state)
 	guest_ppgtt_build(m);
 	r[0x23] = 0x40000000;
 	guest_emit(m, cmd, 264);
-	guest_elsp(m, RCS_BASE, desc_of(m, 4, 0x20), 0);
+	sgenv_guest_elsp(m, RCS_BASE, desc_of(m, 4, 0x20), 0);
 	assert_true(run_until(e, csb_reached, &w) >= 0);
 	assert_int_equal(*g32(m, GPA_DATA), 0x7157);
 	/* the engine ran from the guest's value (softgpu keeps ns: a tick may round away) */
@@ -1503,7 +1214,7 @@ static void test_ctx_timestamp_round_trip(void **state)
 	/* the same engine with another starting value: that value, not the last one */
 	r[0x23] = 5;
 	guest_emit(m, cmd, 264);
-	guest_elsp(m, RCS_BASE, desc_of(m, 4, 0x20), 0);
+	sgenv_guest_elsp(m, RCS_BASE, desc_of(m, 4, 0x20), 0);
 	w.wp = 3;
 	assert_true(run_until(e, csb_reached, &w) >= 0);
 	assert_true(*g32(m, GPA_DATA + 0x10) >= 4 && *g32(m, GPA_DATA + 0x10) < ten_s);
@@ -1517,8 +1228,8 @@ static void test_ctx_timestamp_round_trip(void **state)
  */
 static void test_unprivileged_context_batch_via_ppgtt(void **state)
 {
-	struct env *e = *state;
-	struct vm *m = &e->vm[0];
+	struct sgenv *e = *state;
+	struct sgenv_vm *m = &e->vm[0];
 	uint32_t *pb = g32(m, GPA_PBATCH);
 	uint32_t cmd[] = { MI_BB_START_GGTT, (uint32_t)PPGTT_VA_BATCH, 0 };
 	struct csb_wait w = { m, RCS_BASE, 1 };
@@ -1531,17 +1242,17 @@ static void test_unprivileged_context_batch_via_ppgtt(void **state)
 	guest_ctx_init(m, 4);
 	guest_ppgtt_build(m);
 	guest_emit(m, cmd, 3);
-	guest_elsp(m, RCS_BASE, desc_of(m, 4, 0x20) & ~(1ull << 8), 0);
+	sgenv_guest_elsp(m, RCS_BASE, desc_of(m, 4, 0x20) & ~(1ull << 8), 0);
 	assert_true(run_until(e, csb_reached, &w) >= 0);
 	assert_int_equal(csb_status(m, 1), 0x18);
-	assert_int_equal(e->sub_cmds[0], MI_BB_START_PPGTT);
+	assert_int_equal(sub_of(e)->cmds[0], MI_BB_START_PPGTT);
 	assert_int_equal(*g32(m, GPA_PDATA + 0x60), 0x0B1F0B1F);
 }
 
 /* two guests submit back to back while a scheduler thread runs */
 static void test_threaded_back_to_back(void **state)
 {
-	struct env *e = *state;
+	struct sgenv *e = *state;
 	const unsigned int total = 100;
 	unsigned int next[2] = { 1, 1 }, i;
 	struct timespec t0, t;
@@ -1555,7 +1266,7 @@ static void test_threaded_back_to_back(void **state)
 		clock_gettime(CLOCK_MONOTONIC, &t);
 		assert_true(t.tv_sec - t0.tv_sec < 60);
 		for (i = 0; i < 2; i++) {
-			struct vm *m = &e->vm[i];
+			struct sgenv_vm *m = &e->vm[i];
 			uint32_t cmd[] = { MI_SDI_GGTT, (uint32_t)(m->gm + GM_DATA), 0,
 					   next[i], MI_SDI_PPGTT, (uint32_t)PPGTT_VA_DATA, 0,
 					   next[i], MI_USER_INTERRUPT };
@@ -1565,13 +1276,13 @@ static void test_threaded_back_to_back(void **state)
 			/* the previous one completed before the list went idle */
 			assert_int_equal(*(volatile uint32_t *)g32(m, GPA_DATA), next[i] - 1);
 			guest_emit(m, cmd, 9);
-			guest_elsp(m, RCS_BASE, desc_of(m, 4, 0x20 + i), 0);
+			sgenv_guest_elsp(m, RCS_BASE, desc_of(m, 4, 0x20 + i), 0);
 			next[i]++;
 		}
 		usleep(10);
 	}
 	for (i = 0; i < 2; i++) {
-		struct vm *m = &e->vm[i];
+		struct sgenv_vm *m = &e->vm[i];
 		struct gvt_vgpu_exec_stats st;
 
 		do {
@@ -1595,11 +1306,11 @@ static void test_threaded_back_to_back(void **state)
 #define PPGTT_VA_HUGE	0x00600000ull
 
 struct wl_count {
-	struct vm *m;
+	struct sgenv_vm *m;
 	uint64_t done;	/* completed + failed to reach */
 };
 
-static bool wl_done(struct env *e, void *arg)
+static bool wl_done(struct sgenv *e, void *arg)
 {
 	struct wl_count *w = arg;
 	struct gvt_vgpu_exec_stats st;
@@ -1611,7 +1322,7 @@ static bool wl_done(struct env *e, void *arg)
 }
 
 /* the whole 4-level PPGTT workload: ring stores + a PPGTT batch, to completion */
-static void run_ppgtt_stores(struct env *e, struct vm *m, uint32_t val)
+static void run_ppgtt_stores(struct sgenv *e, struct sgenv_vm *m, uint32_t val)
 {
 	uint32_t *bb = g32(m, GPA_PBATCH);
 	uint32_t cmd[] = { MI_SDI_PPGTT, (uint32_t)PPGTT_VA_DATA + 0x10, 0, val,
@@ -1628,7 +1339,7 @@ static void run_ppgtt_stores(struct env *e, struct vm *m, uint32_t val)
 	gvt_vgpu_get_exec_stats(m->v, &st);
 	w.done = st.completed + st.failed + 1;
 	guest_emit(m, cmd, 11);
-	guest_elsp(m, RCS_BASE, desc_of(m, 4, 0x40), 0);
+	sgenv_guest_elsp(m, RCS_BASE, desc_of(m, 4, 0x40), 0);
 	assert_true(run_until(e, wl_done, &w) >= 0);
 	gvt_vgpu_get_exec_stats(m->v, &st);
 	assert_int_equal(st.failed, 0);
@@ -1638,13 +1349,13 @@ static void run_ppgtt_stores(struct env *e, struct vm *m, uint32_t val)
 }
 
 /* guest_ppgtt_build() plus a 2M page at VA 0x600000 -> GPA_HUGE */
-static void guest_ppgtt_build_huge(struct vm *m)
+static void guest_ppgtt_build_huge(struct sgenv_vm *m)
 {
 	guest_ppgtt_build(m);
 	*g64(m, GPA_PD + 8 * 3) = GPA_HUGE | 1u << 7 | 3;	/* PS */
 }
 
-static uint64_t sppt_pins(struct vm *m)
+static uint64_t sppt_pins(struct sgenv_vm *m)
 {
 	struct gvt_vgpu_mediation_stats ms;
 
@@ -1659,8 +1370,8 @@ static uint64_t sppt_pins(struct vm *m)
  */
 static void test_linear_before_engine_no_pins(void **state)
 {
-	struct env *e = *state;
-	struct vm *m = &e->vm[0];
+	struct sgenv *e = *state;
+	struct sgenv_vm *m = &e->vm[0];
 	uint64_t calls, pinned;
 	unsigned int i;
 
@@ -1698,8 +1409,8 @@ static void test_linear_before_engine_no_pins(void **state)
  */
 static void test_linear_after_engine_converts_pins(void **state)
 {
-	struct env *e = *state;
-	struct vm *m = &e->vm[0];
+	struct sgenv *e = *state;
+	struct sgenv_vm *m = &e->vm[0];
 	uint64_t pinned0 = m->pinned, calls;
 
 	guest_ctx_init(m, 4);
@@ -1733,8 +1444,8 @@ static void test_linear_after_engine_converts_pins(void **state)
  */
 static void test_linear_remove_in_flight_maps_scratch(void **state)
 {
-	struct env *e = *state;
-	struct vm *m = &e->vm[0];
+	struct sgenv *e = *state;
+	struct sgenv_vm *m = &e->vm[0];
 	const uint64_t split = GPA_PDATA >> 12;	/* tables below, data above */
 	uint32_t cmd[] = { MI_SEM_WAIT_EQ_GGTT, 1, (uint32_t)(m->gm + GM_DATA + 0x80), 0,
 			   MI_SDI_PPGTT, (uint32_t)PPGTT_VA_DATA + 0x50, 0, 0xDEAD0050,
@@ -1750,7 +1461,7 @@ static void test_linear_remove_in_flight_maps_scratch(void **state)
 	guest_ctx_init(m, 4);
 	guest_ppgtt_build_huge(m);
 	guest_emit(m, cmd, 12);
-	guest_elsp(m, RCS_BASE, desc_of(m, 4, 0x20), 0);
+	sgenv_guest_elsp(m, RCS_BASE, desc_of(m, 4, 0x20), 0);
 	for (i = 0; i < 4; i++) {
 		hdrv_engine_poll(e->hd, HDRV_RCS);
 		gvt_gpu_schedule(e->gpu);
