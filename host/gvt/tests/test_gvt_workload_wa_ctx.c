@@ -6,16 +6,12 @@
  * context's INDIRECT_CTX names, and the softgpu behind hostdrv runs it at
  * the context restore, before the ring.
  */
-#include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#include "gvt_test_util.h"
-#include "gvt_hostdrv.h"
-#include "softgpu.h"
+#include "gvt_test_sgpu.h"
 
 #define RAM_SIZE	(16ull << 20)
 
@@ -53,199 +49,70 @@
 
 #define L3SQCREG4	0xb118u		/* loaded by i915's WA batch; whitelisted */
 
-struct vm {
-	uint8_t *ram;
-	struct hdrv_dma ram_dma;
-	struct gvt_vgpu *v;
-	uint64_t gm, gm_size, hgm, hgm_size;
-	uint32_t ring_tail;
-	int64_t pinned;
-	uint64_t elsps;		/* elements submitted: each completes or fails */
-};
-
-struct env {
-	struct gvt_hostdrv h;	/* first: the host ops' priv is the env */
-	struct gvt_host_ops ops, hd_ops;
-	/* the last submission as the host got it, and the physical image after it */
-	unsigned int submits;
-	uint64_t sub_wa_gm;
-	uint32_t sub_wa_bytes, sub_wa_offset;
+/* the last submission as the host got it, and the physical image after it (e->priv) */
+struct wa_sub {
+	uint64_t wa_gm;
+	uint32_t wa_bytes, wa_offset;
 	uint32_t phys_indirect, phys_offset, phys_per_ctx;
 	/* called between the scan and the host's submission (a racing guest) */
-	void (*on_submit)(struct env *e);
-	int gm_live;		/* host GM copies allocated, not freed */
-	struct sgpu *sg;
-	struct hdrv_bus bus;
-	struct hdrv_gpu *hd;
-	struct hdrv_dma scratch;
-	struct gvt_gpu *gpu;
-	struct gvt_gpu_desc desc;
-	struct vm vm[2];
+	void (*on_submit)(struct sgenv *e);
 };
 
-_Static_assert(offsetof(struct env, h) == 0, "the host ops' priv is the env and the adapter's");
+static struct wa_sub *sub_of(struct sgenv *e)
+{
+	return e->priv;
+}
 
 /* ---- host: the hostdrv adapter, watched ---- */
 
-static int t_ctx_submit(void *priv, void *hctx, const struct gvt_host_submit *s)
+static int t_ctx_submit(struct sgenv *e, void *hctx, const struct gvt_host_submit *s)
 {
-	struct env *e = priv;
+	struct wa_sub *w = sub_of(e);
 	uint32_t *r;
 	int ret;
 
-	e->submits++;
-	e->sub_wa_gm = s->wa_ctx_gm;
-	e->sub_wa_bytes = s->wa_ctx_bytes;
-	e->sub_wa_offset = s->wa_ctx_offset;
-	if (e->on_submit)
-		e->on_submit(e);
-	ret = e->hd_ops.ctx_submit(priv, hctx, s);
+	w->wa_gm = s->wa_ctx_gm;
+	w->wa_bytes = s->wa_ctx_bytes;
+	w->wa_offset = s->wa_ctx_offset;
+	if (w->on_submit)
+		w->on_submit(e);
+	ret = e->hd_ops.ctx_submit(e, hctx, s);
 	r = hdrv_ctx_regs(hctx);
-	e->phys_indirect = r[CTX_INDIRECT_CTX];
-	e->phys_offset = r[CTX_INDIRECT_CTX_OFFSET];
-	e->phys_per_ctx = r[CTX_BB_PER_CTX_PTR];
+	w->phys_indirect = r[CTX_INDIRECT_CTX];
+	w->phys_offset = r[CTX_INDIRECT_CTX_OFFSET];
+	w->phys_per_ctx = r[CTX_BB_PER_CTX_PTR];
 	return ret;
 }
-
-static int t_gm_alloc(void *priv, size_t size, void **cpu, uint64_t *gm, void **handle)
-{
-	struct env *e = priv;
-	int ret = e->hd_ops.gm_alloc(priv, size, cpu, gm, handle);
-
-	if (!ret)
-		e->gm_live++;
-	return ret;
-}
-
-static void t_gm_free(void *priv, void *handle)
-{
-	struct env *e = priv;
-
-	e->gm_live--;
-	e->hd_ops.gm_free(priv, handle);
-}
-
-/* ---- the hypervisor of one VM ---- */
-
-static int y_gpa_read(void *priv, uint64_t gpa, void *buf, size_t len)
-{
-	struct vm *m = priv;
-
-	if (gpa >= RAM_SIZE || len > RAM_SIZE - gpa)
-		return -EFAULT;
-	memcpy(buf, m->ram + gpa, len);
-	return 0;
-}
-
-static int y_gpa_write(void *priv, uint64_t gpa, const void *buf, size_t len)
-{
-	struct vm *m = priv;
-
-	if (gpa >= RAM_SIZE || len > RAM_SIZE - gpa)
-		return -EFAULT;
-	memcpy(m->ram + gpa, buf, len);
-	return 0;
-}
-
-static int y_dma_map(void *priv, uint64_t gfn, uint64_t *dma)
-{
-	struct vm *m = priv;
-
-	if ((gfn << 12) >= RAM_SIZE)
-		return -EFAULT;
-	*dma = m->ram_dma.dma + (gfn << 12);
-	m->pinned++;
-	return 0;
-}
-
-static void y_dma_unmap(void *priv, uint64_t gfn, uint64_t dma)
-{
-	struct vm *m = priv;
-
-	(void)gfn;
-	(void)dma;
-	m->pinned--;
-}
-
-static int y_inject_msi(void *priv, uint64_t addr, uint32_t data)
-{
-	(void)priv;
-	(void)addr;
-	(void)data;
-	return 0;
-}
-
-static void y_log(void *priv, int level, const char *msg)
-{
-	(void)priv;
-	if (getenv("GVT_TEST_VERBOSE"))
-		fprintf(stderr, "[%d] %s\n", level, msg);
-}
-
-static const struct gvt_hyp_ops hyp_ops = {
-	.version = GVT_OPS_VERSION,
-	.gpa_read = y_gpa_read,
-	.gpa_write = y_gpa_write,
-	.dma_map = y_dma_map,
-	.dma_unmap = y_dma_unmap,
-	.inject_msi = y_inject_msi,
-	.log = y_log,
-};
 
 /* ---- the guest driver ---- */
 
-static uint32_t *g32(struct vm *m, uint64_t gpa)
-{
-	return (uint32_t *)(m->ram + gpa);
-}
-
-static uint32_t *ctx_regs(struct vm *m)
+static uint32_t *ctx_regs(struct sgenv_vm *m)
 {
 	return g32(m, GPA_CTX + 4096);
 }
 
-static void ggtt_map(struct vm *m, uint64_t gm_off, uint64_t gpa, unsigned int pages)
+/* the HWSP page: RCS in its first half, BCS in its second */
+static void guest_init_engine(struct sgenv_vm *m, uint32_t base)
 {
-	for (unsigned int i = 0; i < pages; i++)
-		wr64(m->v, GVT_GGTT_OFFSET + ((m->gm + gm_off) >> 12) * 8 + 8 * i,
-		     (gpa + 4096ull * i) | 1);
+	uint64_t off = base == RCS_BASE ? 0 : 0x800;
+
+	sgenv_guest_engine_init(m, base, GM_HWSP + off, GPA_HWSP + off);
 }
 
-static void guest_init_engine(struct vm *m, uint32_t base)
+static void guest_boot(struct sgenv_vm *m)
 {
-	uint32_t *hwsp = g32(m, GPA_HWSP + (base == RCS_BASE ? 0 : 0x800));
-
-	wr32(m->v, base + 0x80, (uint32_t)(m->gm + GM_HWSP + (base == RCS_BASE ? 0 : 0x800)));
-	wr32(m->v, base + 0x29c, 0x80008000);	/* RING_MODE: run list enable */
-	wr32(m->v, base + 0x3a0, 0xffff0505);	/* CSB pointers (i915 reset) */
-	memset(hwsp + 0x10, 0xff, 48);
-	hwsp[0x1f] = 5;
-}
-
-static void guest_boot(struct vm *m)
-{
-	struct gvt_vgpu_info info;
-
-	gvt_vgpu_get_info(m->v, &info);
-	m->gm = info.low_gm_base;
-	m->gm_size = info.low_gm_size;
-	m->hgm = info.high_gm_base;
-	m->hgm_size = info.high_gm_size;
-	guest_enable_msi(m->v);
-	(void)rd32(m->v, 0x78000);		/* PVINFO magic: GVT-aware */
-	wr32(m->v, 0x4430c, 0x01010101);	/* GT_IER(0): RCS and BCS */
-	wr32(m->v, 0x44304, ~0x01010101u);	/* GT_IMR(0) */
-	ggtt_map(m, GM_RING, GPA_RING, 4);
-	ggtt_map(m, GM_CTX, GPA_CTX, 2);
-	ggtt_map(m, GM_HWSP, GPA_HWSP, 1);
-	ggtt_map(m, GM_DATA, GPA_DATA, 1);
-	ggtt_map(m, GM_WA, GPA_WA, 1);
+	sgenv_guest_boot(m);
+	sgenv_ggtt_map(m, GM_RING, GPA_RING, 4);
+	sgenv_ggtt_map(m, GM_CTX, GPA_CTX, 2);
+	sgenv_ggtt_map(m, GM_HWSP, GPA_HWSP, 1);
+	sgenv_ggtt_map(m, GM_DATA, GPA_DATA, 1);
+	sgenv_ggtt_map(m, GM_WA, GPA_WA, 1);
 	guest_init_engine(m, RCS_BASE);
 	guest_init_engine(m, BCS_BASE);
 }
 
 /* a context with an empty ring and no PPGTT tables (a PML4 of nothing) */
-static void guest_ctx_init(struct vm *m)
+static void guest_ctx_init(struct sgenv_vm *m)
 {
 	uint32_t *r = ctx_regs(m);
 
@@ -253,11 +120,11 @@ static void guest_ctx_init(struct vm *m)
 	r[0x09] = (uint32_t)(m->gm + GM_RING);	/* RING_START */
 	r[0x0b] = (RING_SIZE - 4096) | 1;	/* RING_CTL */
 	r[0x33] = (uint32_t)GPA_PML4;		/* PDP0 = PML4 */
-	m->ring_tail = 0;
+	m->tail[0] = 0;
 }
 
 /* the workaround batch at GM_WA: @n dwords, NOOP-padded to @lines lines */
-static void guest_wa(struct vm *m, const uint32_t *dw, unsigned int n, unsigned int lines)
+static void guest_wa(struct sgenv_vm *m, const uint32_t *dw, unsigned int n, unsigned int lines)
 {
 	uint32_t *p = g32(m, GPA_WA);
 
@@ -267,96 +134,38 @@ static void guest_wa(struct vm *m, const uint32_t *dw, unsigned int n, unsigned 
 	ctx_regs(m)[CTX_INDIRECT_CTX_OFFSET] = INDIRECT_CTX_OFFSET_I915;
 }
 
-static void guest_emit(struct vm *m, const uint32_t *dw, unsigned int n)
+static void guest_emit(struct sgenv_vm *m, const uint32_t *dw, unsigned int n)
 {
-	uint32_t *ring = g32(m, GPA_RING);
-	uint32_t t = m->ring_tail;
-
-	for (unsigned int i = 0; i < n; i++) {
-		ring[t / 4] = dw[i];
-		t = (t + 4) % RING_SIZE;
-	}
-	if (t % 8) {
-		ring[t / 4] = MI_NOOP;
-		t = (t + 4) % RING_SIZE;
-	}
-	m->ring_tail = t;
-	ctx_regs(m)[0x07] = t;
+	sgenv_guest_emit(m, 0, GPA_RING, GPA_CTX + 4096, dw, n);
 }
 
-static void guest_elsp(struct vm *m, uint32_t base)
+static void guest_elsp(struct sgenv_vm *m, uint32_t base)
 {
 	m->elsps++;
 	/* legacy 64-bit (PML4), privileged, valid; ccid 0x20 */
 	uint64_t d0 = 0x20ull << 32 | (m->gm + GM_CTX) | 3u << 3 | 1u << 8 | 1;
 
-	wr32(m->v, base + 0x230, 0);
-	wr32(m->v, base + 0x230, 0);
-	wr32(m->v, base + 0x230, (uint32_t)(d0 >> 32));
-	wr32(m->v, base + 0x230, (uint32_t)d0);
+	sgenv_guest_elsp(m, base, d0, 0);
 }
 
 /* ---- environment ---- */
 
-static void vm_create(struct env *e, struct vm *m)
-{
-	m->ram = aligned_alloc(4096, RAM_SIZE);
-	assert_non_null(m->ram);
-	memset(m->ram, 0, RAM_SIZE);
-	assert_int_equal(hdrv_dma_map(e->hd, m->ram, RAM_SIZE, &m->ram_dma), 0);
-	assert_int_equal(gvt_vgpu_create(e->gpu, "GVTg_V5_8", &hyp_ops, m, &m->v), 0);
-	gvt_vgpu_set_irq_mode(m->v, GVT_IRQ_MSI);
-	guest_boot(m);
-}
-
 static int setup(void **state)
 {
-	struct sgpu_config sc = { .threaded = false };
-	struct hdrv_config hc = { .ggtt_size = 4ull << 30, .ggtt_alloc_size = 128ull << 20,
-				  .hang_ms = 500 };
-	struct env *e = calloc(1, sizeof(*e));
+	struct sgenv_config c = { .ram_size = RAM_SIZE, .nvms = 2, .ctx_submit = t_ctx_submit,
+				  .boot = guest_boot, .priv_size = sizeof(struct wa_sub) };
 
-	if (!e || sgpu_create(&sc, &e->sg))
-		return -1;
-	sgpu_bus(e->sg, &e->bus);
-	if (hdrv_gpu_probe(&e->bus, &hc, &e->hd))
-		return -1;
-	gvt_hostdrv_init(&e->h, e->hd);
-	gvt_hostdrv_ops(&e->hd_ops);
-	e->ops = e->hd_ops;
-	e->ops.ctx_submit = t_ctx_submit;
-	e->ops.gm_alloc = t_gm_alloc;
-	e->ops.gm_free = t_gm_free;
-	hdrv_set_callbacks(e->hd, gvt_hostdrv_callbacks(), &e->h);
-	if (hdrv_dma_alloc(e->hd, 4096, &e->scratch))
-		return -1;
-	fake_desc_init(&e->desc, 0x1912, 256ull << 20);
-	e->desc.scratch_pte = e->scratch.dma | 1;
-	if (gvt_gpu_create(&e->desc, &e->ops, e, &e->gpu))
-		return -1;
-	gvt_hostdrv_attach(&e->h, e->gpu);
-	vm_create(e, &e->vm[0]);
-	vm_create(e, &e->vm[1]);
-	*state = e;
+	*state = sgenv_new(&c);
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	struct env *e = *state;
+	struct sgenv *e = *state;
 
-	for (unsigned int i = 0; i < 2; i++) {
-		gvt_vgpu_destroy(e->vm[i].v);
-		assert_int_equal(e->vm[i].pinned, 0);
-		hdrv_dma_unmap(e->hd, &e->vm[i].ram_dma);
-		free(e->vm[i].ram);
-	}
+	sgenv_vms_destroy(e);
 	assert_int_equal(e->gm_live, 0);
-	assert_int_equal(gvt_gpu_destroy(e->gpu), 0);
-	hdrv_dma_free(e->hd, &e->scratch);
-	hdrv_gpu_remove(e->hd);
-	sgpu_destroy(e->sg);
-	free(e);
+	sgenv_free(e);
 	return 0;
 }
 
@@ -364,7 +173,7 @@ static int teardown(void **state)
  * Every element @m submitted completed (its execlist then is empty) or failed
  * (the engine stays hung for the guest to reset).
  */
-static bool list_done(struct vm *m, uint32_t base)
+static bool list_done(struct sgenv_vm *m, uint32_t base)
 {
 	struct gvt_vgpu_exec_stats st;
 
@@ -374,24 +183,28 @@ static bool list_done(struct vm *m, uint32_t base)
 	return st.failed || (rd32(m->v, base + 0x234) & (1u << 4)) == 0;
 }
 
-/* run the host until every listed VM's execlist drained, ~10 s at most */
-static void run(struct env *e, struct vm *a, struct vm *b, uint32_t base)
-{
-	struct timespec t0, t;
+struct run_wait {
+	struct sgenv_vm *a, *b;
+	uint32_t base;
+};
 
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (;;) {
-		clock_gettime(CLOCK_MONOTONIC, &t);
-		assert_true(t.tv_sec - t0.tv_sec <= 10);
-		for (int k = 0; k < HDRV_NUM_ENGINES; k++)
-			hdrv_engine_poll(e->hd, k);
-		gvt_gpu_schedule(e->gpu);
-		if ((!a || list_done(a, base)) && (!b || list_done(b, base)))
-			return;
-	}
+static bool lists_done(struct sgenv *e, void *arg)
+{
+	struct run_wait *w = arg;
+
+	(void)e;
+	return (!w->a || list_done(w->a, w->base)) && (!w->b || list_done(w->b, w->base));
 }
 
-static struct gvt_vgpu_exec_stats exec_stats(struct vm *m)
+/* run the host until every listed VM's execlist drained, ~10 s at most */
+static void run(struct sgenv *e, struct sgenv_vm *a, struct sgenv_vm *b, uint32_t base)
+{
+	struct run_wait w = { a, b, base };
+
+	assert_true(sgenv_run_until(e, false, lists_done, &w) >= 0);
+}
+
+static struct gvt_vgpu_exec_stats exec_stats(struct sgenv_vm *m)
 {
 	struct gvt_vgpu_exec_stats st;
 
@@ -399,7 +212,7 @@ static struct gvt_vgpu_exec_stats exec_stats(struct vm *m)
 	return st;
 }
 
-static unsigned int failsafe_of(struct vm *m)
+static unsigned int failsafe_of(struct sgenv_vm *m)
 {
 	struct gvt_vgpu_stats vs;
 
@@ -408,10 +221,10 @@ static unsigned int failsafe_of(struct vm *m)
 }
 
 /* the host copy lies outside every vGPU's GM */
-static bool outside_vgpus(struct env *e, uint64_t gm, uint64_t len)
+static bool outside_vgpus(struct sgenv *e, uint64_t gm, uint64_t len)
 {
 	for (unsigned int i = 0; i < 2; i++) {
-		const struct vm *m = &e->vm[i];
+		const struct sgenv_vm *m = &e->vm[i];
 
 		if (gm < m->gm + m->gm_size && m->gm < gm + len)
 			return false;
@@ -423,7 +236,7 @@ static bool outside_vgpus(struct env *e, uint64_t gm, uint64_t len)
 
 /* ---- tests ---- */
 
-static void guest_rewrites_wa(struct env *e)
+static void guest_rewrites_wa(struct sgenv *e)
 {
 	uint32_t *p = g32(&e->vm[0], GPA_WA);
 
@@ -438,8 +251,8 @@ static void guest_rewrites_wa(struct env *e)
 
 static void test_wa_batch_runs_from_host_copy(void **state)
 {
-	struct env *e = *state;
-	struct vm *m = &e->vm[0];
+	struct sgenv *e = *state;
+	struct sgenv_vm *m = &e->vm[0];
 	const uint32_t wa[] = {
 		MI_ARB_ON_OFF,
 		MI_SDI_GGTT, (uint32_t)(m->gm + GM_DATA + 0x80), 0, 0x3A000001,
@@ -452,7 +265,7 @@ static void test_wa_batch_runs_from_host_copy(void **state)
 	guest_ctx_init(m);
 	guest_wa(m, wa, 9, 1);
 	guest_emit(m, ring, 4);
-	e->on_submit = guest_rewrites_wa;
+	sub_of(e)->on_submit = guest_rewrites_wa;
 	guest_elsp(m, RCS_BASE);
 	run(e, m, NULL, RCS_BASE);
 	st = exec_stats(m);
@@ -466,14 +279,14 @@ static void test_wa_batch_runs_from_host_copy(void **state)
 	assert_int_equal(*g32(&e->vm[1], GPA_DATA), 0);
 	assert_int_equal(failsafe_of(m), 0);
 	/* the physical context named the host copy, one line, the guest's offset */
-	assert_int_equal(e->sub_wa_bytes, 64);
-	assert_int_equal(e->sub_wa_gm & 63, 0);
-	assert_true(e->sub_wa_gm + 64 <= (4ull << 30));
-	assert_true(outside_vgpus(e, e->sub_wa_gm, 64));
-	assert_int_equal(e->phys_indirect, (uint32_t)e->sub_wa_gm | 1);
-	assert_int_equal(e->phys_offset, INDIRECT_CTX_OFFSET_I915);
-	assert_int_equal(e->sub_wa_offset, INDIRECT_CTX_OFFSET_I915);
-	assert_int_equal(e->phys_per_ctx, 0);
+	assert_int_equal(sub_of(e)->wa_bytes, 64);
+	assert_int_equal(sub_of(e)->wa_gm & 63, 0);
+	assert_true(sub_of(e)->wa_gm + 64 <= (4ull << 30));
+	assert_true(outside_vgpus(e, sub_of(e)->wa_gm, 64));
+	assert_int_equal(sub_of(e)->phys_indirect, (uint32_t)sub_of(e)->wa_gm | 1);
+	assert_int_equal(sub_of(e)->phys_offset, INDIRECT_CTX_OFFSET_I915);
+	assert_int_equal(sub_of(e)->wa_offset, INDIRECT_CTX_OFFSET_I915);
+	assert_int_equal(sub_of(e)->phys_per_ctx, 0);
 	/* the guest image keeps its own pointer */
 	assert_int_equal(ctx_regs(m)[CTX_INDIRECT_CTX], (uint32_t)(m->gm + GM_WA) | 1);
 	assert_int_equal(e->gm_live, 0);	/* the copy went with the workload */
@@ -485,8 +298,8 @@ static void test_wa_batch_runs_from_host_copy(void **state)
  */
 static void test_wa_batch_i915_shape(void **state)
 {
-	struct env *e = *state;
-	struct vm *m = &e->vm[0];
+	struct sgenv *e = *state;
+	struct sgenv_vm *m = &e->vm[0];
 	uint32_t scratch = (uint32_t)(m->gm + GM_DATA + 0x100);
 	const uint32_t wa[] = {
 		MI_LRI(1), L3SQCREG4, 0x777,
@@ -517,13 +330,13 @@ static void test_wa_batch_i915_shape(void **state)
 	/* saved to the guest's scratch, then restored from it */
 	assert_int_equal(*g32(m, GPA_DATA + 0x100), 0x777);
 	assert_int_equal(hdrv_mmio_read(e->hd, L3SQCREG4), 0x777);
-	assert_int_equal(e->phys_indirect, (uint32_t)e->sub_wa_gm | 3);
+	assert_int_equal(sub_of(e)->phys_indirect, (uint32_t)sub_of(e)->wa_gm | 3);
 }
 
 static void test_wa_forbidden_lri_fails_only_that_vgpu(void **state)
 {
-	struct env *e = *state;
-	struct vm *m0 = &e->vm[0], *m1 = &e->vm[1];
+	struct sgenv *e = *state;
+	struct sgenv_vm *m0 = &e->vm[0], *m1 = &e->vm[1];
 	const uint32_t bad[] = { MI_LRI(1), RCS_BASE + 0x30, 0 };	/* RING_TAIL */
 	const uint32_t r0[] = { MI_SDI_GGTT, (uint32_t)(m0->gm + GM_DATA + 0x40), 0, 0xBAD };
 	const uint32_t good[] = { MI_SDI_GGTT, (uint32_t)(m1->gm + GM_DATA + 0x80), 0, 0x600D };
@@ -558,7 +371,7 @@ static void test_wa_forbidden_lri_fails_only_that_vgpu(void **state)
 }
 
 /* INDIRECT_CTX naming GM the vGPU does not own: refused before anything is read */
-static void wa_outside(struct env *e, struct vm *m, uint32_t indirect)
+static void wa_outside(struct sgenv *e, struct sgenv_vm *m, uint32_t indirect)
 {
 	const uint32_t ring[] = { MI_SDI_GGTT, (uint32_t)(m->gm + GM_DATA + 0x40), 0, 0xBAD };
 	struct gvt_vgpu_exec_stats st;
@@ -580,8 +393,8 @@ static void wa_outside(struct env *e, struct vm *m, uint32_t indirect)
 
 static void test_wa_outside_vgpu_refused(void **state)
 {
-	struct env *e = *state;
-	struct vm *m0 = &e->vm[0], *m1 = &e->vm[1];
+	struct sgenv *e = *state;
+	struct sgenv_vm *m0 = &e->vm[0], *m1 = &e->vm[1];
 	/* the other VM's batch page, fully formed */
 	const uint32_t other[] = { MI_SDI_GGTT, (uint32_t)(m1->gm + GM_DATA), 0, 0x0 };
 
@@ -594,8 +407,8 @@ static void test_wa_outside_vgpu_refused(void **state)
 
 static void test_wa_straddling_range_end_refused(void **state)
 {
-	struct env *e = *state;
-	struct vm *m = &e->vm[0];
+	struct sgenv *e = *state;
+	struct sgenv_vm *m = &e->vm[0];
 
 	wa_outside(e, m, (uint32_t)(m->gm + m->gm_size - 64) | 2);
 	assert_int_equal(failsafe_of(&e->vm[1]), 0);
@@ -608,8 +421,8 @@ static void test_wa_straddling_range_end_refused(void **state)
  */
 static void test_wa_copies_balanced_over_many_workloads(void **state)
 {
-	struct env *e = *state;
-	struct vm *m = &e->vm[0];
+	struct sgenv *e = *state;
+	struct sgenv_vm *m = &e->vm[0];
 	struct gvt_vgpu_exec_stats st;
 	unsigned int i, with = 0;
 
@@ -631,7 +444,7 @@ static void test_wa_copies_balanced_over_many_workloads(void **state)
 		run(e, m, NULL, RCS_BASE);
 		assert_int_equal(*g32(m, GPA_DATA + 0x40), i + 1);
 		assert_int_equal(*g32(m, GPA_DATA + 0x80), has ? 0x1000 + i : 0);
-		assert_int_equal(e->phys_indirect, has ? (uint32_t)e->sub_wa_gm | (1 + i % 4) : 0);
+		assert_int_equal(sub_of(e)->phys_indirect, has ? (uint32_t)sub_of(e)->wa_gm | (1 + i % 4) : 0);
 		assert_int_equal(e->gm_live, 0);
 	}
 	st = exec_stats(m);
@@ -643,8 +456,8 @@ static void test_wa_copies_balanced_over_many_workloads(void **state)
 /* BB_PER_CTX_PTR valid: not supported, the workload is refused (no failsafe) */
 static void test_wa_per_ctx_bb_refused(void **state)
 {
-	struct env *e = *state;
-	struct vm *m = &e->vm[0];
+	struct sgenv *e = *state;
+	struct sgenv_vm *m = &e->vm[0];
 	const uint32_t wa[] = { MI_SDI_GGTT, (uint32_t)(m->gm + GM_DATA + 0x80), 0, 1 };
 	const uint32_t ring[] = { MI_SDI_GGTT, (uint32_t)(m->gm + GM_DATA + 0x40), 0, 2 };
 	struct gvt_vgpu_exec_stats st;
@@ -669,8 +482,8 @@ static void test_wa_per_ctx_bb_refused(void **state)
 /* restore-inhibit (a first load): the pointer is taken from the image anyway */
 static void test_wa_runs_with_restore_inhibit(void **state)
 {
-	struct env *e = *state;
-	struct vm *m = &e->vm[0];
+	struct sgenv *e = *state;
+	struct sgenv_vm *m = &e->vm[0];
 	const uint32_t wa[] = { MI_SDI_GGTT, (uint32_t)(m->gm + GM_DATA + 0x80), 0, 0x1A1A };
 	const uint32_t ring[] = { MI_SDI_GGTT, (uint32_t)(m->gm + GM_DATA + 0x40), 0, 3 };
 
@@ -688,8 +501,8 @@ static void test_wa_runs_with_restore_inhibit(void **state)
 /* the other engines have no indirect context: whatever the image holds is ignored */
 static void test_wa_ignored_on_blitter(void **state)
 {
-	struct env *e = *state;
-	struct vm *m = &e->vm[0];
+	struct sgenv *e = *state;
+	struct sgenv_vm *m = &e->vm[0];
 	const uint32_t ring[] = { MI_SDI_GGTT, (uint32_t)(m->gm + GM_DATA + 0x40), 0, 4 };
 	struct gvt_vgpu_exec_stats st;
 
@@ -703,8 +516,8 @@ static void test_wa_ignored_on_blitter(void **state)
 	assert_int_equal(st.completed, 1);
 	assert_int_equal(st.shadow_wa_ctxs, 0);
 	assert_int_equal(*g32(m, GPA_DATA + 0x40), 4);
-	assert_int_equal(e->sub_wa_bytes, 0);
-	assert_int_equal(e->phys_indirect, 0);
+	assert_int_equal(sub_of(e)->wa_bytes, 0);
+	assert_int_equal(sub_of(e)->phys_indirect, 0);
 	assert_int_equal(failsafe_of(m), 0);
 }
 
