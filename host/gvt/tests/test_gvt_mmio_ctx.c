@@ -6,18 +6,14 @@
  * physical registers back with MI_STORE_REGISTER_MEM (or blit with them)
  * and must see only their own values.
  */
-#include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <pthread.h>
 #include <unistd.h>
 
-#include "gvt_test_util.h"
-#include "gvt_hostdrv.h"
-#include "softgpu.h"
+#include "gvt_test_sgpu.h"
 #include "gvt_exec.h"
 #include "gvt_mmio_ctx.h"
 
@@ -35,7 +31,7 @@
 #define GPA_PML4	0x170000ull	/* empty 4-level PPGTT */
 #define GM(gpa)		((gpa) - GPA_BASE)
 
-#define RING_SIZE	(16u << 10)
+#define RING_SIZE	SGENV_RING_SIZE	/* the helper's ring emit wraps there */
 #define RCS		0u	/* index of the test's engines: RCS, BCS */
 #define BCS		1u
 
@@ -55,128 +51,13 @@
 
 static const uint32_t engine_base[2] = { 0x2000u, 0x22000u };
 
-struct vm {
-	uint8_t *ram;
-	struct hdrv_dma ram_dma;
-	struct gvt_vgpu *v;
-	uint64_t gm;
-	uint32_t tail[2];
-	uint32_t seq;
-	int64_t pinned;
-};
-
-struct env {
-	struct gvt_hostdrv h;	/* first: the host ops' priv */
-	struct gvt_host_ops ops;
-	uint32_t (*hd_mmio_read)(void *priv, uint32_t off);
-	unsigned int mmio_reads;	/* physical registers the model read */
-	struct sgpu *sg;
-	struct hdrv_bus bus;
-	struct hdrv_gpu *hd;
-	struct hdrv_dma scratch;
-	struct gvt_gpu *gpu;
-	struct gvt_gpu_desc desc;
-	struct vm vm[2];
-	/* threaded variant: a scheduler thread like vgpud's */
-	pthread_t thread;
-	bool stop;	/* __atomic */
-};
-
-_Static_assert(offsetof(struct env, h) == 0, "the host ops' priv is the env and the adapter's");
-
-/* the adapter's register read, counted */
-static uint32_t t_mmio_read(void *priv, uint32_t off)
-{
-	struct env *e = priv;
-
-	e->mmio_reads++;
-	return e->hd_mmio_read(priv, off);
-}
-
-/* ---- hypervisor ---- */
-
-static int y_gpa_read(void *priv, uint64_t gpa, void *buf, size_t len)
-{
-	struct vm *m = priv;
-
-	if (gpa >= RAM_SIZE || len > RAM_SIZE - gpa)
-		return -EFAULT;
-	memcpy(buf, m->ram + gpa, len);
-	return 0;
-}
-
-static int y_gpa_write(void *priv, uint64_t gpa, const void *buf, size_t len)
-{
-	struct vm *m = priv;
-
-	if (gpa >= RAM_SIZE || len > RAM_SIZE - gpa)
-		return -EFAULT;
-	memcpy(m->ram + gpa, buf, len);
-	return 0;
-}
-
-static int y_dma_map(void *priv, uint64_t gfn, uint64_t *dma)
-{
-	struct vm *m = priv;
-
-	if ((gfn << 12) >= RAM_SIZE)
-		return -EFAULT;
-	*dma = m->ram_dma.dma + (gfn << 12);
-	m->pinned++;
-	return 0;
-}
-
-static void y_dma_unmap(void *priv, uint64_t gfn, uint64_t dma)
-{
-	struct vm *m = priv;
-
-	(void)gfn;
-	(void)dma;
-	m->pinned--;
-}
-
-static int y_inject_msi(void *priv, uint64_t addr, uint32_t data)
-{
-	(void)priv;
-	(void)addr;
-	(void)data;
-	return 0;
-}
-
-static void y_log(void *priv, int level, const char *msg)
-{
-	(void)priv;
-	if (getenv("GVT_TEST_VERBOSE"))
-		fprintf(stderr, "[%d] %s\n", level, msg);
-}
-
-static const struct gvt_hyp_ops hyp_ops = {
-	.version = GVT_OPS_VERSION,
-	.gpa_read = y_gpa_read,
-	.gpa_write = y_gpa_write,
-	.dma_map = y_dma_map,
-	.dma_unmap = y_dma_unmap,
-	.inject_msi = y_inject_msi,
-	.log = y_log,
-};
-
 /* ---- guest driver ---- */
 
-static uint32_t *g32(struct vm *m, uint64_t gpa)
+static void guest_engine_init(struct sgenv_vm *m, unsigned int i)
 {
-	return (uint32_t *)(m->ram + gpa);
-}
-
-static void guest_engine_init(struct vm *m, unsigned int i)
-{
-	uint32_t base = engine_base[i], *hwsp = g32(m, GPA_HWSP(i));
 	uint32_t *r = g32(m, GPA_CTX(i) + 4096);
 
-	wr32(m->v, base + 0x80, (uint32_t)(m->gm + GM(GPA_HWSP(i))));	/* HWS_PGA */
-	wr32(m->v, base + 0x29c, 0x80008000);	/* RING_MODE: run list enable */
-	wr32(m->v, base + 0x3a0, 0xffff0505);	/* CSB pointers */
-	memset(hwsp + 0x10, 0xff, 48);
-	hwsp[0x1f] = 5;
+	sgenv_guest_engine_init(m, engine_base[i], GM(GPA_HWSP(i)), GPA_HWSP(i));
 	memset(r, 0, 4096);
 	r[0x09] = (uint32_t)(m->gm + GM(GPA_RING(i)));	/* RING_START */
 	r[0x0b] = (RING_SIZE - 4096) | 1;		/* RING_CTL */
@@ -184,73 +65,20 @@ static void guest_engine_init(struct vm *m, unsigned int i)
 	r[0x33] = (uint32_t)GPA_PML4;			/* PML4: empty */
 }
 
-static void guest_boot(struct vm *m)
+static void guest_boot(struct sgenv_vm *m)
 {
-	struct gvt_vgpu_info info;
-
-	gvt_vgpu_get_info(m->v, &info);
-	m->gm = info.low_gm_base;
-	guest_enable_msi(m->v);
-	(void)rd32(m->v, 0x78000);		/* PVINFO magic: GVT-aware */
-	wr32(m->v, 0x4430c, 0x01010101);	/* GT_IER(0): RCS and BCS */
-	wr32(m->v, 0x44304, ~0x01010101u);
-	for (uint64_t gpa = GPA_BASE; gpa < GPA_END; gpa += 4096)
-		wr64(m->v, GVT_GGTT_OFFSET + ((m->gm + GM(gpa)) >> 12) * 8, gpa | 1);
+	sgenv_guest_boot(m);
+	sgenv_ggtt_map(m, GM(GPA_BASE), GPA_BASE, (GPA_END - GPA_BASE) >> 12);
 	guest_engine_init(m, RCS);
 	guest_engine_init(m, BCS);
 }
 
-static void vm_create(struct env *e, struct vm *m)
+static struct sgenv *env_new(bool host_mmio, bool threaded)
 {
-	m->ram = aligned_alloc(4096, RAM_SIZE);
-	assert_non_null(m->ram);
-	memset(m->ram, 0, RAM_SIZE);
-	memset(m->tail, 0, sizeof(m->tail));
-	m->seq = 0;
-	assert_int_equal(hdrv_dma_map(e->hd, m->ram, RAM_SIZE, &m->ram_dma), 0);
-	assert_int_equal(gvt_vgpu_create(e->gpu, "GVTg_V5_8", &hyp_ops, m, &m->v), 0);
-	gvt_vgpu_set_irq_mode(m->v, GVT_IRQ_MSI);
-	guest_boot(m);
-}
+	struct sgenv_config c = { .ram_size = RAM_SIZE, .nvms = 2, .threaded = threaded,
+				  .no_host_mmio = !host_mmio, .boot = guest_boot };
 
-static void vm_destroy(struct env *e, struct vm *m)
-{
-	gvt_vgpu_destroy(m->v);
-	m->v = NULL;
-	assert_int_equal(m->pinned, 0);
-	hdrv_dma_unmap(e->hd, &m->ram_dma);
-	free(m->ram);
-	m->ram = NULL;
-}
-
-static struct env *env_new(bool host_mmio, bool threaded)
-{
-	struct sgpu_config sc = { .threaded = threaded };
-	struct hdrv_config hc = { .ggtt_size = 4ull << 30, .ggtt_alloc_size = 128ull << 20,
-				  .hang_ms = 500, .use_irq = threaded };
-	struct env *e = calloc(1, sizeof(*e));
-
-	assert_non_null(e);
-	assert_int_equal(sgpu_create(&sc, &e->sg), 0);
-	sgpu_bus(e->sg, &e->bus);
-	assert_int_equal(hdrv_gpu_probe(&e->bus, &hc, &e->hd), 0);
-	gvt_hostdrv_init(&e->h, e->hd);
-	gvt_hostdrv_ops(&e->ops);
-	e->hd_mmio_read = e->ops.mmio_read;
-	e->ops.mmio_read = t_mmio_read;
-	if (!host_mmio) {
-		e->ops.mmio_read = NULL;
-		e->ops.mmio_write = NULL;
-	}
-	hdrv_set_callbacks(e->hd, gvt_hostdrv_callbacks(), &e->h);
-	assert_int_equal(hdrv_dma_alloc(e->hd, 4096, &e->scratch), 0);
-	fake_desc_init(&e->desc, 0x1912, 256ull << 20);
-	e->desc.scratch_pte = e->scratch.dma | 1;
-	assert_int_equal(gvt_gpu_create(&e->desc, &e->ops, e, &e->gpu), 0);
-	gvt_hostdrv_attach(&e->h, e->gpu);
-	vm_create(e, &e->vm[0]);
-	vm_create(e, &e->vm[1]);
-	return e;
+	return sgenv_new(&c);
 }
 
 static int setup(void **state)
@@ -265,61 +93,30 @@ static int setup_no_host_mmio(void **state)
 	return 0;
 }
 
-static void *sched_thread(void *arg)
-{
-	struct env *e = arg;
-	unsigned int n = 0;
-
-	while (!__atomic_load_n(&e->stop, __ATOMIC_ACQUIRE)) {
-		gvt_gpu_schedule(e->gpu);
-		if (++n % 256 == 0)
-			hdrv_hangcheck(e->hd);
-		usleep(20);
-	}
-	return NULL;
-}
-
 /* softgpu engines on their own threads, hostdrv on the interrupt line */
 static int setup_threaded(void **state)
 {
-	struct env *e = env_new(true, true);
-
-	if (pthread_create(&e->thread, NULL, sched_thread, e))
-		return -1;
-	*state = e;
+	*state = env_new(true, true);
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	struct env *e = *state;
-
-	if (e->thread) {
-		__atomic_store_n(&e->stop, true, __ATOMIC_RELEASE);
-		pthread_join(e->thread, NULL);
-	}
-
-	for (int i = 0; i < 2; i++)
-		if (e->vm[i].v)
-			vm_destroy(e, &e->vm[i]);
-	assert_int_equal(gvt_gpu_destroy(e->gpu), 0);
-	hdrv_dma_free(e->hd, &e->scratch);
-	hdrv_gpu_remove(e->hd);
-	sgpu_destroy(e->sg);
-	free(e);
+	sgenv_free(*state);
 	return 0;
 }
 
 struct wl_wait {
-	struct vm *m;
+	struct sgenv_vm *m;
 	unsigned int i;
 	uint32_t seq;
 };
 
-static bool wl_done(void *arg)
+static bool wl_done(struct sgenv *e, void *arg)
 {
 	struct wl_wait *w = arg;
 
+	(void)e;
 	return *g32(w->m, GPA_DATA + 0xffc - 4 * w->i) == w->seq &&
 	       (rd32(w->m->v, engine_base[w->i] + 0x234) & (1u << 4)) == 0;
 }
@@ -328,47 +125,26 @@ static bool wl_done(void *arg)
  * One workload of @m on engine @i: @cmd, then a store of a sequence number
  * the test waits for. Runs the host (polls, scheduler) until it completed.
  */
-static void run_wl(struct env *e, struct vm *m, unsigned int i, const uint32_t *cmd,
+static void run_wl(struct sgenv *e, struct sgenv_vm *m, unsigned int i, const uint32_t *cmd,
 		   unsigned int n)
 {
-	uint32_t *ring = g32(m, GPA_RING(i)), *r = g32(m, GPA_CTX(i) + 4096);
-	uint32_t t = m->tail[i];
+	uint32_t dw[64];
 	struct wl_wait w = { .m = m, .i = i, .seq = ++m->seq };
 	uint32_t mark[4] = { MI_SDI_GGTT, (uint32_t)(m->gm + GM(GPA_DATA) + 0xffc - 4 * i), 0,
 			     w.seq };
 	uint64_t d = (uint64_t)(0x20 + i) << 32 | (m->gm + GM(GPA_CTX(i))) | 3 << 3 | 1u << 8 | 1;
-	struct timespec t0, now;
 
-	for (unsigned int k = 0; k < n + 4; k++) {
-		ring[t / 4] = k < n ? cmd[k] : mark[k - n];
-		t = (t + 4) % RING_SIZE;
-	}
-	if (t % 8) {
-		ring[t / 4] = MI_NOOP;
-		t = (t + 4) % RING_SIZE;
-	}
-	m->tail[i] = t;
-	r[0x07] = t;
-	wr32(m->v, engine_base[i] + 0x230, 0);
-	wr32(m->v, engine_base[i] + 0x230, 0);
-	wr32(m->v, engine_base[i] + 0x230, (uint32_t)(d >> 32));
-	wr32(m->v, engine_base[i] + 0x230, (uint32_t)d);
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (;;) {
-		for (int k = 0; k < HDRV_NUM_ENGINES; k++)
-			hdrv_engine_poll(e->hd, k);
-		hdrv_hangcheck(e->hd);
-		gvt_gpu_schedule(e->gpu);
-		if (wl_done(&w))
-			break;
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		if (now.tv_sec - t0.tv_sec > 10)
-			fail_msg("workload %u on engine %u did not complete", w.seq, i);
-	}
+	assert_true(n + 4 <= 64);
+	for (unsigned int k = 0; k < n + 4; k++)
+		dw[k] = k < n ? cmd[k] : mark[k - n];
+	sgenv_guest_emit(m, i, GPA_RING(i), GPA_CTX(i) + 4096, dw, n + 4);
+	sgenv_guest_elsp(m, engine_base[i], d, 0);
+	if (sgenv_run_until(e, true, wl_done, &w) < 0)
+		fail_msg("workload %u on engine %u did not complete", w.seq, i);
 }
 
 /* SRM of @n registers into the result page at @slot.., one workload */
-static void read_regs(struct env *e, struct vm *m, unsigned int i, const uint32_t *regs,
+static void read_regs(struct sgenv *e, struct sgenv_vm *m, unsigned int i, const uint32_t *regs,
 		      unsigned int n, uint32_t *out)
 {
 	uint32_t cmd[4 * 8] = { 0 };
@@ -386,7 +162,7 @@ static void read_regs(struct env *e, struct vm *m, unsigned int i, const uint32_
 		out[k] = *g32(m, GPA_DATA + 4 * k);
 }
 
-static uint64_t reg_loads(struct vm *m)
+static uint64_t reg_loads(struct sgenv_vm *m)
 {
 	struct gvt_vgpu_exec_stats st;
 
@@ -402,8 +178,8 @@ static uint64_t reg_loads(struct vm *m)
  */
 static void test_mmio_values_follow_the_owner(void **state)
 {
-	struct env *e = *state;
-	struct vm *a = &e->vm[0], *b = &e->vm[1];
+	struct sgenv *e = *state;
+	struct sgenv_vm *a = &e->vm[0], *b = &e->vm[1];
 	static const uint32_t rregs[] = { R_HDC_CHICKEN0, R_MOCS_RCS(0), R_MOCS_RCS(63),
 					  R_L3CC(0) };
 	static const uint32_t bregs[] = { R_BCS_SWCTRL, R_MOCS_BCS(0) };
@@ -422,7 +198,7 @@ static void test_mmio_values_follow_the_owner(void **state)
 	wr32(b->v, R_MOCS_BCS(0), 0xb5);
 
 	for (int round = 0; round < 3; round++) {
-		struct vm *m = round == 1 ? b : a;
+		struct sgenv_vm *m = round == 1 ? b : a;
 		bool is_a = m == a;
 
 		read_regs(e, m, RCS, rregs, 4, out);
@@ -450,8 +226,8 @@ static void test_mmio_values_follow_the_owner(void **state)
 /* the owner's MMIO write between two of its own workloads reaches the GPU */
 static void test_mmio_write_while_owner_reaches_gpu(void **state)
 {
-	struct env *e = *state;
-	struct vm *a = &e->vm[0];
+	struct sgenv *e = *state;
+	struct sgenv_vm *a = &e->vm[0];
 	static const uint32_t regs[] = { R_MOCS_RCS(1), R_HDC_CHICKEN0 };
 	uint32_t out[2];
 	uint64_t l0;
@@ -481,8 +257,8 @@ static void test_mmio_write_while_owner_reaches_gpu(void **state)
  */
 static void test_switch_reads_back_command_registers_only(void **state)
 {
-	struct env *e = *state;
-	struct vm *a = &e->vm[0], *b = &e->vm[1];
+	struct sgenv *e = *state;
+	struct sgenv_vm *a = &e->vm[0], *b = &e->vm[1];
 	static const uint32_t rregs[] = { R_MOCS_RCS(0) };
 	unsigned int r0, first, second, same;
 	uint32_t out[1];
@@ -513,8 +289,8 @@ static void test_switch_reads_back_command_registers_only(void **state)
  */
 static void test_lri_value_saved_on_switch_out(void **state)
 {
-	struct env *e = *state;
-	struct vm *a = &e->vm[0], *b = &e->vm[1];
+	struct sgenv *e = *state;
+	struct sgenv_vm *a = &e->vm[0], *b = &e->vm[1];
 	static const uint32_t rregs[] = { R_HDC_CHICKEN0, R_GPR0 };
 	static const uint32_t bregs[] = { R_BCS_SWCTRL };
 	uint32_t lri[] = { MI_LRI(2), R_HDC_CHICKEN0, 0x00ff00c3, R_GPR0, 0x5a5a0001 };
@@ -548,8 +324,8 @@ static void test_lri_value_saved_on_switch_out(void **state)
 /* a guest MMIO write after an LRI, before the switch, wins over the LRI value */
 static void test_mmio_write_newer_than_lri_kept(void **state)
 {
-	struct env *e = *state;
-	struct vm *a = &e->vm[0], *b = &e->vm[1];
+	struct sgenv *e = *state;
+	struct sgenv_vm *a = &e->vm[0], *b = &e->vm[1];
 	static const uint32_t rregs[] = { R_GPR0 };
 	uint32_t lri[] = { MI_LRI(1), R_GPR0, 0x1111 };
 	uint32_t out[1];
@@ -569,7 +345,7 @@ static void test_mmio_write_newer_than_lri_kept(void **state)
  * writes A's destination Y-tiled and B's X-tiled: byte 16 of row 0 lands
  * at offset 512 in a Y tile (16-byte columns of 32 rows), at 16 in an X tile.
  */
-static void blit_once(struct env *e, struct vm *m)
+static void blit_once(struct sgenv *e, struct sgenv_vm *m)
 {
 	uint32_t *src = g32(m, GPA_SRC), *dst = g32(m, GPA_DST);
 	uint32_t cmd[10] = {
@@ -589,12 +365,12 @@ static void blit_once(struct env *e, struct vm *m)
 
 static void test_blit_tiling_follows_the_owner(void **state)
 {
-	struct env *e = *state;
-	struct vm *a = &e->vm[0], *b = &e->vm[1];
+	struct sgenv *e = *state;
+	struct sgenv_vm *a = &e->vm[0], *b = &e->vm[1];
 
 	wr32(a->v, R_BCS_SWCTRL, 0x00020002);	/* destination Y */
 	for (int round = 0; round < 3; round++) {
-		struct vm *m = round == 1 ? b : a;
+		struct sgenv_vm *m = round == 1 ? b : a;
 		uint32_t *dst = g32(m, GPA_DST);
 
 		blit_once(e, m);
@@ -616,8 +392,8 @@ static void test_blit_tiling_follows_the_owner(void **state)
  */
 static void test_host_registers_keep_host_values(void **state)
 {
-	struct env *e = *state;
-	struct vm *a = &e->vm[0], *b = &e->vm[1];
+	struct sgenv *e = *state;
+	struct sgenv_vm *a = &e->vm[0], *b = &e->vm[1];
 	static const uint32_t rel[] = { 0x29c, 0x9c, 0x80, 0x98, 0xa8, 0xb4, 0xd0, 0x3a0, 0x230 };
 	static const uint32_t global[] = { 0x40e0, 0x40e4, 0x941c, 0x44200, 0x44304, 0x4430c,
 					   0x24d0, 0x4de0, 0x4df4, 0xa188, 0x4ab0, 0x940c };
@@ -674,7 +450,7 @@ static void test_host_registers_keep_host_values(void **state)
  */
 static void test_command_registers_are_switched(void **state)
 {
-	struct env *e = *state;
+	struct sgenv *e = *state;
 	static const enum gvt_cmd_engine ce[] = { GVT_CMD_RCS, GVT_CMD_BCS, GVT_CMD_VCS,
 						  GVT_CMD_VECS };
 	static const unsigned int ge[] = { GVT_ENGINE_RCS, GVT_ENGINE_BCS, GVT_ENGINE_VCS,
@@ -705,7 +481,7 @@ static void test_command_registers_are_switched(void **state)
  * next switch would save into its freed vregs; ASan run). A new vGPU (same
  * id) and the other one then run with their own values.
  */
-static unsigned int vgpu_id(struct vm *m)
+static unsigned int vgpu_id(struct sgenv_vm *m)
 {
 	struct gvt_vgpu_info info;
 
@@ -715,8 +491,8 @@ static unsigned int vgpu_id(struct vm *m)
 
 static void test_owner_destroyed(void **state)
 {
-	struct env *e = *state;
-	struct vm *a = &e->vm[0], *b = &e->vm[1];
+	struct sgenv *e = *state;
+	struct sgenv_vm *a = &e->vm[0], *b = &e->vm[1];
 	static const uint32_t rregs[] = { R_MOCS_RCS(2), R_GPR0 };
 	static const uint32_t r3[] = { R_MOCS_RCS(3) };
 	uint32_t lri[] = { MI_LRI(1), R_GPR0, 0xaaaa };
@@ -727,13 +503,13 @@ static void test_owner_destroyed(void **state)
 	wr32(a->v, R_MOCS_RCS(3), 0xab);	/* dirty, never loaded */
 	run_wl(e, a, RCS, lri, 3);
 	assert_ptr_equal(gvt_mmio_ctx_owner(e->gpu, GVT_ENGINE_RCS), a->v);
-	vm_destroy(e, a);
+	sgenv_vm_destroy(e, a);
 	assert_null(gvt_mmio_ctx_owner(e->gpu, GVT_ENGINE_RCS));
 
 	read_regs(e, b, RCS, rregs, 2, out);
 	assert_int_equal(out[0], 0);
 	assert_int_equal(out[1], 0);
-	vm_create(e, a);
+	sgenv_vm_create(e, a);
 	assert_int_equal(vgpu_id(a), id);
 	wr32(b->v, R_MOCS_RCS(2), 0xbb);
 	read_regs(e, a, RCS, rregs, 2, out);
@@ -748,8 +524,8 @@ static void test_owner_destroyed(void **state)
 /* without host register access nothing is switched (and nothing breaks) */
 static void test_no_host_mmio_no_switch(void **state)
 {
-	struct env *e = *state;
-	struct vm *a = &e->vm[0], *b = &e->vm[1];
+	struct sgenv *e = *state;
+	struct sgenv_vm *a = &e->vm[0], *b = &e->vm[1];
 	static const uint32_t rregs[] = { R_MOCS_RCS(0) };
 	uint32_t out[1];
 
@@ -770,8 +546,8 @@ static void test_no_host_mmio_no_switch(void **state)
  * owner's lock); no value may cross over, nothing may deadlock.
  */
 struct guest_run {
-	struct env *e;
-	struct vm *m;
+	struct sgenv *e;
+	struct sgenv_vm *m;
 	unsigned int idx;
 	unsigned int done, wrong;
 	bool timeout;
@@ -780,9 +556,8 @@ struct guest_run {
 static void *guest_thread(void *arg)
 {
 	struct guest_run *g = arg;
-	struct vm *m = g->m;
+	struct sgenv_vm *m = g->m;
 	volatile uint32_t *data = g32(m, GPA_DATA);
-	uint32_t *ring = g32(m, GPA_RING(RCS)), *r = g32(m, GPA_CTX(RCS) + 4096);
 	uint64_t d = (uint64_t)0x20 << 32 | (m->gm + GM(GPA_CTX(RCS))) | 3 << 3 | 1u << 8 | 1;
 	uint32_t out = (uint32_t)(m->gm + GM(GPA_DATA));
 
@@ -792,20 +567,13 @@ static void *guest_thread(void *arg)
 				   MI_SRM_GGTT, R_MOCS_RCS(5), out + 0x100, 0,
 				   MI_SRM_GGTT, R_GPR0, out + 0x104, 0,
 				   MI_SDI_GGTT, out + 0xffc, 0, k, MI_NOOP };
-		uint32_t t = m->tail[RCS];
 		struct timespec t0, now;
 
 		wr32(m->v, R_MOCS_RCS(5), mocs);
-		for (unsigned int i = 0; i < GVT_ARRAY_SIZE(cmd); i++) {
-			ring[t / 4] = cmd[i];
-			t = (t + 4) % RING_SIZE;
-		}
-		m->tail[RCS] = t;
-		r[0x07] = t;
-		wr32(m->v, 0x2230, 0);
-		wr32(m->v, 0x2230, 0);
-		wr32(m->v, 0x2230, (uint32_t)(d >> 32));
-		wr32(m->v, 0x2230, (uint32_t)d);
+		/* an even number of dwords: the tail stays qword-aligned, no padding */
+		sgenv_guest_emit(m, RCS, GPA_RING(RCS), GPA_CTX(RCS) + 4096, cmd,
+				 GVT_ARRAY_SIZE(cmd));
+		sgenv_guest_elsp(m, engine_base[RCS], d, 0);
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		while (data[0xffc / 4] != k || (rd32(m->v, 0x2234) & (1u << 4))) {
 			clock_gettime(CLOCK_MONOTONIC, &now);
@@ -824,7 +592,7 @@ static void *guest_thread(void *arg)
 
 static void test_threaded_guests_keep_their_values(void **state)
 {
-	struct env *e = *state;
+	struct sgenv *e = *state;
 	struct guest_run g[2];
 	pthread_t th[2];
 

@@ -41,7 +41,7 @@
 #define PPGTT_VA_DATA	0x00400000ull	/* PML4[0] PDP[0] PD[2] PT[0] */
 #define PPGTT_VA_BATCH	0x00401000ull
 
-#define RING_SIZE	(16u << 10)
+#define RING_SIZE	SGENV_RING_SIZE	/* the helper's ring emit wraps there */
 #define RCS_BASE	0x2000u
 #define BCS_BASE	0x22000u
 

@@ -30,7 +30,7 @@
 #define GM_DATA		0x30000
 #define GM_WA		0x40000
 
-#define RING_SIZE	(16u << 10)
+#define RING_SIZE	SGENV_RING_SIZE	/* the helper's ring emit wraps there */
 #define RCS_BASE	0x2000u
 #define BCS_BASE	0x22000u
 
