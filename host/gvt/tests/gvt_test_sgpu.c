@@ -245,6 +245,16 @@ void sgenv_free(struct sgenv *e)
 	free(e);
 }
 
+int sgenv_teardown_gm_checked(void **state)
+{
+	struct sgenv *e = *state;
+
+	sgenv_vms_destroy(e);
+	assert_int_equal(e->gm_live, 0);
+	sgenv_free(e);
+	return 0;
+}
+
 int sgenv_run_until(struct sgenv *e, bool hangcheck,
 		    bool (*done)(struct sgenv *e, void *arg), void *arg)
 {

@@ -88,6 +88,8 @@ struct sgenv *sgenv_new(const struct sgenv_config *cfg);
 void sgenv_vms_destroy(struct sgenv *e);
 /* sgenv_vms_destroy(), then the GPU, hostdrv and softgpu */
 void sgenv_free(struct sgenv *e);
+/* cmocka teardown: sgenv_free(), checking first that no host GM copy leaked */
+int sgenv_teardown_gm_checked(void **state);
 void sgenv_vm_create(struct sgenv *e, struct sgenv_vm *m);
 void sgenv_vm_destroy(struct sgenv *e, struct sgenv_vm *m);
 

@@ -180,12 +180,7 @@ static int teardown_threaded(void **state)
 
 static int teardown(void **state)
 {
-	struct sgenv *e = *state;
-
-	sgenv_vms_destroy(e);
-	assert_int_equal(e->gm_live, 0);
-	sgenv_free(e);
-	return 0;
+	return sgenv_teardown_gm_checked(state);
 }
 
 /* run the host until @done, at most ~10 s of wall time; returns rounds used */

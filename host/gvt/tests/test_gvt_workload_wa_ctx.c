@@ -161,12 +161,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	struct sgenv *e = *state;
-
-	sgenv_vms_destroy(e);
-	assert_int_equal(e->gm_live, 0);
-	sgenv_free(e);
-	return 0;
+	return sgenv_teardown_gm_checked(state);
 }
 
 /*
