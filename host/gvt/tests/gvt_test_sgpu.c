@@ -151,7 +151,6 @@ const struct gvt_hyp_ops sgenv_hyp_ops = {
 
 void sgenv_vm_create(struct sgenv *e, struct sgenv_vm *m)
 {
-	m->env = e;
 	m->ram_size = e->cfg.ram_size;
 	m->ram = aligned_alloc(4096, m->ram_size);
 	assert_non_null(m->ram);

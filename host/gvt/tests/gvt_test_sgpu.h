@@ -40,7 +40,6 @@ struct sgenv_vm {
 	uint32_t tail[4];
 	uint32_t seq;
 	uint64_t elsps;
-	struct sgenv *env;
 };
 
 struct sgenv_config {
