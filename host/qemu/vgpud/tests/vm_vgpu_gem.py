@@ -16,7 +16,7 @@ boot together, one vGPU each.
    reset; then gem_ctx_exec basic-norecovery and basic-nohangcheck, which
    hang it too), then gem_exec_basic must pass in vm1 again; vm2 meanwhile runs
    gem_blits basic to the end (slow under TCG: every GTT-mmap read is a
-   trapped BAR2 access, 7-19 minutes; it must pass within BLITS_TIMEOUT s)
+   trapped BAR2 access, 7-20 minutes; it must pass within BLITS_TIMEOUT s)
    and then gem_exec_basic. vm2 must see no hang, no reset and
    no failed workload, and its GPU work must go on during vm1's hang.
 4. Neither guest log says "wedged"; no unexpected kernel warnings (vm1's
