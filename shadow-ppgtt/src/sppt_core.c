@@ -529,19 +529,11 @@ static void sppt_upper_release(struct sppt_vgpu *vgpu, unsigned int level, u64 s
  * entries for the range @l (the compiler vectorizes it where the target has
  * 64-bit vector compares). Entries not present become scratch, entries in @l
  * become address + delta; the others need a pin or another range and are
- * left as they are for the caller, which learns whether there are any.
+ * left for the caller, which learns whether there are any.
  */
 struct sppt_lin_args {
 	u64 lo, n, delta, scratch;	/* lo, n in bytes: compared with addresses */
 };
-
-/*
- * The bits of a guest PTE a linear shadow PTE is built from: the address
- * and the flags in SPPT_PTE_FLAGS. The flags sit below bit 12 and the delta
- * is page aligned, so (address | flags) + delta = DMA | flags, and
- * (address | flags) - lo < n exactly when the address is in [lo, lo + n).
- */
-#define SPPT_LEAF_KEEP		(SPPT_ADDR_MASK | SPPT_PTE_FLAGS)
 
 static inline struct sppt_lin_args sppt_lin_args(struct sppt_vgpu *vgpu, const struct sppt_linear *l)
 {
@@ -551,16 +543,35 @@ static inline struct sppt_lin_args sppt_lin_args(struct sppt_vgpu *vgpu, const s
 }
 
 /*
- * The passes are written with all-ones/all-zero masks rather than ?: so that
- * both compilers emit plain vector selects and whole stores (no masked
- * stores); counters are u64 to stay in the 64-bit lanes.
+ * Whether guest PTE @v translates by the add alone: present, no bit set
+ * that the shadow drops (8..11, 48..63) and its address in [lo, lo + n).
+ * Then @v + delta is the shadow entry: the delta is page aligned and the
+ * bits below 12 are exactly the ones kept (SPPT_PTE_FLAGS). High bits make
+ * @v - lo reach past n (lo + n <= 2^48), so one compare covers both. The
+ * checks work on @v itself, so the pass needs no masking of each entry;
+ * whatever fails while present is left to sppt_leaf_make().
  */
-static inline u64 sppt_mask(u64 cond01)
+#define SPPT_LIN_CHECK		(SPPT_E_PRESENT | (0xfffull & ~SPPT_PTE_FLAGS))
+static_assert(SPPT_LIN_CHECK == 0xf01, "linear leaf check: P and the dropped low bits");
+
+static inline bool sppt_lin_fast(u64 v, struct sppt_lin_args a)
 {
-	return 0 - cond01;
+	return (v - a.lo < a.n) & ((v & SPPT_LIN_CHECK) == SPPT_E_PRESENT);
 }
 
-/* New table @t from snapshot @snap; the entries left are set to scratch. */
+/* Present but not translated by sppt_lin_fast(): sppt_leaf_make()'s. */
+static inline bool sppt_lin_left(u64 v, struct sppt_lin_args a)
+{
+	return (v & SPPT_E_PRESENT) && !sppt_lin_fast(v, a);
+}
+
+/*
+ * The passes below select with ?: on values (vector blends, whole stores)
+ * and fold "left" into a u64 so that it stays in the 64-bit lanes.
+ */
+
+/* New table @t from snapshot @snap; the entries left are set to scratch
+ * (the table is new: nothing walks it yet). */
 static SPPT_VECTORIZE unsigned int sppt_pt_fill_linear(u64 *restrict t, const u64 *restrict snap,
 						       struct sppt_lin_args a)
 {
@@ -568,12 +579,10 @@ static SPPT_VECTORIZE unsigned int sppt_pt_fill_linear(u64 *restrict t, const u6
 	u64 left = 0;
 
 	for (i = 0; i < SPPT_ENTRIES; i++) {
-		u64 v = snap[i], m = v & SPPT_LEAF_KEEP;
-		u64 in = sppt_mask(m - a.lo < a.n);
-		u64 p = sppt_mask(v & SPPT_E_PRESENT);
+		u64 v = snap[i], ok = sppt_lin_fast(v, a);
 
-		t[i] = ((m + a.delta) & p & in) | (a.scratch & ~(p & in));
-		left |= p & ~in;
+		t[i] = ok ? v + a.delta : a.scratch;
+		left |= (v & SPPT_E_PRESENT) & ~ok;
 	}
 	return left != 0;
 }
@@ -583,10 +592,13 @@ static SPPT_VECTORIZE unsigned int sppt_pt_fill_linear(u64 *restrict t, const u6
  * pin, so no old entry needs a release and the old snapshot need not be read:
  * one pass loads each guest entry once (plain loads, so that they vectorize;
  * nothing makes the compiler load twice) and stores that value to the
- * snapshot and its translation to the shadow. Entries present outside @a
- * ("left": they need a pin or another range) keep their old shadow entry,
- * which holds nothing; the caller remakes them from the snapshot. Returns
- * whether there are any.
+ * snapshot and its translation to the shadow. Entries left (present, not
+ * translated by the add: they need a pin or another range) keep their old
+ * shadow entry, which holds nothing, until the caller remakes them from the
+ * snapshot: a root in flight may be walking this table, and an entry the
+ * guest did not change must not blink to scratch. So their store is skipped
+ * (a masked store where the clone has them, not a reload and select: that
+ * measured slower). Returns whether there are any.
  */
 static SPPT_VECTORIZE unsigned int sppt_pt_sync_nopin(u64 *restrict t, u64 *restrict snap,
 						      const u64 *restrict page,
@@ -596,13 +608,11 @@ static SPPT_VECTORIZE unsigned int sppt_pt_sync_nopin(u64 *restrict t, u64 *rest
 	u64 left = 0;
 
 	for (i = 0; i < SPPT_ENTRIES; i++) {
-		u64 v = page[i], m = v & SPPT_LEAF_KEEP;
-		u64 in = sppt_mask(m - a.lo < a.n);
-		u64 p = sppt_mask(v & SPPT_E_PRESENT);
-		u64 ok = p & in, keep = p & ~in;
-		u64 se = ((m + a.delta) & ok) | (a.scratch & ~ok);
+		u64 v = page[i], ok = sppt_lin_fast(v, a);
+		u64 keep = (v & SPPT_E_PRESENT) & ~ok;
 
-		t[i] = (t[i] & keep) | (se & ~keep);
+		if (!keep)
+			t[i] = ok ? v + a.delta : a.scratch;
 		snap[i] = v;
 		left |= keep;
 	}
@@ -627,22 +637,25 @@ static const struct sppt_linear *sppt_pt_linear(struct sppt_vgpu *vgpu, const u6
 
 static void sppt_spt_populate(struct sppt_vgpu *vgpu, struct sppt_spt *s, const u64 *snap)
 {
-	unsigned int i, j;
-
 	const struct sppt_linear *l;
+	struct sppt_lin_args a;
+	unsigned int i, j;
 
 	switch (s->variant) {
 	case SPPT_V_PT:
 		l = sppt_pt_linear(vgpu, snap);
-		if (l && !sppt_pt_fill_linear(s->table, snap, sppt_lin_args(vgpu, l)))
+		if (!l) {
+			for (i = 0; i < SPPT_ENTRIES; i++)
+				s->table[i] = sppt_leaf_make(vgpu, s, sppt_gfn(snap[i]), snap[i]);
 			break;
-		for (i = 0; i < SPPT_ENTRIES; i++) {
-			u64 g = sppt_gfn(snap[i]);
-
-			/* Only what the linear pass left (all without a range). */
-			if (!l || ((snap[i] & SPPT_E_PRESENT) && g - l->gfn >= l->npages))
-				s->table[i] = sppt_leaf_make(vgpu, s, g, snap[i]);
 		}
+		a = sppt_lin_args(vgpu, l);
+		if (!sppt_pt_fill_linear(s->table, snap, a))
+			break;
+		/* Only what the linear pass left. */
+		for (i = 0; i < SPPT_ENTRIES; i++)
+			if (sppt_lin_left(snap[i], a))
+				s->table[i] = sppt_leaf_make(vgpu, s, sppt_gfn(snap[i]), snap[i]);
 		break;
 	case SPPT_V_PT64K:
 		/* 64K mode: only every 16th guest PTE counts; split into 16 4K. */
@@ -908,8 +921,7 @@ void sppt_gpage_update_page(struct sppt_vgpu *vgpu, struct sppt_gpage *gp, const
 			if (sppt_pt_sync_nopin(table, snap, page, a)) {
 				for (i = 0; i < SPPT_ENTRIES; i++) {
 					val = snap[i];
-					if ((val & SPPT_E_PRESENT) &&
-					    (val & SPPT_ADDR_MASK) - a.lo >= a.n)
+					if (sppt_lin_left(val, a))
 						table[i] = sppt_leaf_make(vgpu, s, sppt_gfn(val), val);
 				}
 			}

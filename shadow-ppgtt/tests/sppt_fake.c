@@ -379,6 +379,7 @@ static void hw_walk(const struct fake_hv *hv, read_fn rd, unsigned int levels,
 			x->mapped = true;
 			x->addr = (e & A2M) + (va & 0x1ff000);
 			x->flags = rw | (e & (E_PWT | E_PCD)) | ((e & E_B12) ? E_B7 : 0);
+			x->entry = e;
 			return;
 		}
 		if (l == 2)
@@ -387,6 +388,7 @@ static void hw_walk(const struct fake_hv *hv, read_fn rd, unsigned int levels,
 			x->mapped = true;
 			x->addr = ips ? (e & A64K) + (va & 0xf000) : (e & A4K);
 			x->flags = rw | (e & (E_PWT | E_PCD | E_B7));
+			x->entry = e;
 			return;
 		}
 		table = e & A4K;

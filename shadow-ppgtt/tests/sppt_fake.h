@@ -73,6 +73,7 @@ struct fake_xlat {
 	bool mapped;
 	uint64_t addr;	/* 4K frame (guest-physical for the guest walk, DMA for shadows) */
 	uint64_t flags;	/* effective RW (AND of all levels) | PWT | PCD | PAT (PTE bits) */
+	uint64_t entry;	/* the leaf entry itself, as the table holds it */
 };
 
 /* Walk the guest tables (reference) and map the result through the fake

@@ -799,6 +799,77 @@ static void test_linear_nopin_sync(void **state)
 	env_free(e);
 }
 
+/* The shadow leaf entry PT 13 entry @i gives, and what it must be. */
+static uint64_t leaf_at(struct env *e, struct sppt_root *r, unsigned int i)
+{
+	struct fake_xlat x;
+
+	xlat(e, r, 4, i * PG, &x);
+	assert_true(x.mapped);
+	return x.entry;
+}
+
+/*
+ * Guest PTEs with bits the shadow drops (8..11 ignored by Gen9, 48..63
+ * above the address) inside a linear range: the whole-page passes leave
+ * them to the per-entry rule, so every way in (built at root creation,
+ * re-synced by the untracked compare, a trapped write in strict mode) gives
+ * address + delta with only bits 0..7 kept, and no pin.
+ */
+static void test_linear_dropped_bits(void **state)
+{
+	static const uint64_t odd[] = {
+		500 * PG | P | RW | 0x100,
+		501 * PG | P | 0x800,
+		502 * PG | P | RW | (1ull << 52),
+		503 * PG | P | RW | SPPT_E_PWT | SPPT_E_PCD | SPPT_E_PAT | 0xf00 | (0xffull << 56),
+		504 * PG | 0x700,		/* not present: scratch */
+		505 * PG | P | RW,		/* plain */
+	};
+	const uint64_t D = 0x200000000000ull;
+	enum sppt_mode modes[] = { SPPT_MODE_UNTRACKED, SPPT_MODE_TRACKED_STRICT };
+	unsigned int m, i, k, n = sizeof(odd) / sizeof(odd[0]);
+
+	(void)state;
+	for (m = 0; m < 2; m++) {
+		struct env *e = env_new(modes[m]);
+		struct sppt_root *r;
+
+		assert_int_equal(fake_linear_register(&e->hv, 0, 4096, D), 0);
+		build_tree(e, 512);
+		for (i = 0; i < n; i++)
+			poke(e, 13, 8 + i, odd[i]);
+		assert_int_equal(sppt_root_get(e->vgpu, 4, root4, &r), 0);
+		for (k = 0; k < 3; k++) {
+			for (i = 0; i < n; i++) {
+				uint64_t g = odd[i] + k * 1000 * PG, want;
+
+				if (!(g & P)) {
+					expect_scratch(e, r, 4, (8 + i) * PG);
+					continue;
+				}
+				want = ((g & SPPT_ADDR_MASK) + D) | (g & 0xff);
+				assert_int_equal(leaf_at(e, r, 8 + i), want);
+			}
+			check_lin(e, r, 0);
+			/* Next round: the same entries 1000 pages on, the rest
+			 * of the page rewritten too (the whole-page pass). */
+			for (i = 0; i < 512; i++) {
+				uint64_t v = (i >= 8 && i < 8 + n) ? odd[i - 8] + (k + 1) * 1000 * PG :
+								      (1100 + k + i) * PG | P | RW;
+
+				if (modes[m] == SPPT_MODE_UNTRACKED)
+					poke(e, 13, i, v);
+				else
+					store(e, 13, i, v);
+			}
+			submit(e, r);
+		}
+		sppt_root_put(r);
+		env_free(e);
+	}
+}
+
 /*
  * Page-table pages reused in another role while an idle cached root still
  * holds them (i915 freeing an address space and building a new one from its
@@ -1183,6 +1254,7 @@ int main(void)
 		cmocka_unit_test(test_reclaim_budget_lru),
 		cmocka_unit_test(test_linear),
 		cmocka_unit_test(test_linear_nopin_sync),
+		cmocka_unit_test(test_linear_dropped_bits),
 		cmocka_unit_test(test_role_reuse_idle_root),
 		cmocka_unit_test(test_role_reuse_new_variant),
 		cmocka_unit_test(test_invalidate),
