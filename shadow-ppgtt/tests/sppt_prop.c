@@ -389,6 +389,12 @@ static int linear_op(struct prop *p)
 	dma = (0x100000000ull + (rnd64(p) & 0x3ffffffffull)) << 12;
 	if (rnd(p, 2))
 		dma &= ~0x1fffffull; /* 2M aligned: 2M pages may be shadowed whole */
+	/* Distinct guest RAM never shares host memory (each map is its own
+	 * mapping): no window may overlap one still declared, or an entry of
+	 * that range would look like one left pointing into a withdrawn one. */
+	for (k = 0; k < hv->nlin; k++)
+		if (dma < hv->lin[k].dma + hv->lin[k].npages * PG && hv->lin[k].dma < dma + n * PG)
+			return 0;
 	for (k = 0; k < hv->nlin; k++)
 		if (gfn < hv->lin[k].gfn + hv->lin[k].npages && hv->lin[k].gfn < gfn + n)
 			want = -EEXIST;
