@@ -309,6 +309,16 @@ out_free:
 	sppt_os_free(buf);
 }
 
+/* The highest directory level @gp is shadowed at (4, 3 or 2), 1 if none. */
+static unsigned int sppt_gpage_top(const struct sppt_gpage *gp)
+{
+	if (gp->spt[SPPT_V_PML4])
+		return 4;
+	if (gp->spt[SPPT_V_PDP])
+		return 3;
+	return gp->spt[SPPT_V_PD] ? 2 : 1;
+}
+
 static void sppt_list_splice_tail(struct sppt_list *from, struct sppt_list *to)
 {
 	while (!sppt_list_empty(from)) {
@@ -352,6 +362,30 @@ static bool sppt_gpage_sync_upper(struct sppt_vgpu *vgpu, struct sppt_gpage *gp,
 	return true;
 }
 
+/*
+ * Order the dirty list top-down: pages shadowed as a PML4 first, then PDPs,
+ * then PDs, then the rest, each group in its old order. A parent synced
+ * first drops the links its guest removed, so a child freed and reused in
+ * another role is not reached through the parent's stale snapshot.
+ */
+static void sppt_dirty_sort(struct sppt_vgpu *vgpu)
+{
+	struct sppt_list by[4];
+	unsigned int k;
+
+	for (k = 0; k < 4; k++)
+		sppt_list_init(&by[k]);
+	while (!sppt_list_empty(&vgpu->dirty)) {
+		struct sppt_list *n = vgpu->dirty.next;
+
+		sppt_list_del(n);
+		sppt_list_add_tail(n, &by[4 - sppt_gpage_top(sppt_container_of(n, struct sppt_gpage,
+									    dirty))]);
+	}
+	for (k = 0; k < 4; k++)
+		sppt_list_splice_tail(&by[k], &vgpu->dirty);
+}
+
 void sppt_sync(struct sppt_vgpu *vgpu)
 {
 	struct sppt_list *l, *head, defer;
@@ -376,14 +410,18 @@ void sppt_sync(struct sppt_vgpu *vgpu)
 	 * pages as other tables or data while an idle cached root still holds
 	 * them, and re-syncing them in their old role would shadow garbage
 	 * (1G pages refused, tables made of data). Those stay dirty until a
-	 * root reaching them is submitted. Syncing a directory may make more
-	 * pages reachable: then the deferred ones are looked at again.
+	 * root reaching them is submitted. Directories are synced top-down
+	 * and the reach is walked again after each: a parent that dropped a
+	 * child the guest freed and reused must not lead to it through its old
+	 * snapshot. Syncing a directory may make more pages reachable: then the
+	 * deferred ones are looked at again.
 	 */
 	sppt_list_init(&defer);
 	do {
 		u64 mark = 0;
 
 		again = false;
+		sppt_dirty_sort(vgpu);
 		while (!sppt_list_empty(&vgpu->dirty)) {
 			struct sppt_gpage *gp = sppt_container_of(vgpu->dirty.next, struct sppt_gpage,
 								  dirty);
@@ -391,7 +429,11 @@ void sppt_sync(struct sppt_vgpu *vgpu)
 			if (sppt_gpage_has_upper(gp)) {
 				if (!mark)
 					mark = sppt_mark_inflight(vgpu);
-				again |= sppt_gpage_sync_upper(vgpu, gp, mark, &defer);
+				if (sppt_gpage_sync_upper(vgpu, gp, mark, &defer)) {
+					/* Its links changed: reach again. */
+					again = true;
+					mark = 0;
+				}
 				continue;
 			}
 			sppt_list_del(&gp->dirty);

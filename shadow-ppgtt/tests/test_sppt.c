@@ -871,6 +871,64 @@ static void test_linear_dropped_bits(void **state)
 }
 
 /*
+ * A directory page freed and reused as a PT inside the address space being
+ * submitted (i915 frees page directories that become empty): the guest
+ * cleared the PML4E and filled the page with PTEs, so both pages changed.
+ * The PML4 page is synced before its old child: otherwise the stale
+ * snapshot would still lead the in-flight root to the page, which would be
+ * synced as a PDP and its PTEs (PAT is bit 7) refused as 1G pages. An idle
+ * root that still reaches it keeps it, unsynced, until it is submitted.
+ */
+static void test_role_reuse_inflight_parent(void **state)
+{
+	struct env *e = env_new(SPPT_MODE_UNTRACKED);
+	const uint64_t idle4[4] = { 50 * PG, 0, 0, 0 };
+	struct sppt_root *r_idle, *r;
+	struct sppt_stats st, st0;
+	unsigned int i;
+
+	(void)state;
+	/* Idle root first, so that PDP page 11 comes before PML4 page 10
+	 * in the engine's page list (the order the compare finds them). */
+	poke(e, 50, 0, 11 * PG | P | RW);
+	poke(e, 11, 0, 12 * PG | P | RW);
+	poke(e, 12, 0, 13 * PG | P | RW);
+	for (i = 0; i < 4; i++)
+		poke(e, 13, i, (100 + i) * PG | P | RW);
+	assert_int_equal(sppt_root_get(e->vgpu, 4, idle4, &r_idle), 0);
+	submit(e, r_idle);
+	poke(e, 10, 0, 11 * PG | P | RW);
+	assert_int_equal(sppt_root_get(e->vgpu, 4, root4, &r), 0);
+	submit(e, r);
+	check_root(e, r, 4, root4);
+
+	/* PDP 11 freed (PML4E cleared) and reused as a PT under PD 12' = 14,
+	 * linked from a new PDP 15. */
+	poke(e, 10, 0, 0);
+	poke(e, 10, 1, 15 * PG | P | RW);
+	poke(e, 15, 0, 14 * PG | P | RW);
+	poke(e, 14, 0, 11 * PG | P | RW);
+	for (i = 0; i < 512; i++)
+		poke(e, 11, i, (200 + i) * PG | P | RW | SPPT_E_PAT);
+	sppt_vgpu_stats(e->vgpu, &st0);
+	submit(e, r);
+	sppt_vgpu_stats(e->vgpu, &st);
+	assert_int_equal(st.refused_1g - st0.refused_1g, 0);
+	check_root(e, r, 4, root4);
+	expect_page(e, r, 4, (1ull << 39) + 5 * PG, 205);
+	expect_scratch(e, r, 4, 0);
+	/* The idle root, submitted, sees page 11 as it now is. */
+	submit(e, r_idle);
+	sppt_vgpu_stats(e->vgpu, &st);
+	assert_int_equal(st.refused_1g - st0.refused_1g, 512);
+	check_root(e, r_idle, 4, idle4);
+	check_root(e, r, 4, root4);
+	sppt_root_put(r_idle);
+	sppt_root_put(r);
+	env_free(e);
+}
+
+/*
  * Page-table pages reused in another role while an idle cached root still
  * holds them (i915 freeing an address space and building a new one from its
  * pages, as gem_ctx_exec basic-close-race does), untracked: the changed
@@ -1256,6 +1314,7 @@ int main(void)
 		cmocka_unit_test(test_linear_nopin_sync),
 		cmocka_unit_test(test_linear_dropped_bits),
 		cmocka_unit_test(test_role_reuse_idle_root),
+		cmocka_unit_test(test_role_reuse_inflight_parent),
 		cmocka_unit_test(test_role_reuse_new_variant),
 		cmocka_unit_test(test_invalidate),
 		cmocka_unit_test(test_alloc_failure),
