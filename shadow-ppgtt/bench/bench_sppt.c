@@ -116,23 +116,29 @@ static void submit(struct env *e, struct sppt_root *r)
 
 /* ---- memcpy / memcmp baselines ---- */
 
-static double bench_memcpy4k(void)
+/* ns per hot 4 KiB memcpy over @reps copies (one byte of the source
+ * changes each time, so no copy is elided). */
+static double memcpy_hot_ns(int reps, unsigned int tag)
 {
 	static uint8_t a[4096] __attribute__((aligned(64))), b[4096] __attribute__((aligned(64)));
-	double s[15];
-	int r, i, n = quick ? 2000 : 20000;
+	double t0 = now_ns();
+	int k;
 
-	memset(a, 1, sizeof(a));
-	for (r = 0; r < 15; r++) {
-		double t0 = now_ns();
-
-		for (i = 0; i < n; i++) {
-			a[i & 4095] = (uint8_t)i;
-			memcpy(b, a, 4096);
-			__asm__ volatile("" : : "r"(b) : "memory");
-		}
-		s[r] = (now_ns() - t0) / n;
+	for (k = 0; k < reps; k++) {
+		a[k & 4095] = (uint8_t)(tag + k);
+		memcpy(b, a, 4096);
+		__asm__ volatile("" : : "r"(b) : "memory");
 	}
+	return (now_ns() - t0) / reps;
+}
+
+static double bench_memcpy4k(void)
+{
+	double s[15];
+	int r;
+
+	for (r = 0; r < 15; r++)
+		s[r] = memcpy_hot_ns(quick ? 2000 : 20000, r);
 	return median(s, 15);
 }
 
@@ -198,10 +204,8 @@ static void bench_reshadow_linear(double *whole, double *same, double *cpy)
 	struct sppt_root *r;
 	uint64_t root[4] = { 10 * PG, 0, 0, 0 };
 	static uint64_t set[2][512];
-	static uint8_t ca[4096] __attribute__((aligned(64))), cb[4096] __attribute__((aligned(64)));
 	static double s[2001], u[2001], c[2001];
 	double t0;
-	int k;
 	int it, n = quick ? 200 : 2000, ret;
 	unsigned int i;
 
@@ -222,13 +226,7 @@ static void bench_reshadow_linear(double *whole, double *same, double *cpy)
 		die("root_get", ret);
 	for (it = 0; it <= n; it++) {
 		/* The baseline under the same load: 16 hot 4 KiB copies... */
-		t0 = now_ns();
-		for (k = 0; k < 16; k++) {
-			ca[k] = (uint8_t)it;
-			memcpy(cb, ca, 4096);
-			__asm__ volatile("" : : "r"(cb) : "memory");
-		}
-		c[it] = (now_ns() - t0) / 16;
+		c[it] = memcpy_hot_ns(16, it);
 		/* ...then an untimed submit warms the engine's pages again. */
 		submit(&e, r);
 		memcpy(e.hv.mem + 13 * PG, set[(it + 1) & 1], PG);
@@ -283,7 +281,6 @@ static uint64_t floor_pass(uint64_t *restrict t, const uint64_t *restrict g, uin
 static void bench_reshadow_floor(double *pass, double *cpy)
 {
 	static uint64_t g[2][512] __attribute__((aligned(64))), t[512] __attribute__((aligned(64)));
-	static uint8_t ca[4096] __attribute__((aligned(64))), cb[4096] __attribute__((aligned(64)));
 	static double s[401], c[401];
 	int it, k, n = quick ? 50 : 400;
 	uint64_t sink = 0;
@@ -295,13 +292,7 @@ static void bench_reshadow_floor(double *pass, double *cpy)
 		g[1][i] = (2048 + i) * PG | P | RW;
 	}
 	for (it = 0; it <= n; it++) {
-		t0 = now_ns();
-		for (k = 0; k < 64; k++) {
-			ca[k] = (uint8_t)it;
-			memcpy(cb, ca, 4096);
-			__asm__ volatile("" : : "r"(cb) : "memory");
-		}
-		c[it] = (now_ns() - t0) / 64;
+		c[it] = memcpy_hot_ns(64, it);
 		t0 = now_ns();
 		for (k = 0; k < 64; k++) {
 			sink += floor_pass(t, g[k & 1], 0, 4096 * PG, 0x200000000000ull, 0x5003);

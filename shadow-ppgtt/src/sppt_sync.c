@@ -185,9 +185,19 @@ static void sppt_gpage_sync(struct sppt_vgpu *vgpu, struct sppt_gpage *gp)
 		vgpu->st.resyncs++;
 }
 
+/* The highest directory level @gp is shadowed at (4, 3 or 2), 1 if none. */
+static unsigned int sppt_gpage_top(const struct sppt_gpage *gp)
+{
+	if (gp->spt[SPPT_V_PML4])
+		return 4;
+	if (gp->spt[SPPT_V_PDP])
+		return 3;
+	return gp->spt[SPPT_V_PD] ? 2 : 1;
+}
+
 bool sppt_gpage_has_upper(const struct sppt_gpage *gp)
 {
-	return gp->spt[SPPT_V_PD] || gp->spt[SPPT_V_PDP] || gp->spt[SPPT_V_PML4];
+	return sppt_gpage_top(gp) > 1;
 }
 
 /*
@@ -307,16 +317,6 @@ void sppt_gpage_refresh(struct sppt_vgpu *vgpu, struct sppt_gpage *gp)
 	}
 out_free:
 	sppt_os_free(buf);
-}
-
-/* The highest directory level @gp is shadowed at (4, 3 or 2), 1 if none. */
-static unsigned int sppt_gpage_top(const struct sppt_gpage *gp)
-{
-	if (gp->spt[SPPT_V_PML4])
-		return 4;
-	if (gp->spt[SPPT_V_PDP])
-		return 3;
-	return gp->spt[SPPT_V_PD] ? 2 : 1;
 }
 
 static void sppt_list_splice_tail(struct sppt_list *from, struct sppt_list *to)
